@@ -1,0 +1,2 @@
+#include "common/manifest.h"
+// Implemented by the Axon owner.

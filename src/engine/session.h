@@ -1,0 +1,69 @@
+// Session: one loaded ONNX model, ready to run. The engine's entry point for the rest of MLOS.
+//
+// Load() reads the file (external data included), validates it with the ONNX checker, infers
+// shapes, resolves a kernel for every node (an unsupported op fails here, naming the node, op,
+// domain and opset) and prepares the execution plan. Run() is const and thread-safe: many
+// requests may run one Session at once. Outputs are freshly allocated tensors owned by the caller.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/tensor.h"
+
+namespace mlos::engine {
+
+// A declared graph input or output. Dynamic or symbolic dimensions are -1; `rank_known` is false
+// when the graph does not say the rank (shape is then empty).
+struct TensorInfo {
+  std::string name;
+  DataType dtype = DataType::kInvalid;
+  Shape shape;
+  bool rank_known = true;
+};
+
+struct ModelSignature {
+  std::vector<TensorInfo> inputs;   // graph inputs that are not initializers
+  std::vector<TensorInfo> outputs;
+  int64_t ir_version = 0;
+  int64_t opset = 0;                // ai.onnx opset
+  std::string producer;             // producer_name + " " + producer_version
+};
+
+// Reads the inputs and outputs of the ONNX model at `path` without preparing kernels (Axon uses
+// this to write a manifest). Fails with InvalidArgument naming the file when it is not a valid
+// ONNX model.
+StatusOr<ModelSignature> ReadModelSignature(const std::string& path);
+
+struct SessionOptions {
+  int threads = 0;  // intra-op threads; 0 = one per core
+};
+
+struct NamedTensor {
+  std::string name;
+  Tensor tensor;
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  static StatusOr<std::unique_ptr<Session>> Load(const std::string& path,
+                                                 const SessionOptions& options);
+
+  virtual const ModelSignature& signature() const = 0;
+
+  // Runs the model. Every graph input must be given, with the declared dtype and a shape that
+  // matches the declared one (fixed dims equal); otherwise InvalidArgument names the input, the
+  // expected dtype/shape and what came. `output_names` empty = all outputs, in graph order.
+  virtual StatusOr<std::vector<NamedTensor>> Run(std::span<const NamedTensor> inputs,
+                                                 std::span<const std::string> output_names) const = 0;
+
+  // Bytes held by weights and prepared buffers.
+  virtual size_t memory_bytes() const = 0;
+};
+
+}  // namespace mlos::engine
