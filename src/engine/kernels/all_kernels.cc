@@ -3,8 +3,16 @@
 
 namespace mlos::engine {
 
+void RegisterElementwiseKernels(KernelRegistry& registry);  // kernels/elementwise/
+void RegisterTensorKernels(KernelRegistry& registry);       // kernels/tensor/
+void RegisterMathKernels(KernelRegistry& registry);         // kernels/math/
+void RegisterNnKernels(KernelRegistry& registry);           // kernels/nn/
+
 void RegisterAllKernels(KernelRegistry& registry) {
-  (void)registry;
+  RegisterElementwiseKernels(registry);
+  RegisterTensorKernels(registry);
+  RegisterMathKernels(registry);
+  RegisterNnKernels(registry);
 }
 
 }  // namespace mlos::engine

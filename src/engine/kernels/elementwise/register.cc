@@ -1,0 +1,8 @@
+// Registers the elementwise kernel family. Each kernel registers itself in this one list.
+#include "engine/kernel_registry.h"
+
+namespace mlos::engine {
+
+void RegisterElementwiseKernels(KernelRegistry& registry) { (void)registry; }
+
+}  // namespace mlos::engine

@@ -1,0 +1,142 @@
+// Test helpers for kernel unit tests: build one ONNX node, run it through the built-in registry,
+// compare results with written-in goldens. Header-only; include only from *_test.cc files.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/tensor.h"
+#include "engine/kernel_registry.h"
+
+namespace mlos::engine::testing {
+
+template <typename T>
+constexpr DataType TypeOf() {
+  if constexpr (std::is_same_v<T, float>) return DataType::kFloat32;
+  if constexpr (std::is_same_v<T, double>) return DataType::kFloat64;
+  if constexpr (std::is_same_v<T, int64_t>) return DataType::kInt64;
+  if constexpr (std::is_same_v<T, int32_t>) return DataType::kInt32;
+  if constexpr (std::is_same_v<T, int8_t>) return DataType::kInt8;
+  if constexpr (std::is_same_v<T, uint8_t>) return DataType::kUInt8;
+  if constexpr (std::is_same_v<T, bool>) return DataType::kBool;
+  return DataType::kInvalid;
+}
+
+template <typename T>
+Tensor MakeTensor(Shape shape, const std::vector<T>& values) {
+  Tensor tensor(TypeOf<T>(), std::move(shape));
+  EXPECT_EQ(static_cast<size_t>(tensor.element_count()), values.size());
+  T* out = tensor.data<T>();
+  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];
+  return tensor;
+}
+
+// Builds a NodeProto: NodeBuilder("Gemm").Inputs(3).Outputs(1).Int("transB", 1).Build().
+class NodeBuilder {
+ public:
+  explicit NodeBuilder(const std::string& op_type, const std::string& domain = "") {
+    node_.set_op_type(op_type);
+    node_.set_domain(domain);
+    node_.set_name(op_type + "_under_test");
+  }
+  // Names inputs in0..in{n-1}; an index listed in `missing` gets "" (absent optional input).
+  NodeBuilder& Inputs(int count, std::vector<int> missing = {}) {
+    for (int i = 0; i < count; ++i) {
+      bool absent = std::find(missing.begin(), missing.end(), i) != missing.end();
+      node_.add_input(absent ? "" : "in" + std::to_string(i));
+    }
+    return *this;
+  }
+  NodeBuilder& Outputs(int count) {
+    for (int i = 0; i < count; ++i) node_.add_output("out" + std::to_string(i));
+    return *this;
+  }
+  NodeBuilder& Int(const std::string& name, int64_t value) {
+    auto* a = Add(name, onnx::AttributeProto::INT);
+    a->set_i(value);
+    return *this;
+  }
+  NodeBuilder& Float(const std::string& name, float value) {
+    auto* a = Add(name, onnx::AttributeProto::FLOAT);
+    a->set_f(value);
+    return *this;
+  }
+  NodeBuilder& String(const std::string& name, const std::string& value) {
+    auto* a = Add(name, onnx::AttributeProto::STRING);
+    a->set_s(value);
+    return *this;
+  }
+  NodeBuilder& Ints(const std::string& name, const std::vector<int64_t>& values) {
+    auto* a = Add(name, onnx::AttributeProto::INTS);
+    for (int64_t v : values) a->add_ints(v);
+    return *this;
+  }
+  NodeBuilder& Floats(const std::string& name, const std::vector<float>& values) {
+    auto* a = Add(name, onnx::AttributeProto::FLOATS);
+    for (float v : values) a->add_floats(v);
+    return *this;
+  }
+  NodeBuilder& TensorAttribute(const std::string& name, const onnx::TensorProto& value) {
+    auto* a = Add(name, onnx::AttributeProto::TENSOR);
+    *a->mutable_t() = value;
+    return *this;
+  }
+  const onnx::NodeProto& Build() const { return node_; }
+
+ private:
+  onnx::AttributeProto* Add(const std::string& name, onnx::AttributeProto::AttributeType type) {
+    auto* a = node_.add_attribute();
+    a->set_name(name);
+    a->set_type(type);
+    return a;
+  }
+  onnx::NodeProto node_;
+};
+
+// Runs `node` at `opset` on `inputs` (an empty Tensor = missing optional input). When
+// `inputs_are_constant`, the factory also sees them as constant initializers (prepacking path).
+inline StatusOr<std::vector<Tensor>> RunNode(const onnx::NodeProto& node, int opset,
+                                             const std::vector<Tensor>& inputs,
+                                             bool inputs_are_constant = false) {
+  std::vector<const Tensor*> input_pointers;
+  std::vector<DataType> input_types;
+  for (const Tensor& input : inputs) {
+    input_pointers.push_back(input.empty() ? nullptr : &input);
+    input_types.push_back(input.dtype());
+  }
+  DataType first_type = inputs.empty() ? DataType::kInvalid : inputs[0].dtype();
+  ASSIGN_OR_RETURN(const KernelRegistration* registration,
+                   KernelRegistry::BuiltIn().Find(node.domain(), node.op_type(), opset, first_type));
+  KernelInit init{node, NodeAttributes(node), opset,
+                  inputs_are_constant ? input_pointers : std::vector<const Tensor*>(inputs.size()),
+                  input_types};
+  ASSIGN_OR_RETURN(std::unique_ptr<Kernel> kernel, registration->factory(init));
+  std::vector<Tensor> outputs(static_cast<size_t>(node.output_size()));
+  KernelContext context{input_pointers, outputs, nullptr};
+  RETURN_IF_ERROR(kernel->Compute(context));
+  return outputs;
+}
+
+// Expects equal dtype and shape and every element within atol + rtol * |expected|.
+template <typename T>
+void ExpectTensorNear(const Tensor& actual, Shape expected_shape, const std::vector<T>& expected,
+                      double rtol = 1e-5, double atol = 1e-6) {
+  ASSERT_EQ(actual.dtype(), TypeOf<T>()) << "got " << Name(actual.dtype());
+  ASSERT_EQ(actual.shape(), expected_shape) << "got " << ShapeToString(actual.shape());
+  ASSERT_EQ(static_cast<size_t>(actual.element_count()), expected.size());
+  const T* values = actual.data<T>();
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if constexpr (std::is_floating_point_v<T>) {
+      EXPECT_NEAR(values[i], expected[i], atol + rtol * std::fabs(expected[i])) << "at " << i;
+    } else {
+      EXPECT_EQ(values[i], expected[i]) << "at " << i;
+    }
+  }
+}
+
+}  // namespace mlos::engine::testing
