@@ -1,0 +1,63 @@
+#include "engine/model_signature.h"
+
+#include <unordered_set>
+
+#include "engine/model_loader.h"
+
+namespace mlos::engine {
+namespace {
+
+TensorInfo InfoOf(const onnx::ValueInfoProto& value) {
+  TensorInfo info;
+  info.name = value.name();
+  if (!value.type().has_tensor_type()) {
+    info.rank_known = false;
+    return info;
+  }
+  const onnx::TypeProto::Tensor& type = value.type().tensor_type();
+  info.dtype = DataTypeFromCode(type.elem_type()).value_or(DataType::kInvalid);
+  info.rank_known = type.has_shape();
+  for (const onnx::TensorShapeProto::Dimension& dim : type.shape().dim()) {
+    info.shape.push_back(dim.has_dim_value() ? dim.dim_value() : -1);
+  }
+  return info;
+}
+
+}  // namespace
+
+int OpsetOf(const onnx::ModelProto& model, std::string_view domain) {
+  if (domain == "ai.onnx") domain = "";
+  for (const onnx::OperatorSetIdProto& opset : model.opset_import()) {
+    const std::string_view imported = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    if (imported == domain) return static_cast<int>(opset.version());
+  }
+  return 0;
+}
+
+ModelSignature SignatureOf(const onnx::ModelProto& model) {
+  ModelSignature signature;
+  std::unordered_set<std::string> initializers;
+  for (const onnx::TensorProto& tensor : model.graph().initializer()) initializers.insert(tensor.name());
+  for (const onnx::ValueInfoProto& input : model.graph().input()) {
+    if (!initializers.contains(input.name())) signature.inputs.push_back(InfoOf(input));
+  }
+  for (const onnx::ValueInfoProto& output : model.graph().output()) {
+    signature.outputs.push_back(InfoOf(output));
+  }
+  signature.ir_version = model.ir_version();
+  signature.opset = OpsetOf(model, "");
+  signature.producer = model.producer_name() + " " + model.producer_version();
+  return signature;
+}
+
+std::string DescribeTensorInfo(const TensorInfo& info) {
+  return std::string(Name(info.dtype)) + " " +
+         (info.rank_known ? ShapeToString(info.shape) : "(rank unknown)");
+}
+
+StatusOr<ModelSignature> ReadModelSignature(const std::string& path) {
+  ASSIGN_OR_RETURN(onnx::ModelProto model, LoadModelProto(path));
+  return SignatureOf(model);
+}
+
+}  // namespace mlos::engine
