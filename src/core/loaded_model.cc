@@ -1,0 +1,110 @@
+#include "core/loaded_model.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace mlos::core {
+namespace {
+
+// Collects the outputs a plugin allocates during one model_execute.
+struct OutputCollector {
+  std::vector<OutputTensor> outputs;
+  std::string failure;  // the first malformed allocation, if any
+
+  static void* Allocate(void* context, const char* name, smi_dtype code, int32_t rank,
+                        const int64_t* shape, uint64_t byte_size) {
+    auto* self = static_cast<OutputCollector*>(context);
+    const std::string output_name = name != nullptr ? name : "";
+    const auto dtype = DataTypeFromCode(code);
+    Shape dims;
+    if (rank > 0 && shape != nullptr) dims.assign(shape, shape + rank);
+    const bool shape_ok = rank >= 0 && (rank == 0 || shape != nullptr) &&
+                          std::all_of(dims.begin(), dims.end(), [](int64_t d) { return d >= 0; });
+    const bool size_ok = dtype && shape_ok &&
+                         (*dtype == DataType::kString ||
+                          byte_size == static_cast<uint64_t>(ElementCount(dims)) * ElementSize(*dtype));
+    if (!size_ok) {
+      if (self->failure.empty()) {
+        self->failure = fmt::format("output '{}': dtype code {}, rank {}, {} bytes do not describe "
+                                    "a dense tensor",
+                                    output_name, code, rank, byte_size);
+      }
+      return nullptr;
+    }
+    OutputTensor output{output_name, *dtype, dims,
+                        Tensor(DataType::kUInt8, {static_cast<int64_t>(byte_size)})};
+    self->outputs.push_back(std::move(output));
+    // An empty output still needs a non-NULL buffer (NULL means out of memory).
+    alignas(64) static std::byte empty_buffer[64];
+    void* buffer = self->outputs.back().bytes.raw_data();
+    return buffer != nullptr ? buffer : empty_buffer;
+  }
+};
+
+size_t DeclaredIndex(const ModelSignature& signature, const std::string& name) {
+  const auto& outputs = signature.outputs;
+  return std::find_if(outputs.begin(), outputs.end(),
+                      [&](const TensorSpec& spec) { return spec.name == name; }) -
+         outputs.begin();
+}
+
+}  // namespace
+
+Status StatusFromSmi(smi_status code, std::string_view message) {
+  std::string text(message.empty() ? "no message from the plugin" : message);
+  switch (code) {
+    case SMI_OK: return Status::Ok();
+    case SMI_ERR_INVALID_ARGUMENT: return InvalidArgument(std::move(text));
+    case SMI_ERR_OUT_OF_MEMORY: return OutOfMemory(std::move(text));
+    case SMI_ERR_NOT_FOUND: return NotFound(std::move(text));
+    case SMI_ERR_UNSUPPORTED: return Unimplemented(std::move(text));
+    default: return Internal(std::move(text));
+  }
+}
+
+StatusOr<std::shared_ptr<LoadedModel>> LoadModel(std::shared_ptr<const Plugin> plugin,
+                                                 const std::string& path,
+                                                 const std::string& settings_json) {
+  auto loaded = std::make_shared<LoadedModel>();
+  smi::Error error;
+  smi_status code = plugin->instance.LoadModel(path.c_str(), settings_json.c_str(),
+                                               &loaded->model, &error);
+  if (code != SMI_OK) return StatusFromSmi(code, error.text());
+  smi_signature signature{};
+  code = loaded->model.Signature(&signature, &error);
+  if (code != SMI_OK) return StatusFromSmi(code, error.text()).WithContext("reading the signature");
+  ASSIGN_OR_RETURN(loaded->signature, SignatureFromSmi(signature));
+  loaded->plugin = std::move(plugin);
+  return loaded;
+}
+
+StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
+                                            const std::vector<NamedTensor>& inputs) {
+  std::vector<smi_tensor_view> views;
+  views.reserve(inputs.size());
+  for (const auto& input : inputs) {
+    const Tensor& tensor = input.tensor;
+    views.push_back({input.name.c_str(), static_cast<smi_dtype>(tensor.dtype()),
+                     static_cast<int32_t>(tensor.shape().size()), tensor.shape().data(),
+                     tensor.raw_data(), tensor.byte_size()});
+  }
+  OutputCollector collector;
+  const smi_request request{static_cast<uint32_t>(views.size()), views.data(), 0, nullptr,
+                            {&collector, &OutputCollector::Allocate}};
+  smi::Error error;
+  const smi_status code = model.model.Execute(&request, 1, &error);
+  if (!collector.failure.empty()) {
+    return Internal(fmt::format("plugin {} returned a malformed {}", model.plugin->id,
+                                collector.failure));
+  }
+  if (code != SMI_OK) return StatusFromSmi(code, error.text());
+  std::stable_sort(collector.outputs.begin(), collector.outputs.end(),
+                   [&](const OutputTensor& a, const OutputTensor& b) {
+                     return DeclaredIndex(model.signature, a.name) <
+                            DeclaredIndex(model.signature, b.name);
+                   });
+  return std::move(collector.outputs);
+}
+
+}  // namespace mlos::core

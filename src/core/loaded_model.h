@@ -1,0 +1,43 @@
+// LoadedModel: one model loaded through its plugin, and the two things Core does with it:
+// load it (LoadModel) and run one request on it (Execute).
+//
+// A LoadedModel is shared (std::shared_ptr) by the model manager and every request running on
+// it, so a model is unloaded only when its last user lets go, never under a running request. It
+// keeps its Plugin alive, so the plugin instance is destroyed after its models (smi.h).
+// Execute may be called concurrently on one LoadedModel (smi.h lets the plugin serialise).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "core/api/inference_request.h"
+#include "core/api/inference_response.h"
+#include "core/model_signature.h"
+#include "core/plugin_host.h"
+#include "mlos/smi_cpp.h"
+
+namespace mlos::core {
+
+struct LoadedModel {
+  std::shared_ptr<const Plugin> plugin;  // declared first: destroyed after `model`
+  smi::Model model;
+  ModelSignature signature;
+};
+
+// The Status for an SMI failure: the code mapped to its StatusCode, the plugin's message kept.
+Status StatusFromSmi(smi_status code, std::string_view message);
+
+// Loads `path` with `plugin` and reads its signature. Errors carry the plugin's message.
+StatusOr<std::shared_ptr<LoadedModel>> LoadModel(std::shared_ptr<const Plugin> plugin,
+                                                 const std::string& path,
+                                                 const std::string& settings_json);
+
+// Runs one request. Returns the outputs in the order the signature declares them. A plugin
+// that produces a malformed output (unknown dtype, byte size not matching the shape) is an
+// Internal error naming the output.
+StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
+                                            const std::vector<NamedTensor>& inputs);
+
+}  // namespace mlos::core
