@@ -1,8 +1,19 @@
-// Registers the math kernel family. Each kernel registers itself in this one list.
+// Registers the math kernel family: one line per kernel file, each of which registers its own
+// operators with their opset ranges and element types.
 #include "engine/kernel_registry.h"
 
 namespace mlos::engine {
 
-void RegisterMathKernels(KernelRegistry& registry) { (void)registry; }
+void RegisterMatMulKernel(KernelRegistry& registry);        // matmul.cc
+void RegisterGemmKernel(KernelRegistry& registry);          // gemm.cc
+void RegisterReduceKernels(KernelRegistry& registry);       // reduce.cc
+void RegisterArgReduceKernels(KernelRegistry& registry);    // arg_reduce.cc
+
+void RegisterMathKernels(KernelRegistry& registry) {
+  RegisterMatMulKernel(registry);
+  RegisterGemmKernel(registry);
+  RegisterReduceKernels(registry);
+  RegisterArgReduceKernels(registry);
+}
 
 }  // namespace mlos::engine

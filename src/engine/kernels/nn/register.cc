@@ -1,8 +1,13 @@
-// Registers the nn kernel family. Each kernel registers itself in this one list.
+// Registers the nn kernel family: one line per kernel file, each of which registers its own
+// operators with their opset ranges and element types.
 #include "engine/kernel_registry.h"
 
 namespace mlos::engine {
 
-void RegisterNnKernels(KernelRegistry& registry) { (void)registry; }
+void RegisterSoftmaxKernels(KernelRegistry& registry);  // softmax.cc
+
+void RegisterNnKernels(KernelRegistry& registry) {
+  RegisterSoftmaxKernels(registry);
+}
 
 }  // namespace mlos::engine

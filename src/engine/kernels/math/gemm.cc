@@ -1,0 +1,96 @@
+// Gemm (opset 7, 9, 11, 13): Y = alpha * op(A) * op(B) + beta * C for 2-D A and B, where op
+// transposes when transA/transB is set and C (optional from opset 11) broadcasts
+// unidirectionally to [M, N]. Opset 7 through 13 share these semantics (later versions only
+// widened the type lists), so one kernel serves them all.
+#include <memory>
+#include <string>
+
+#include "engine/kernel_registry.h"
+#include "engine/kernels/math/blas.h"
+#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/math/shape_util.h"
+
+namespace mlos::engine {
+namespace {
+
+class GemmKernel final : public Kernel {
+ public:
+  GemmKernel(bool transpose_a, bool transpose_b, float alpha, float beta, bool c_required)
+      : transpose_a_(transpose_a),
+        transpose_b_(transpose_b),
+        alpha_(alpha),
+        beta_(beta),
+        c_required_(c_required) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& a = context.input(0);
+    const Tensor& b = context.input(1);
+    if (a.shape().size() != 2) {
+      return InvalidArgument("input 0 (A): Gemm needs a matrix, got shape " +
+                             ShapeToString(a.shape()));
+    }
+    if (b.shape().size() != 2) {
+      return InvalidArgument("input 1 (B): Gemm needs a matrix, got shape " +
+                             ShapeToString(b.shape()));
+    }
+    if (b.dtype() != a.dtype()) {
+      return InvalidArgument(std::string("input 1 (B): element type ") + Name(b.dtype()) +
+                             " does not match " + Name(a.dtype()) + " of input 0 (A)");
+    }
+    const bool has_c = context.has_input(2);
+    if (c_required_ && !has_c) return InvalidArgument("input 2 (C) is required before opset 11");
+    if (has_c && context.input(2).dtype() != a.dtype()) {
+      return InvalidArgument(std::string("input 2 (C): element type ") +
+                             Name(context.input(2).dtype()) + " does not match " +
+                             Name(a.dtype()) + " of input 0 (A)");
+    }
+    const int64_t m = transpose_a_ ? a.shape()[1] : a.shape()[0];
+    const int64_t k = transpose_a_ ? a.shape()[0] : a.shape()[1];
+    const int64_t b_k = transpose_b_ ? b.shape()[1] : b.shape()[0];
+    const int64_t n = transpose_b_ ? b.shape()[0] : b.shape()[1];
+    if (b_k != k) {
+      return InvalidArgument("input 1 (B): inner dimension " + std::to_string(b_k) +
+                             " does not match " + std::to_string(k) + " of input 0 (A)");
+    }
+    Tensor& y = context.outputs[0];
+    y = Tensor(a.dtype(), {m, n});
+    return Dispatch<float, double, int32_t, int64_t>(a.dtype(), "Gemm", [&](auto zero) {
+      using T = decltype(zero);
+      T* y_data = y.data<T>();
+      T beta = T(0);
+      if (has_c && beta_ != 0.0f) {
+        RETURN_IF_ERROR(ExpandInto<T>(context.input(2), y.shape(), "input 2 (C)", y_data));
+        beta = static_cast<T>(beta_);
+      }
+      if (m * n == 0) return Status::Ok();
+      if (k == 0) {
+        for (int64_t i = 0; i < m * n; ++i) y_data[i] *= beta;
+        return Status::Ok();
+      }
+      Gemm<T>(transpose_a_, transpose_b_, m, n, k, static_cast<T>(alpha_), a.data<T>(),
+              a.shape()[1], b.data<T>(), b.shape()[1], beta, y_data, n);
+      return Status::Ok();
+    });
+  }
+
+ private:
+  const bool transpose_a_, transpose_b_;
+  const float alpha_, beta_;
+  const bool c_required_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> CreateGemm(const KernelInit& init) {
+  return std::unique_ptr<Kernel>(std::make_unique<GemmKernel>(
+      init.attributes.GetInt("transA", 0) != 0, init.attributes.GetInt("transB", 0) != 0,
+      init.attributes.GetFloat("alpha", 1.0f), init.attributes.GetFloat("beta", 1.0f),
+      init.opset < 11));
+}
+
+}  // namespace
+
+void RegisterGemmKernel(KernelRegistry& registry) {
+  registry.Register({"", "Gemm", 7, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(),
+                     &CreateGemm});
+}
+
+}  // namespace mlos::engine

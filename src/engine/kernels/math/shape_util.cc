@@ -1,0 +1,80 @@
+#include "engine/kernels/math/shape_util.h"
+
+#include <algorithm>
+#include <string>
+
+namespace mlos::engine {
+
+StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank, std::string_view what) {
+  if (axis < -rank || axis >= rank) {
+    return InvalidArgument(std::string(what) + ": axis " + std::to_string(axis) +
+                           " is out of range for rank " + std::to_string(rank));
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+StatusOr<std::vector<int64_t>> NormalizeAxes(const std::vector<int64_t>& axes, int64_t rank,
+                                             std::string_view what) {
+  std::vector<int64_t> normalized;
+  for (int64_t axis : axes) {
+    ASSIGN_OR_RETURN(int64_t positive, NormalizeAxis(axis, rank, what));
+    normalized.push_back(positive);
+  }
+  std::sort(normalized.begin(), normalized.end());
+  if (std::adjacent_find(normalized.begin(), normalized.end()) != normalized.end()) {
+    return InvalidArgument(std::string(what) + ": an axis is repeated");
+  }
+  return normalized;
+}
+
+int64_t DimensionProduct(const Shape& shape, size_t begin, size_t end) {
+  int64_t product = 1;
+  for (size_t i = begin; i < end && i < shape.size(); ++i) product *= shape[i];
+  return product;
+}
+
+template <typename T>
+Status ExpandInto(const Tensor& source, const Shape& target, std::string_view what, T* out) {
+  const Shape& shape = source.shape();
+  if (shape.size() > target.size()) {
+    return InvalidArgument(std::string(what) + ": shape " + ShapeToString(shape) +
+                           " cannot be broadcast to " + ShapeToString(target));
+  }
+  // Source strides aligned to the target's dimensions; 0 where the source broadcasts.
+  const size_t rank = target.size();
+  const size_t offset = rank - shape.size();
+  std::vector<int64_t> strides(rank, 0);
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > offset;) {
+    const int64_t dim = shape[i - offset];
+    if (dim != target[i] && dim != 1) {
+      return InvalidArgument(std::string(what) + ": shape " + ShapeToString(shape) +
+                             " cannot be broadcast to " + ShapeToString(target));
+    }
+    strides[i] = dim == 1 ? 0 : stride;
+    stride *= dim;
+  }
+  const T* in = source.data<T>();
+  const int64_t count = ElementCount(target);
+  std::vector<int64_t> index(rank, 0);
+  int64_t source_offset = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    out[i] = in[source_offset];
+    for (size_t d = rank; d-- > 0;) {  // odometer increment
+      if (++index[d] < target[d]) {
+        source_offset += strides[d];
+        break;
+      }
+      source_offset -= strides[d] * (target[d] - 1);
+      index[d] = 0;
+    }
+  }
+  return Status::Ok();
+}
+
+template Status ExpandInto<float>(const Tensor&, const Shape&, std::string_view, float*);
+template Status ExpandInto<double>(const Tensor&, const Shape&, std::string_view, double*);
+template Status ExpandInto<int32_t>(const Tensor&, const Shape&, std::string_view, int32_t*);
+template Status ExpandInto<int64_t>(const Tensor&, const Shape&, std::string_view, int64_t*);
+
+}  // namespace mlos::engine

@@ -1,0 +1,29 @@
+// Shape arithmetic shared by the math and nn kernels: axis normalisation, dimension products and
+// unidirectional broadcasting of a small operand (a bias, a scale) to a target shape.
+// Every error names the operand (`what`, e.g. "input 2 (C)") and the offending value.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/tensor.h"
+
+namespace mlos::engine {
+
+// Maps axis in [-rank, rank) to [0, rank); InvalidArgument otherwise.
+StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank, std::string_view what);
+// Normalises every axis and sorts them; InvalidArgument on an out-of-range or repeated axis.
+StatusOr<std::vector<int64_t>> NormalizeAxes(const std::vector<int64_t>& axes, int64_t rank,
+                                             std::string_view what);
+// Product of shape[begin, end).
+int64_t DimensionProduct(const Shape& shape, size_t begin, size_t end);
+
+// Writes `source` (of element type T) broadcast to `target` into `out` (ElementCount(target)
+// elements). `source`'s shape must be unidirectionally broadcastable to `target` (numpy rules,
+// right-aligned, each dimension equal or 1).
+template <typename T>
+Status ExpandInto(const Tensor& source, const Shape& target, std::string_view what, T* out);
+
+}  // namespace mlos::engine

@@ -1,0 +1,106 @@
+// Softmax, LogSoftmax and Hardmax.
+//
+// From opset 13 the op normalises along the single axis `axis` (default -1). Before opset 13 the
+// input is coerced to 2-D at `axis` (default 1): [prod(dims before axis), prod(dims from axis)],
+// and the op normalises each row of that matrix.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "engine/kernel_registry.h"
+#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/math/shape_util.h"
+
+namespace mlos::engine {
+namespace {
+
+enum class Normalizer { kSoftmax, kLogSoftmax, kHardmax };
+
+// Normalises the `extent` values line[j * stride] in place into `out` (same layout).
+template <Normalizer kNormalizer, typename T>
+void NormalizeLine(const T* line, T* out, int64_t extent, int64_t stride) {
+  T max = std::numeric_limits<T>::lowest();
+  int64_t argmax = 0;
+  for (int64_t j = 0; j < extent; ++j) {
+    if (line[j * stride] > max) {
+      max = line[j * stride];
+      argmax = j;
+    }
+  }
+  if constexpr (kNormalizer == Normalizer::kHardmax) {
+    for (int64_t j = 0; j < extent; ++j) out[j * stride] = j == argmax ? T(1) : T(0);
+  } else {
+    T sum = T(0);
+    for (int64_t j = 0; j < extent; ++j) {
+      const T shifted = line[j * stride] - max;
+      const T exponential = std::exp(shifted);
+      sum += exponential;
+      out[j * stride] = kNormalizer == Normalizer::kSoftmax ? exponential : shifted;
+    }
+    if constexpr (kNormalizer == Normalizer::kSoftmax) {
+      const T scale = T(1) / sum;
+      for (int64_t j = 0; j < extent; ++j) out[j * stride] *= scale;
+    } else {
+      const T log_sum = std::log(sum);
+      for (int64_t j = 0; j < extent; ++j) out[j * stride] -= log_sum;
+    }
+  }
+}
+
+template <Normalizer kNormalizer>
+class SoftmaxKernel final : public Kernel {
+ public:
+  SoftmaxKernel(int64_t axis, bool coerce_to_2d) : axis_(axis), coerce_to_2d_(coerce_to_2d) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& input = context.input(0);
+    const Shape& shape = input.shape();
+    const int64_t rank = static_cast<int64_t>(shape.size());
+    if (rank == 0) return InvalidArgument("input 0 (input): needs at least 1 dimension, got a scalar");
+    ASSIGN_OR_RETURN(const int64_t axis, NormalizeAxis(axis_, rank, "attribute axis"));
+    const int64_t outer = DimensionProduct(shape, 0, axis);
+    const int64_t extent =
+        coerce_to_2d_ ? DimensionProduct(shape, axis, shape.size()) : shape[axis];
+    const int64_t inner = coerce_to_2d_ ? 1 : DimensionProduct(shape, axis + 1, shape.size());
+    Tensor& output = context.outputs[0];
+    output = Tensor(input.dtype(), shape);
+    return Dispatch<float, double>(input.dtype(), "Softmax", [&](auto zero) {
+      using T = decltype(zero);
+      const T* in = input.data<T>();
+      T* out = output.data<T>();
+      ParallelFor(context.pool, outer * inner, 8.0 * static_cast<double>(extent),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t i = begin; i < end; ++i) {
+                      const int64_t offset = (i / inner) * extent * inner + i % inner;
+                      NormalizeLine<kNormalizer>(in + offset, out + offset, extent, inner);
+                    }
+                  });
+      return Status::Ok();
+    });
+  }
+
+ private:
+  const int64_t axis_;
+  const bool coerce_to_2d_;
+};
+
+template <Normalizer kNormalizer>
+StatusOr<std::unique_ptr<Kernel>> CreateSoftmax(const KernelInit& init) {
+  const bool coerce_to_2d = init.opset < 13;
+  return std::unique_ptr<Kernel>(std::make_unique<SoftmaxKernel<kNormalizer>>(
+      init.attributes.GetInt("axis", coerce_to_2d ? 1 : -1), coerce_to_2d));
+}
+
+}  // namespace
+
+void RegisterSoftmaxKernels(KernelRegistry& registry) {
+  const std::vector<DataType> types = DataTypesOf<float, double>();
+  registry.Register({"", "Softmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kSoftmax>});
+  registry.Register(
+      {"", "LogSoftmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kLogSoftmax>});
+  registry.Register({"", "Hardmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kHardmax>});
+}
+
+}  // namespace mlos::engine
