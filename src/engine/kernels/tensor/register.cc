@@ -1,8 +1,17 @@
-// Registers the tensor kernel family. Each kernel registers itself in this one list.
-#include "engine/kernel_registry.h"
+// Registers the tensor kernel family: every file of the family, listed in registrations.h.
+#include "engine/kernels/tensor/registrations.h"
 
 namespace mlos::engine {
 
-void RegisterTensorKernels(KernelRegistry& registry) { (void)registry; }
+void RegisterTensorKernels(KernelRegistry& registry) {
+  RegisterIdentityKernels(registry);
+  RegisterReshapeKernels(registry);
+  RegisterShapeKernels(registry);
+  RegisterConcatSplitKernels(registry);
+  RegisterGatherKernels(registry);
+  RegisterReindexKernels(registry);
+  RegisterGeneratorKernels(registry);
+  RegisterIndexKernels(registry);
+}
 
 }  // namespace mlos::engine
