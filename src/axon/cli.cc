@@ -1,0 +1,204 @@
+#include "axon/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "axon/core_client.h"
+#include "axon/installer.h"
+#include "axon/local_source.h"
+#include "axon/report.h"
+#include "axon/store.h"
+#include "axon/version.h"
+
+namespace mlos::axon {
+namespace {
+
+constexpr char kFooter[] = R"(Environment:
+  AXON_HOME           model store (default ~/.axon)
+  MLOS_CORE_ENDPOINT  MLOS Core URL for register (default http://127.0.0.1:8080)
+
+Exit codes:
+  0  success
+  1  usage error (unknown command or option, missing argument)
+  2  bad input: spec, model or manifest invalid; model not installed; already
+     installed with other content (use --force)
+  3  MLOS Core unreachable, or it refused the request
+  4  local failure: the disk or the store could not be read or written
+)";
+
+std::string DefaultHome() {
+  if (const char* home = std::getenv("AXON_HOME"); home != nullptr && home[0] != '\0') return home;
+  const char* user_home = std::getenv("HOME");
+  if (user_home == nullptr || user_home[0] == '\0') {
+    const passwd* entry = ::getpwuid(::getuid());
+    user_home = entry != nullptr ? entry->pw_dir : "/tmp";
+  }
+  return std::string(user_home) + "/.axon";
+}
+
+int Fail(std::ostream& err, const Status& status, std::optional<int> exit_code = std::nullopt) {
+  err << "axon: error: " << status.message() << "\n";
+  if (exit_code) return *exit_code;
+  return status.code() == StatusCode::kInternal ? kExitLocalFailure : kExitBadInput;
+}
+
+std::string Dump(const nlohmann::json& json) {
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+const char* OutcomeName(InstallOutcome outcome) {
+  switch (outcome) {
+    case InstallOutcome::kInstalled: return "installed";
+    case InstallOutcome::kReplaced: return "replaced";
+    case InstallOutcome::kUnchanged: return "unchanged";
+  }
+  return "installed";
+}
+
+struct InstallArgs {
+  std::string spec;
+  std::string as;
+  bool force = false;
+  bool json = false;
+};
+
+int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
+  if (!IsLocalSpec(args.spec)) {
+    return Fail(err, InvalidArgument("\"" + args.spec +
+                                     "\" is not a local directory, .onnx file or file:// URL "
+                                     "(installing from hubs is not available in this axon yet)"));
+  }
+  InstallOptions options;
+  options.force = args.force;
+  if (!args.as.empty()) {
+    StatusOr<ModelRef> ref = ParseModelRef(args.as);
+    if (!ref.ok()) return Fail(err, ref.status().WithContext("--as"));
+    options.as = *ref;
+  }
+  Store store(DefaultHome());
+  Progress progress = Progress::ForTerminal(stderr);
+  StatusOr<InstallResult> result = InstallLocal(store, args.spec, options, progress);
+  if (!result.ok()) return Fail(err, result.status());
+  const InstalledModel& model = result->model;
+  if (args.json) {
+    nlohmann::json json = ModelJson(model);
+    json["outcome"] = OutcomeName(result->outcome);
+    out << Dump(json) << "\n";
+    return kExitOk;
+  }
+  if (result->outcome == InstallOutcome::kUnchanged) {
+    out << "already installed with the same content; nothing to do\n";
+  } else if (result->outcome == InstallOutcome::kReplaced) {
+    out << "replaced the previous install\n";
+  }
+  out << "installed " << model.manifest.model_id() << " -> " << model.dir << "\n";
+  return kExitOk;
+}
+
+int List(const std::string& format, std::ostream& out, std::ostream& err) {
+  const StoreListing listing = Store(DefaultHome()).List();
+  for (const std::string& problem : listing.problems) err << "axon: warning: " << problem << "\n";
+  const ListFormat list_format = format == "json"    ? ListFormat::kJson
+                                 : format == "names" ? ListFormat::kNames
+                                                     : ListFormat::kTable;
+  out << FormatModelList(listing.models, list_format);
+  return kExitOk;
+}
+
+StatusOr<InstalledModel> FindInstalled(const std::string& spec) {
+  StatusOr<ModelRef> ref = ParseModelRef(spec);
+  if (!ref.ok()) {
+    if (IsLocalSpec(spec)) {
+      return InvalidArgument("\"" + spec + "\" is a path; install it first (axon install " + spec +
+                             ") and use its model id");
+    }
+    return ref.status();
+  }
+  return Store(DefaultHome()).Find(*ref);
+}
+
+int Info(const std::string& spec, bool json, std::ostream& out, std::ostream& err) {
+  StatusOr<InstalledModel> model = FindInstalled(spec);
+  if (!model.ok()) return Fail(err, model.status());
+  out << (json ? Dump(ModelJson(*model)) + "\n" : FormatModelInfo(*model));
+  return kExitOk;
+}
+
+int Register(const std::string& spec, const std::string& core_url, bool json, std::ostream& out,
+             std::ostream& err) {
+  StatusOr<InstalledModel> model = FindInstalled(spec);
+  if (!model.ok()) return Fail(err, model.status());
+  StatusOr<CoreReply> reply = RegisterWithCore(core_url, *model);
+  if (!reply.ok()) return Fail(err, reply.status(), kExitCore);
+  if (json) {
+    const nlohmann::json body = nlohmann::json::parse(reply->body, nullptr, false);
+    out << Dump(body.is_discarded() ? nlohmann::json{{"message", reply->message}} : body) << "\n";
+  } else {
+    out << reply->message << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"axon: installs models into a verified local store and registers them with MLOS Core",
+               "axon"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+
+  InstallArgs install;
+  CLI::App* install_command =
+      app.add_subcommand("install", "Install a model from a local directory, .onnx file or file:// URL");
+  install_command->add_option("spec", install.spec, "Directory, .onnx file or file:// URL")->required();
+  install_command->add_option("--as", install.as,
+                              "Model id to install under, ns/name[@version] (default local/<name>@latest)");
+  install_command->add_flag("--force", install.force, "Replace an existing install with other content");
+  install_command->add_flag("--json", install.json, "Print the result as one JSON object");
+
+  std::string list_format = "default";
+  CLI::App* list_command = app.add_subcommand("list", "List installed models");
+  list_command->add_option("--format", list_format, "Output format")
+      ->check(CLI::IsMember({"default", "names", "json"}));
+
+  std::string info_spec;
+  bool info_json = false;
+  CLI::App* info_command = app.add_subcommand("info", "Show an installed model");
+  info_command->add_option("spec", info_spec, "Model id, ns/name[@version]")->required();
+  info_command->add_flag("--json", info_json, "Print the model as one JSON object");
+
+  std::string register_spec;
+  std::string core_url = DefaultCoreUrl();
+  bool register_json = false;
+  CLI::App* register_command =
+      app.add_subcommand("register", "Register an installed model with MLOS Core");
+  register_command->add_option("spec", register_spec, "Model id, ns/name[@version]")->required();
+  register_command->add_option("--core", core_url, "MLOS Core URL")->capture_default_str();
+  register_command->add_flag("--json", register_json, "Print Core's reply as JSON");
+
+  CLI::App* version_command = app.add_subcommand("version", "Print the axon version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (install_command->parsed()) return Install(install, out, err);
+  if (list_command->parsed()) return List(list_format, out, err);
+  if (info_command->parsed()) return Info(info_spec, info_json, out, err);
+  if (register_command->parsed()) {
+    return Register(register_spec, core_url, register_json, out, err);
+  }
+  if (version_command->parsed()) out << "axon " << kAxonVersion << "\n";
+  return kExitOk;
+}
+
+}  // namespace mlos::axon

@@ -1,0 +1,111 @@
+#include "axon/core_client.h"
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <memory>
+
+namespace mlos::axon {
+namespace {
+
+// libcurl's process-wide set-up, done once before the first handle (it is not thread-safe).
+void InitCurlOnce() {
+  static const bool initialized = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  (void)initialized;
+}
+
+size_t AppendToString(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+Status StatusForHttp(long http_status, const std::string& message) {
+  switch (http_status) {
+    case 400: return InvalidArgument(message);
+    case 404: return NotFound(message);
+    case 409: return AlreadyExists(message);
+    case 429: return ResourceExhausted(message);
+    case 503: return Unavailable(message);
+    default: return Internal(message);
+  }
+}
+
+std::string MessageOf(const std::string& body) {
+  const nlohmann::json reply = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (reply.is_object() && reply.contains("message") && reply["message"].is_string()) {
+    return reply["message"].get<std::string>();
+  }
+  return body;
+}
+
+// POSTs a JSON body; Unavailable when nothing answers.
+StatusOr<CoreReply> PostJson(const std::string& url, const std::string& body) {
+  InitCurlOnce();
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return Internal("cannot create a libcurl handle");
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
+      curl_slist_append(nullptr, "Content-Type: application/json"), curl_slist_free_all);
+  // No "Expect: 100-continue" round trip before the body.
+  headers.reset(curl_slist_append(headers.release(), "Expect:"));
+  char error_text[CURL_ERROR_SIZE] = {};
+  CoreReply reply;
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendToString);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 10L);
+  // Registration reads and validates the model; large models take a while.
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 300L);
+  const CURLcode code = curl_easy_perform(curl.get());
+  if (code != CURLE_OK) {
+    return Unavailable("cannot reach MLOS Core at " + url + ": " +
+                       (error_text[0] != '\0' ? error_text : curl_easy_strerror(code)));
+  }
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply.http_status);
+  reply.message = MessageOf(reply.body);
+  return reply;
+}
+
+}  // namespace
+
+std::string DefaultCoreUrl() {
+  const char* endpoint = std::getenv("MLOS_CORE_ENDPOINT");
+  return endpoint != nullptr && endpoint[0] != '\0' ? endpoint : "http://127.0.0.1:8080";
+}
+
+std::string RegisterRequestBody(const InstalledModel& model) {
+  const Manifest& m = model.manifest;
+  const nlohmann::json body = {
+      {"model_id", m.model_id()},
+      {"path", model.dir},
+      {"manifest_path", model.manifest_path},
+      {"framework", m.framework},
+      {"execution_format", m.execution_format},
+      {"name", m.name},
+      {"description", m.description},
+  };
+  // Strings that are not valid UTF-8 (odd file names) are replaced, never a reason to throw.
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+StatusOr<CoreReply> RegisterWithCore(const std::string& core_url, const InstalledModel& model) {
+  std::string base = core_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const std::string url = base + "/models/register";
+  ASSIGN_OR_RETURN(CoreReply reply, PostJson(url, RegisterRequestBody(model)));
+  if (reply.http_status < 200 || reply.http_status >= 300) {
+    return StatusForHttp(reply.http_status, "MLOS Core at " + url + " refused to register " +
+                                                model.manifest.model_id() + " (HTTP " +
+                                                std::to_string(reply.http_status) +
+                                                "): " + reply.message);
+  }
+  return reply;
+}
+
+}  // namespace mlos::axon
