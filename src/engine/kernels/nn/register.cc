@@ -5,9 +5,11 @@
 namespace mlos::engine {
 
 void RegisterSoftmaxKernels(KernelRegistry& registry);  // softmax.cc
+void RegisterConvKernel(KernelRegistry& registry);      // conv.cc
 
 void RegisterNnKernels(KernelRegistry& registry) {
   RegisterSoftmaxKernels(registry);
+  RegisterConvKernel(registry);
 }
 
 }  // namespace mlos::engine
