@@ -204,7 +204,13 @@ StatusOr<InstallOutcome> Store::Install(const Manifest& manifest, std::span<cons
   }
   RETURN_IF_ERROR(WriteManifestFile(manifest, staged + "/" + kManifestFileName));
   RETURN_IF_ERROR(WriteTextFile(staged + "/" + kMetadataFileName, metadata_json));
-  RETURN_IF_ERROR(Publish(staged, final_dir, exists));
+  const Status published = Publish(staged, final_dir, exists);
+  if (published.code() == StatusCode::kAlreadyExists) {
+    // A concurrent install of the same id won the race; the same files are a success.
+    const StatusOr<Manifest> winner = ReadManifestFile(final_dir + "/" + kManifestFileName);
+    if (winner.ok() && SameFiles(winner->files, manifest.files)) return InstallOutcome::kUnchanged;
+  }
+  RETURN_IF_ERROR(published);
   return exists ? InstallOutcome::kReplaced : InstallOutcome::kInstalled;
 }
 

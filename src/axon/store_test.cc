@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "axon/test_models.h"
@@ -80,6 +82,23 @@ TEST_F(StoreTest, SourceThatChangedAfterHashingIsRefused) {
             std::string::npos);
   EXPECT_FALSE(fs::exists(store_.BlobPath(kHelloSha)));
   EXPECT_FALSE(fs::exists(home_.path() + "/cache/models/local/a"));
+}
+
+TEST_F(StoreTest, ConcurrentInstallsOfOneIdAllSucceedWithSameContent) {
+  testing::WriteFile(source_.path() + "/hello.txt", "hello\n");
+  const Manifest manifest = ManifestFor("local/a@1", {{"hello.txt", 6, kHelloSha}});
+  const std::vector<StoreFile> files = {{source_.path() + "/hello.txt", "hello.txt", kHelloSha}};
+  std::vector<std::thread> threads;
+  std::atomic<int> failures = 0;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      if (!store_.Install(manifest, files, "{}\n", false).ok()) ++failures;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  ASSERT_EQ(store_.List().models.size(), 1u);
+  EXPECT_EQ(CountEntries(home_.path() + "/cache/tmp"), 0u);
 }
 
 TEST_F(StoreTest, FindAndListReportMissingAndBrokenModels) {
