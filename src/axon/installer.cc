@@ -39,7 +39,7 @@ std::string MetadataJson(const std::string& spec, const LocalSource& source,
       {"source", {{"spec", spec}, {"hub", "local"}, {"path", source.root}}},
       {"axon_version", kAxonVersion},
   };
-  return metadata.dump(2) + "\n";
+  return metadata.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace
