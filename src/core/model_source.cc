@@ -49,10 +49,12 @@ StatusOr<ModelSource> FromManifest(const fs::path& manifest_path, const fs::path
     return InvalidArgument(fmt::format("manifest {}: {}", manifest_path.string(),
                                        manifest.status().message()));
   }
-  const auto& files = manifest->execution_files;
+  std::vector<ManifestExecutionFile> files = manifest->execution_files;
+  if (files.empty() && manifest->files.size() == 1) files.push_back({manifest->files[0].path});
   if (files.empty()) {
-    return InvalidArgument(
-        fmt::format("manifest {}: spec.execution_files is empty", manifest_path.string()));
+    return InvalidArgument(fmt::format("manifest {}: spec.format.execution_files is empty and the "
+                                       "package has several files",
+                                       manifest_path.string()));
   }
   const auto single = std::find_if(files.begin(), files.end(),
                                     [](const auto& file) { return file.role == "single"; });

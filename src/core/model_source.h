@@ -2,7 +2,8 @@
 // holding one .onnx file, or a model file) to the file a plugin loads and its execution format.
 //
 // With a manifest (`manifest_path`, or manifest.yaml in the folder) the execution file is the
-// one with role "single", else the first of spec.execution_files, relative to the package root
+// one with role "single", else the first of spec.format.execution_files (or the package's only
+// file when the list is empty), relative to the package root
 // (the folder, or the manifest's folder when `path` is a file), and the format is
 // spec.execution_format. Without one, a folder must hold exactly one .onnx file, and a file's
 // format is its extension (".onnx" -> "onnx"). Every error is InvalidArgument naming the path.

@@ -1,0 +1,328 @@
+#include "core/api/http/http_server.h"
+
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace mlos::core {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
+
+// Runs a handler at the module edge: anything it throws becomes a 500, never a crash.
+HttpResponse Call(const RouteAction& action, const HttpRequest& request) {
+  try {
+    return action.handle(request);
+  } catch (const std::exception& e) {
+    return JsonError(500, fmt::format("internal error in {} {}: {}", request.method, request.path,
+                                      e.what()));
+  }
+}
+
+bool IsDisconnect(const beast::error_code& error) {
+  return error == http::error::end_of_stream || error == asio::error::operation_aborted ||
+         error == beast::error::timeout || error == asio::error::eof ||
+         error == asio::error::connection_reset || error == asio::error::broken_pipe;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(HttpServerOptions options, const HttpHandler& handler)
+      : options_(std::move(options)),
+        handler_(handler),
+        acceptor_(asio::make_strand(io_)),
+        retry_timer_(acceptor_.get_executor()),
+        workers_(std::max(1u, options_.worker_threads)) {}
+
+  ~Impl() {
+    Stop();
+    Wait();
+  }
+
+  Status Start();
+  uint16_t port() const { return port_; }
+  void Stop();
+  void Wait();
+
+  bool stopping() const { return stopping_.load(); }
+  const HttpServerOptions& options() const { return options_; }
+  const HttpHandler& handler() const { return handler_; }
+  asio::thread_pool& workers() { return workers_; }
+  asio::io_context& io() { return io_; }
+
+  class Session;
+  void Remember(const std::shared_ptr<Session>& session);
+  void Forget(Session* session);
+
+ private:
+  void Accept();
+
+  // Declared before io_: destroying io_ destroys queued handlers, and with them sessions, which
+  // unregister themselves here.
+  std::mutex sessions_mutex_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  const HttpServerOptions options_;
+  const HttpHandler& handler_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  asio::thread_pool workers_;
+  std::vector<std::thread> io_threads_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  bool waited_ = false;
+};
+
+// One connection: reads requests one after another, answers each, and closes when the client
+// does, on error, on idle timeout, or when the server stops and the connection is idle.
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Impl& server) : stream_(std::move(socket)), server_(server) {}
+  ~Session() { server_.Forget(this); }
+
+  void Start() {
+    server_.Remember(shared_from_this());
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Closes the connection unless a request is being read or answered.
+  void CloseIfIdle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      const bool reading = self->parser_ && self->parser_->got_some();
+      if (!self->busy_ && !reading) self->Close();
+    });
+  }
+
+ private:
+  void ReadHeader() {
+    if (server_.stopping()) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_.options().max_body_bytes);
+    parser_->header_limit(kHeaderLimitBytes);
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code error, size_t) {
+                              self->OnHeader(error);
+                            });
+  }
+
+  void OnHeader(beast::error_code error) {
+    if (error) return OnReadError(error);
+    const auto& header = parser_->get();
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      continue_ = http::response<http::empty_body>(http::status::continue_, header.version());
+      http::async_write(stream_, *continue_,
+                        [self = shared_from_this()](beast::error_code write_error, size_t) {
+                          if (write_error) return self->Close();
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, size_t) {
+                       self->OnRequest(error);
+                     });
+  }
+
+  void OnReadError(beast::error_code error) {
+    if (IsDisconnect(error)) return Close();
+    keep_alive_ = false;  // the stream is out of step with the protocol: answer, then close
+    version_ = 11;
+    busy_ = true;
+    if (error == http::error::body_limit) {
+      return Respond(JsonError(413, fmt::format("request body is larger than the limit of {} "
+                                                "bytes (max_request_bytes)",
+                                                server_.options().max_body_bytes)));
+    }
+    if (error == http::error::header_limit) {
+      return Respond(JsonError(431, fmt::format("request header is larger than {} bytes",
+                                                kHeaderLimitBytes)));
+    }
+    Respond(JsonError(400, fmt::format("malformed HTTP request: {}", error.message())));
+  }
+
+  void OnRequest(beast::error_code error) {
+    if (error) return OnReadError(error);
+    stream_.expires_never();
+    http::request<http::string_body> message = parser_->release();
+    parser_.reset();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    busy_ = true;
+
+    HttpRequest request;
+    request.method.assign(message.method_string().data(), message.method_string().size());
+    const std::string_view target(message.target().data(), message.target().size());
+    const size_t question = target.find('?');
+    request.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    request.body = std::move(message.body());
+    request.received = std::chrono::steady_clock::now();
+
+    RouteAction action = server_.handler().Route(request);
+    if (!action.blocking) return Respond(Call(action, request));
+    asio::post(server_.workers(),
+               [self = shared_from_this(), action = std::move(action),
+                request = std::move(request),
+                work = asio::make_work_guard(server_.io())]() mutable {
+                 HttpResponse response = Call(action, request);
+                 asio::post(self->stream_.get_executor(),
+                            [self, response = std::move(response)]() mutable {
+                              self->Respond(std::move(response));
+                            });
+               });
+  }
+
+  void Respond(HttpResponse response) {
+    response_.emplace(static_cast<http::status>(response.status), version_);
+    response_->set(http::field::server, "mlos-core");
+    response_->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) response_->set(name, value);
+    response_->keep_alive(keep_alive_ && !server_.stopping());
+    response_->body() = std::move(response.body);
+    response_->prepare_payload();
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this()](beast::error_code error, size_t) {
+                        self->OnWritten(error);
+                      });
+  }
+
+  void OnWritten(beast::error_code error) {
+    busy_ = false;
+    const bool keep_alive = response_->keep_alive();
+    response_.reset();
+    if (error || !keep_alive) return Close();
+    ReadHeader();
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  Impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> response_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+  bool busy_ = false;  // a request is being handled or answered
+};
+
+Status HttpServer::Impl::Start() {
+  beast::error_code error;
+  tcp::resolver resolver(io_);
+  const auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
+                                          tcp::resolver::passive, error);
+  if (error || endpoints.empty()) {
+    return InvalidArgument(fmt::format("host '{}': {}", options_.host,
+                                       error ? error.message() : "no address"));
+  }
+  const tcp::endpoint endpoint = *endpoints.begin();
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) acceptor_.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor_.bind(endpoint, error);
+  if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    return Unavailable(fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port,
+                                   error.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  Accept();
+  for (unsigned i = 0; i < std::max(1u, options_.io_threads); ++i) {
+    io_threads_.emplace_back([this] {
+      for (;;) {
+        try {
+          io_.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("http: unexpected exception on an I/O thread: {}", e.what());
+        }
+      }
+    });
+  }
+  return Status::Ok();
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error,
+                                                        tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (error) {
+      // E.g. out of file descriptors: wait a little instead of spinning.
+      spdlog::warn("http: accept failed: {}", error.message());
+      retry_timer_.expires_after(std::chrono::milliseconds(50));
+      retry_timer_.async_wait([this](beast::error_code) { Accept(); });
+      return;
+    }
+    std::make_shared<Session>(std::move(socket), *this)->Start();
+    Accept();
+  });
+}
+
+void HttpServer::Impl::Remember(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_[session.get()] = session;
+}
+
+void HttpServer::Impl::Forget(Session* session) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.erase(session);
+}
+
+void HttpServer::Impl::Stop() {
+  if (stopping_.exchange(true)) return;
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    retry_timer_.cancel();
+  });
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& [pointer, weak] : sessions_) {
+      if (auto session = weak.lock()) sessions.push_back(std::move(session));
+    }
+  }
+  for (const auto& session : sessions) session->CloseIfIdle();
+}
+
+void HttpServer::Impl::Wait() {
+  if (waited_) return;
+  waited_ = true;
+  for (auto& thread : io_threads_) thread.join();
+  workers_.join();
+}
+
+HttpServer::HttpServer(HttpServerOptions options, const HttpHandler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+HttpServer::~HttpServer() = default;
+Status HttpServer::Start() { return impl_->Start(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+void HttpServer::Stop() { impl_->Stop(); }
+void HttpServer::Wait() { impl_->Wait(); }
+
+}  // namespace mlos::core

@@ -1,0 +1,194 @@
+#include "core/api/http/mlos_api.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/testing/test_files.h"
+
+namespace mlos::core {
+namespace {
+
+using Json = nlohmann::json;
+
+class MlosApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(plugins_.LoadLibrary(MLOS_ECHO_PLUGIN_PATH).ok());
+    directory_ = testing::FreshDirectory(
+        std::string("api_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    model_path_ = testing::WriteFile(directory_ / "vector.echo", testing::kEchoVectorModel);
+    auto store = RegistryStore::Open((directory_ / "registry.db").string());
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    models_ = std::make_unique<ModelManager>(plugins_, *store_, directory_.string());
+    api_ = std::make_unique<MlosApi>(*models_, plugins_, std::vector<std::string>{"mlos-http"});
+  }
+
+  HttpResponse Call(const std::string& method, const std::string& target,
+                    const std::string& body = "") {
+    HttpRequest request;
+    request.method = method;
+    const size_t question = target.find('?');
+    request.path = target.substr(0, question);
+    if (question != std::string::npos) request.query = target.substr(question + 1);
+    request.body = body;
+    request.received = std::chrono::steady_clock::now();
+    return api_->Route(request).handle(request);
+  }
+
+  bool IsBlocking(const std::string& method, const std::string& path) {
+    HttpRequest request{method, path, "", "", {}};
+    return api_->Route(request).blocking;
+  }
+
+  void RegisterVector() {
+    const HttpResponse response = Call(
+        "POST", "/models/register",
+        Json{{"model_id", "local/vector@1"}, {"path", model_path_}, {"name", "vector"}}.dump());
+    ASSERT_EQ(response.status, 200u) << response.body;
+  }
+
+  static std::string Message(const HttpResponse& response) {
+    const Json body = Json::parse(response.body);
+    EXPECT_EQ(body["status"], "error");
+    return body.value("message", "");
+  }
+
+  PluginHost plugins_;
+  std::filesystem::path directory_;
+  std::string model_path_;
+  std::unique_ptr<RegistryStore> store_;
+  std::unique_ptr<ModelManager> models_;
+  std::unique_ptr<MlosApi> api_;
+};
+
+TEST_F(MlosApiTest, Health) {
+  const HttpResponse response = Call("GET", "/health");
+  EXPECT_EQ(response.status, 200u);
+  const Json body = Json::parse(response.body);
+  EXPECT_EQ(body["status"], "healthy");
+  EXPECT_EQ(body["service"], "mlos-core");
+  EXPECT_EQ(body["apis"], Json::array({"mlos-http"}));
+  EXPECT_EQ(body["plugins"], Json::array({"echo"}));
+  EXPECT_TRUE(body.contains("version"));
+  EXPECT_TRUE(body.contains("timestamp"));
+}
+
+TEST_F(MlosApiTest, OnlyModelWorkIsBlocking) {
+  EXPECT_FALSE(IsBlocking("GET", "/health"));
+  EXPECT_FALSE(IsBlocking("GET", "/models"));
+  EXPECT_FALSE(IsBlocking("GET", "/models/a%2Fb%40c"));
+  EXPECT_TRUE(IsBlocking("POST", "/models/register"));
+  EXPECT_TRUE(IsBlocking("POST", "/models/a%2Fb%40c/inference"));
+}
+
+TEST_F(MlosApiTest, UnknownRoutesAndMethods) {
+  HttpResponse response = Call("GET", "/nowhere");
+  EXPECT_EQ(response.status, 404u);
+  EXPECT_EQ(Message(response), "no route for GET /nowhere");
+  response = Call("DELETE", "/health");
+  EXPECT_EQ(response.status, 405u);
+  EXPECT_EQ(Message(response), "DELETE is not allowed on /health; use GET");
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.headers[0], (std::pair<std::string, std::string>{"Allow", "GET"}));
+  EXPECT_EQ(Call("GET", "/models/register").status, 405u);
+  EXPECT_EQ(Call("GET", "/models/a%2Fb%40c/inference").status, 405u);
+  EXPECT_EQ(Call("GET", "/models/bad%zz").status, 400u);
+}
+
+TEST_F(MlosApiTest, RegisterListDescribeAndInfer) {
+  const HttpResponse registered = Call(
+      "POST", "/models/register",
+      Json{{"model_id", "local/vector@1"}, {"model_path", model_path_}}.dump());
+  ASSERT_EQ(registered.status, 200u) << registered.body;
+  const Json reply = Json::parse(registered.body);
+  EXPECT_EQ(reply["status"], "success");
+  EXPECT_EQ(reply["model_id"], "local/vector@1");
+  EXPECT_EQ(reply["plugin_id"], "echo");
+  EXPECT_EQ(reply["message"], "model local/vector@1 registered");
+  EXPECT_EQ(reply["inference_endpoint"], "/models/local%2Fvector%401/inference");
+
+  const Json listing = Json::parse(Call("GET", "/models").body);
+  ASSERT_EQ(listing["models"].size(), 1u);
+  const Json& model = listing["models"][0];
+  EXPECT_EQ(model["id"], "local/vector@1");
+  EXPECT_EQ(model["state"], "unloaded");
+  EXPECT_EQ(model["plugin"], "echo");
+  EXPECT_EQ(model["inputs"], Json::parse(R"([{"name":"x","datatype":"FP32","shape":[-1,3]}])"));
+  EXPECT_TRUE(model["last_used"].is_null());
+
+  const HttpResponse inferred =
+      Call("POST", "/models/local%2Fvector%401/inference", R"({"x":[1,2.5,3,4,5,0.1]})");
+  ASSERT_EQ(inferred.status, 200u) << inferred.body;
+  const Json result = Json::parse(inferred.body);
+  EXPECT_EQ(result["status"], "success");
+  EXPECT_EQ(result["model_id"], "local/vector@1");
+  EXPECT_EQ(result["model_version"], "1");
+  EXPECT_EQ(result["outputs"]["x_echo"]["datatype"], "FP32");
+  EXPECT_EQ(result["outputs"]["x_echo"]["shape"], Json::array({2, 3}));
+  EXPECT_EQ(result["outputs"]["x_echo"]["data"], Json::parse("[1,2.5,3,4,5,0.1]"));
+  EXPECT_EQ(result["output_size"], 24);
+
+  // Unencoded id, and the detail shows the model loaded.
+  const Json detail = Json::parse(Call("GET", "/models/local/vector@1").body);
+  EXPECT_EQ(detail["status"], "success");
+  EXPECT_EQ(detail["state"], "ready");
+  EXPECT_FALSE(detail["last_used"].is_null());
+  const HttpResponse plain =
+      Call("POST", "/models/local/vector@1/inference?include_outputs=false", R"({"x":[1,2,3]})");
+  ASSERT_EQ(plain.status, 200u) << plain.body;
+  EXPECT_FALSE(Json::parse(plain.body)["outputs"]["x_echo"].contains("data"));
+}
+
+TEST_F(MlosApiTest, RegisterErrors) {
+  HttpResponse response = Call("POST", "/models/register", "{");
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_NE(Message(response).find("request body is not valid JSON"), std::string::npos);
+  response = Call("POST", "/models/register", R"({"path":"/x"})");
+  EXPECT_EQ(Message(response), "register: \"model_id\" is required");
+  response = Call("POST", "/models/register", R"({"model_id":"local/x@1","path":7})");
+  EXPECT_EQ(Message(response), "register: \"path\" must be a string, got number");
+  RegisterVector();
+  const std::string other = testing::WriteFile(directory_ / "other.echo", testing::kEchoVectorModel);
+  response = Call("POST", "/models/register",
+                  Json{{"model_id", "local/vector@1"}, {"path", other}}.dump());
+  EXPECT_EQ(response.status, 409u);
+  response = Call("POST", "/models/register",
+                  Json{{"model_id", "local/vector@1"}, {"path", model_path_}}.dump());
+  EXPECT_EQ(response.status, 200u);
+  EXPECT_EQ(Json::parse(response.body)["message"], "model local/vector@1 is already registered");
+}
+
+TEST_F(MlosApiTest, InferenceErrorsNameTheProblem) {
+  RegisterVector();
+  const std::string target = "/models/local%2Fvector%401/inference";
+  HttpResponse response = Call("POST", target, R"({"x":[1,2)");
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_NE(Message(response).find("not valid JSON"), std::string::npos);
+  response = Call("POST", target, R"({"y":[1,2,3]})");
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_EQ(Message(response),
+            "model 'local/vector@1': unknown input 'y'; the model's inputs are: x (FP32 [-1, 3])");
+  response = Call("POST", target, R"({"x":[[1,2]]})");
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_NE(Message(response).find("the model expects [-1, 3]"), std::string::npos);
+  response = Call("POST", "/models/local%2Fnone%401/inference", R"({"x":[1,2,3]})");
+  EXPECT_EQ(response.status, 404u);
+  EXPECT_EQ(Message(response), "model 'local/none@1' is not registered");
+  EXPECT_EQ(Call("GET", "/models/local%2Fnone%401").status, 404u);
+
+  // A plugin failure is a 500 naming the model, plugin and the plugin's message.
+  const std::string failing = testing::WriteFile(
+      directory_ / "failing.echo", R"({"inputs":[{"name":"fail","datatype":"INT64","shape":[1]}]})");
+  ASSERT_EQ(Call("POST", "/models/register",
+                 Json{{"model_id", "local/failing@1"}, {"path", failing}}.dump())
+                .status,
+            200u);
+  response = Call("POST", "/models/local%2Ffailing%401/inference", R"({"fail":[1]})");
+  EXPECT_EQ(response.status, 500u);
+  EXPECT_EQ(Message(response), "model 'local/failing@1' (plugin echo): input 'fail': the echo "
+                               "plugin was asked to fail");
+}
+
+}  // namespace
+}  // namespace mlos::core

@@ -1,0 +1,121 @@
+// mlos-core: wires options, plugins, the registry, the model manager and the HTTP front end
+// together, serves until SIGTERM or SIGINT, then drains and exits 0. A second signal during the
+// drain ends the process at once.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "core/api/http/http_server.h"
+#include "core/api/http/mlos_api.h"
+#include "core/model_manager.h"
+#include "core/options.h"
+#include "core/plugin_host.h"
+#include "core/registry_store.h"
+#ifdef MLOS_HAVE_ONNX_PLUGIN
+#include "plugins/onnx/onnx_plugin.h"
+#endif
+
+namespace mlos::core {
+namespace {
+
+sigset_t StopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
+// Logs go to stderr; stdout carries only the "listening" line scripts wait for.
+void ConfigureLogging(const std::string& level) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mlos-core"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l mlos-core: %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::info);
+}
+
+void AddPlugins(const CoreOptions& options, PluginHost* plugins) {
+#ifdef MLOS_HAVE_ONNX_PLUGIN
+  if (Status status = plugins->Add(mlos_onnx_plugin_init, "built-in"); !status.ok()) {
+    spdlog::error("built-in onnx plugin refused: {}", status.message());
+  }
+#endif
+  plugins->LoadDirectory(options.plugin_dir);
+  spdlog::info("plugins: {}", plugins->Summary());
+}
+
+int Run(const CoreOptions& options) {
+  ConfigureLogging(options.log_level);
+  // Block the stop signals in every thread; this one waits for them with sigwait.
+  const sigset_t stop_signals = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  if (!options.config.empty()) spdlog::info("config file {}", options.config);
+  if (!options.no_grpc) {
+    spdlog::warn("gRPC API (port {}) is not available yet; serving without it", options.grpc_port);
+  }
+  if (!options.no_ipc) {
+    spdlog::warn("local IPC ({}) is not available yet; serving without it", options.socket);
+  }
+
+  PluginHost plugins;
+  AddPlugins(options, &plugins);
+  const std::string registry_path = (std::filesystem::path(options.home) / "registry.db").string();
+  auto store = RegistryStore::Open(registry_path);
+  if (!store.ok()) {
+    spdlog::critical("{}", store.status().message());
+    return 1;
+  }
+  ModelManager models(plugins, **store, options.models_dir);
+  if (Status status = models.Restore(); !status.ok()) {
+    spdlog::critical("{}", status.message());
+    return 1;
+  }
+
+  MlosApi api(models, plugins, options.no_http ? std::vector<std::string>{}
+                                               : std::vector<std::string>{"mlos-http"});
+  HttpServer server({options.host, options.http_port, options.io_threads, options.worker_threads,
+                     options.max_request_bytes},
+                    api);
+  if (options.no_http) {
+    spdlog::warn("HTTP is disabled (--no-http) and no other API is available yet");
+  } else {
+    if (Status status = server.Start(); !status.ok()) {
+      spdlog::critical("{}", status.message());
+      return 1;
+    }
+    std::printf("mlos-core listening on http://%s:%u\n", options.host.c_str(), server.port());
+    std::fflush(stdout);
+    spdlog::info("home {}, {} worker threads, {} I/O threads", options.home,
+                 options.worker_threads, options.io_threads);
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("{} received: draining requests in flight, then stopping",
+               signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // a second signal ends us at once
+  server.Stop();
+  server.Wait();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace mlos::core
+
+int main(int argc, char** argv) {
+  auto outcome = mlos::core::ParseOptions(argc, argv, std::getenv);
+  if (!outcome.ok()) {
+    std::fprintf(stderr, "mlos-core: %s\n", outcome.status().message().c_str());
+    return 2;
+  }
+  if (outcome->exit_code) return *outcome->exit_code;
+  return mlos::core::Run(outcome->options);
+}
