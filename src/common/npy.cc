@@ -21,10 +21,10 @@ struct Descriptor {
 // One descriptor per DataType; the reader also accepts '|' and '=' in place of '<' (and the
 // reverse for one-byte types) since byte order does not matter there or on a little-endian host.
 constexpr Descriptor kDescriptors[] = {
-    {DataType::kFloat32, "<f4"}, {DataType::kFloat64, "<f8"}, {DataType::kFloat16, "<f2"},
-    {DataType::kBFloat16, "<V2"}, {DataType::kInt8, "|i1"},   {DataType::kInt16, "<i2"},
-    {DataType::kInt32, "<i4"},   {DataType::kInt64, "<i8"},   {DataType::kUInt8, "|u1"},
-    {DataType::kUInt16, "<u2"},  {DataType::kUInt32, "<u4"},  {DataType::kUInt64, "<u8"},
+    {DataType::kFloat32, "<f4"},  {DataType::kFloat64, "<f8"}, {DataType::kFloat16, "<f2"},
+    {DataType::kBFloat16, "<V2"}, {DataType::kInt8, "|i1"},    {DataType::kInt16, "<i2"},
+    {DataType::kInt32, "<i4"},    {DataType::kInt64, "<i8"},   {DataType::kUInt8, "|u1"},
+    {DataType::kUInt16, "<u2"},   {DataType::kUInt32, "<u4"},  {DataType::kUInt64, "<u8"},
     {DataType::kBool, "|b1"},
 };
 
@@ -108,7 +108,8 @@ class HeaderParser {
   }
   bool ParseString(std::string& out) {
     SkipSpace();
-    if (position_ >= text_.size() || (text_[position_] != '\'' && text_[position_] != '"')) return false;
+    if (position_ >= text_.size() || (text_[position_] != '\'' && text_[position_] != '"'))
+      return false;
     const char quote = text_[position_++];
     const size_t end = text_.find(quote, position_);
     if (end == std::string_view::npos) return false;
@@ -122,7 +123,8 @@ class HeaderParser {
       SkipSpace();
       const size_t start = position_;
       int64_t dim = 0;
-      while (position_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[position_]))) {
+      while (position_ < text_.size() &&
+             std::isdigit(static_cast<unsigned char>(text_[position_]))) {
         if (dim > (INT64_MAX - 9) / 10) return false;
         dim = dim * 10 + (text_[position_++] - '0');
       }
@@ -147,7 +149,9 @@ uint32_t ReadLittleEndian(std::string_view bytes) {
 }  // namespace
 
 StatusOr<Tensor> ParseNpy(std::string_view bytes, const std::string& source) {
-  auto invalid = [&](const std::string& what) { return InvalidArgument("'" + source + "': " + what); };
+  auto invalid = [&](const std::string& what) {
+    return InvalidArgument("'" + source + "': " + what);
+  };
   if (bytes.size() < kMagic.size() + 4 || bytes.substr(0, kMagic.size()) != kMagic) {
     return invalid("not a .npy file (bad magic)");
   }
@@ -201,11 +205,12 @@ StatusOr<std::string> SerializeNpy(const Tensor& tensor) {
     return InvalidArgument(std::string(".npy cannot hold ") + Name(tensor.dtype()) + " tensors");
   }
   std::string shape = "(";
-  for (int64_t dim : tensor.shape()) shape += std::to_string(dim) + (tensor.shape().size() == 1 ? "," : ", ");
+  for (int64_t dim : tensor.shape())
+    shape += std::to_string(dim) + (tensor.shape().size() == 1 ? "," : ", ");
   if (tensor.shape().size() > 1) shape.resize(shape.size() - 2);
   shape += ")";
-  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " +
-                       shape + ", }";
+  std::string header =
+      std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   const bool version2 = header.size() + 1 + kHeaderAlignment > UINT16_MAX;
   const size_t prefix = version2 ? 12 : 10;
   header.append(kHeaderAlignment - (prefix + header.size() + 1) % kHeaderAlignment, ' ');
@@ -213,7 +218,8 @@ StatusOr<std::string> SerializeNpy(const Tensor& tensor) {
   std::string out(kMagic);
   out += static_cast<char>(version2 ? 2 : 1);
   out += '\0';
-  for (size_t i = 0; i < (version2 ? 4u : 2u); ++i) out += static_cast<char>(header.size() >> (8 * i));
+  for (size_t i = 0; i < (version2 ? 4u : 2u); ++i)
+    out += static_cast<char>(header.size() >> (8 * i));
   out += header;
   out.append(static_cast<const char*>(tensor.raw_data()), tensor.byte_size());
   return out;
@@ -221,7 +227,8 @@ StatusOr<std::string> SerializeNpy(const Tensor& tensor) {
 
 StatusOr<Tensor> ReadNpyFile(const std::string& path) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return NotFound("'" + path + "' does not exist");
+  if (!std::filesystem::is_regular_file(path, error))
+    return NotFound("'" + path + "' does not exist");
   std::ifstream file(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   if (file.bad()) return InvalidArgument("'" + path + "': read failed");

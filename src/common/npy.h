@@ -2,8 +2,8 @@
 //
 // Accepted: format versions 1.0 and 2.0, C order, little-endian (or byte-order-free one-byte)
 // data of every DataType except kString. Element types map to numpy descriptors as
-// float32 '<f4', float64 '<f8', float16 '<f2', int8 '|i1' ... uint64 '<u8', bool '|b1'; numpy has no
-// bfloat16, which is written and read as the 2-byte void type '<V2' (what ml_dtypes arrays save
+// float32 '<f4', float64 '<f8', float16 '<f2', int8 '|i1' ... uint64 '<u8', bool '|b1'; numpy has
+// no bfloat16, which is written and read as the 2-byte void type '<V2' (what ml_dtypes arrays save
 // as). The reader rejects Fortran order, big-endian data, unknown descriptors, malformed headers,
 // bool bytes other than 0/1, and files whose data is shorter or longer than the header says.
 // Errors are InvalidArgument (NotFound for a missing file) and name the file.

@@ -1,11 +1,10 @@
 #include "common/npy.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
-
-#include <unistd.h>
 
 namespace mlos {
 namespace {
@@ -16,7 +15,8 @@ std::string NumpyFloatFile() {
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
   header.append(128 - 10 - header.size() - 1, ' ');
   header += '\n';
-  std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size()) + '\0' + header;
+  std::string bytes =
+      std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size()) + '\0' + header;
   const float values[] = {1, 2, 3, 4, 5, 6};
   return bytes + std::string(reinterpret_cast<const char*>(values), sizeof(values));
 }
@@ -41,10 +41,10 @@ TEST(NpyTest, ReadsWhatNumpyWritesAndWritesTheSameBytes) {
 }
 
 TEST(NpyTest, RoundTripsEveryDenseType) {
-  const DataType types[] = {DataType::kFloat32, DataType::kFloat64, DataType::kFloat16,
-                            DataType::kBFloat16, DataType::kInt8,   DataType::kInt16,
-                            DataType::kInt32,   DataType::kInt64,   DataType::kUInt8,
-                            DataType::kUInt16,  DataType::kUInt32,  DataType::kUInt64,
+  const DataType types[] = {DataType::kFloat32,  DataType::kFloat64, DataType::kFloat16,
+                            DataType::kBFloat16, DataType::kInt8,    DataType::kInt16,
+                            DataType::kInt32,    DataType::kInt64,   DataType::kUInt8,
+                            DataType::kUInt16,   DataType::kUInt32,  DataType::kUInt64,
                             DataType::kBool};
   const Shape shapes[] = {{}, {5}, {2, 0}, {3, 1, 4}};
   for (DataType type : types) {
@@ -61,14 +61,16 @@ TEST(NpyTest, RoundTripsEveryDenseType) {
       ASSERT_TRUE(back.ok()) << Name(type) << ": " << back.status().ToString();
       EXPECT_EQ(back->dtype(), type);
       EXPECT_EQ(back->shape(), shape);
-      EXPECT_EQ(std::memcmp(back->raw_data(), tensor.raw_data(), tensor.byte_size()), 0) << Name(type);
+      EXPECT_EQ(std::memcmp(back->raw_data(), tensor.raw_data(), tensor.byte_size()), 0)
+          << Name(type);
     }
   }
 }
 
 TEST(NpyTest, FilesRoundTripAndErrorsNameTheFile) {
   const std::string path =
-      (std::filesystem::temp_directory_path() / ("npy_test_" + std::to_string(::getpid()) + ".npy")).string();
+      (std::filesystem::temp_directory_path() / ("npy_test_" + std::to_string(::getpid()) + ".npy"))
+          .string();
   Tensor tensor(DataType::kInt64, {3});
   tensor.data<int64_t>()[2] = -7;
   ASSERT_TRUE(WriteNpyFile(path, tensor).ok());
@@ -85,20 +87,26 @@ TEST(NpyTest, FilesRoundTripAndErrorsNameTheFile) {
 TEST(NpyTest, RejectsWhatItCannotReadFaithfully) {
   const std::string four_floats(16, '\0');
   ExpectInvalid("not numpy at all", "not a .npy file");
-  ExpectInvalid(std::string("\x93NUMPY\x03\x00\x00\x00\x00\x00", 12), "unsupported .npy format version 3.0");
+  ExpectInvalid(std::string("\x93NUMPY\x03\x00\x00\x00\x00\x00", 12),
+                "unsupported .npy format version 3.0");
   ExpectInvalid(WithHeader("{'descr': '<f4', 'fortran_order': True, 'shape': (4,), }", four_floats),
                 "Fortran-order");
-  ExpectInvalid(WithHeader("{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }", four_floats),
-                "unsupported dtype '>f4'");
-  ExpectInvalid(WithHeader("{'descr': '<U3', 'fortran_order': False, 'shape': (4,), }", four_floats),
-                "unsupported dtype '<U3'");
-  ExpectInvalid(WithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }", four_floats),
-                "data holds 16 bytes, float32 [5] needs 20");
-  ExpectInvalid(WithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", four_floats),
-                "data holds 16 bytes");
+  ExpectInvalid(
+      WithHeader("{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }", four_floats),
+      "unsupported dtype '>f4'");
+  ExpectInvalid(
+      WithHeader("{'descr': '<U3', 'fortran_order': False, 'shape': (4,), }", four_floats),
+      "unsupported dtype '<U3'");
+  ExpectInvalid(
+      WithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }", four_floats),
+      "data holds 16 bytes, float32 [5] needs 20");
+  ExpectInvalid(
+      WithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", four_floats),
+      "data holds 16 bytes");
   ExpectInvalid(WithHeader("{'descr': '<f4', 'shape': (4,), }", four_floats), "header lacks");
-  ExpectInvalid(WithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }", four_floats),
-                "malformed header");
+  ExpectInvalid(
+      WithHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }", four_floats),
+      "malformed header");
   ExpectInvalid(WithHeader("{'descr': '|b1', 'fortran_order': False, 'shape': (1,), }", "\x02"),
                 "bool data");
 }

@@ -23,7 +23,8 @@ Tensor StringTensorOf(Shape shape, const google::protobuf::RepeatedPtrField<std:
 
 StatusOr<Tensor> ConstantNodeValue(const onnx::NodeProto& node) {
   if (node.attribute_size() != 1) {
-    return InvalidArgument("Constant node '" + node.name() + "' needs exactly one value attribute, has " +
+    return InvalidArgument("Constant node '" + node.name() +
+                           "' needs exactly one value attribute, has " +
                            std::to_string(node.attribute_size()));
   }
   const onnx::AttributeProto& attribute = node.attribute(0);
@@ -50,7 +51,8 @@ StatusOr<Tensor> ConstantNodeValue(const onnx::NodeProto& node) {
   if (name == "value_ints") {
     return TensorOf<int64_t>(DataType::kInt64, {attribute.ints_size()}, attribute.ints());
   }
-  if (name == "value_strings") return StringTensorOf({attribute.strings_size()}, attribute.strings());
+  if (name == "value_strings")
+    return StringTensorOf({attribute.strings_size()}, attribute.strings());
   if (name == "sparse_value") {
     return Unimplemented("Constant node '" + node.name() + "': sparse_value is not supported");
   }

@@ -73,7 +73,8 @@ class PlanBuilder {
       const onnx::NodeProto& node = graph().node(i);
       if (!IsConstantNode(node) || node.output_size() != 1) continue;
       StatusOr<Tensor> value = ConstantNodeValue(node);
-      if (!value.ok()) return value.status().WithContext("node '" + NodeName(node, i) + "' (Constant)");
+      if (!value.ok())
+        return value.status().WithContext("node '" + NodeName(node, i) + "' (Constant)");
       AddConstant(node.output(0), std::move(value).value());
     }
     return Status::Ok();
@@ -87,7 +88,8 @@ class PlanBuilder {
 
   void AddGraphInputs() {
     for (const onnx::ValueInfoProto& input : graph().input()) {
-      if (!slot_of_.contains(input.name())) plan_.input_slots.push_back(AddRuntimeSlot(input.name()));
+      if (!slot_of_.contains(input.name()))
+        plan_.input_slots.push_back(AddRuntimeSlot(input.name()));
     }
   }
 
@@ -111,9 +113,9 @@ class PlanBuilder {
       for (const std::string& output : node.output()) {
         if (output.empty()) continue;
         if (slot_of_.contains(output)) {
-          return InvalidArgument("node '" + NodeName(node, i) + "' (" + node.op_type() +
-                                 "): output '" + output +
-                                 "' is already defined by another node, an initializer or an input");
+          return InvalidArgument(
+              "node '" + NodeName(node, i) + "' (" + node.op_type() + "): output '" + output +
+              "' is already defined by another node, an initializer or an input");
         }
         AddRuntimeSlot(output);
         producer_[output] = index;
@@ -158,7 +160,8 @@ class PlanBuilder {
       if (waiting_on[i] > 0) {
         const onnx::NodeProto& node = *pending_[i].node;
         return InvalidArgument("the graph has a cycle through node '" +
-                               NodeName(node, pending_[i].file_index) + "' (" + node.op_type() + ")");
+                               NodeName(node, pending_[i].file_index) + "' (" + node.op_type() +
+                               ")");
       }
     }
     return Internal("topological sort lost a node");
@@ -176,9 +179,7 @@ class PlanBuilder {
     return Status::Ok();
   }
 
-  int SlotOf(const std::string& name) const {
-    return name.empty() ? kNoSlot : slot_of_.at(name);
-  }
+  int SlotOf(const std::string& name) const { return name.empty() ? kNoSlot : slot_of_.at(name); }
 
   DataType TypeOf(const std::string& name) const {
     auto type = types_.find(name);
@@ -191,7 +192,8 @@ class PlanBuilder {
       const std::string name = NodeName(node, pending_[index].file_index);
       const int opset = OpsetOf(model_, node.domain());
       const std::string where = "node '" + name + "' (" + node.op_type() + ", domain " +
-                                DomainName(node.domain()) + ", opset " + std::to_string(opset) + ")";
+                                DomainName(node.domain()) + ", opset " + std::to_string(opset) +
+                                ")";
       if (opset == 0) {
         return Unimplemented(where + ": the model does not import the domain");
       }
@@ -211,11 +213,13 @@ class PlanBuilder {
       const DataType first_type = input_types.empty() ? DataType::kInvalid : input_types[0];
       StatusOr<const KernelRegistration*> registration =
           registry_.Find(node.domain(), node.op_type(), opset, first_type);
-      if (!registration.ok()) return Status(registration.status().code(), where + ": " + registration.status().message());
+      if (!registration.ok())
+        return Status(registration.status().code(), where + ": " + registration.status().message());
       KernelInit init{node, NodeAttributes(node), opset, std::move(constant_inputs),
                       std::move(input_types)};
       StatusOr<std::unique_ptr<Kernel>> kernel = (*registration)->factory(init);
-      if (!kernel.ok()) return Status(kernel.status().code(), where + ": " + kernel.status().message());
+      if (!kernel.ok())
+        return Status(kernel.status().code(), where + ": " + kernel.status().message());
       planned.kernel = std::move(kernel).value();
       plan_.nodes.push_back(std::move(planned));
     }
@@ -252,13 +256,14 @@ class PlanBuilder {
   std::unordered_map<std::string, int> slot_of_;
   std::unordered_map<std::string, DataType> types_;
   std::unordered_map<std::string, int> producer_;  // output name -> index into pending_
-  std::vector<PendingNode> pending_;                // non-Constant nodes in file order
-  std::vector<int> order_;                          // indices into pending_, topological
+  std::vector<PendingNode> pending_;               // non-Constant nodes in file order
+  std::vector<int> order_;                         // indices into pending_, topological
 };
 
 }  // namespace
 
-StatusOr<ExecutionPlan> BuildExecutionPlan(onnx::ModelProto& model, const KernelRegistry& registry) {
+StatusOr<ExecutionPlan> BuildExecutionPlan(onnx::ModelProto& model,
+                                           const KernelRegistry& registry) {
   return PlanBuilder(model, registry).Build();
 }
 

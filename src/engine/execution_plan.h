@@ -9,11 +9,11 @@
 // the ModelProto it was built from, which must outlive it.
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "common/status.h"
 #include "common/tensor.h"
@@ -26,19 +26,19 @@ inline constexpr int kNoSlot = -1;  // a missing optional input or an output nob
 
 struct PlannedNode {
   const onnx::NodeProto* node = nullptr;
-  std::string description;           // "node 'name' (Op)", the prefix of its errors
+  std::string description;  // "node 'name' (Op)", the prefix of its errors
   std::unique_ptr<Kernel> kernel;
-  std::vector<int> inputs;            // slot per node input, kNoSlot when absent
-  std::vector<int> outputs;           // slot per node output, kNoSlot when unnamed
-  std::vector<int> release_after;     // run-time slots nothing reads after this node
+  std::vector<int> inputs;         // slot per node input, kNoSlot when absent
+  std::vector<int> outputs;        // slot per node output, kNoSlot when unnamed
+  std::vector<int> release_after;  // run-time slots nothing reads after this node
 };
 
 struct ExecutionPlan {
   std::vector<Tensor> constants;
   int slot_count = 0;
-  std::vector<int> input_slots;       // one per non-initializer graph input, in graph order
-  std::vector<int> output_slots;      // one per graph output, in graph order
-  std::vector<PlannedNode> nodes;     // in execution (topological) order
+  std::vector<int> input_slots;    // one per non-initializer graph input, in graph order
+  std::vector<int> output_slots;   // one per graph output, in graph order
+  std::vector<PlannedNode> nodes;  // in execution (topological) order
   size_t constant_bytes = 0;
 
   bool IsConstant(int slot) const { return slot < static_cast<int>(constants.size()); }

@@ -42,7 +42,8 @@ StatusOr<std::vector<const Tensor*>> MatchInputs(std::span<const TensorInfo> dec
       return InvalidArgument("unknown input '" + input.name + "'; the model's inputs are " +
                              DeclaredNames(declared));
     }
-    if (matched[index] != nullptr) return InvalidArgument("input '" + input.name + "' is given twice");
+    if (matched[index] != nullptr)
+      return InvalidArgument("input '" + input.name + "' is given twice");
     RETURN_IF_ERROR(CheckInput(declared[index], input.tensor));
     matched[index] = &input.tensor;
   }

@@ -1,6 +1,10 @@
 #include "engine/model_loader.h"
 
 #include <fcntl.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
 #include <unistd.h>
 
 #include <climits>
@@ -8,11 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl.h>
-#include <onnx/checker.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include "common/tensor.h"
 
@@ -37,7 +36,8 @@ StatusOr<onnx::ModelProto> ParseModelFile(const std::string& path) {
     input.SetTotalBytesLimit(INT_MAX);  // models are far larger than protobuf's 64 MiB default
     parsed = model.ParseFromCodedStream(&input) && input.ConsumedEntireMessage();
   }
-  if (!parsed) return InvalidArgument("'" + path + "' is not a valid ONNX model (protobuf parse failed)");
+  if (!parsed)
+    return InvalidArgument("'" + path + "' is not a valid ONNX model (protobuf parse failed)");
   return model;
 }
 
@@ -78,10 +78,12 @@ Status ResolveExternalTensor(onnx::TensorProto& tensor, const fs::path& model_di
     return InvalidArgument(data_where + ": the location leaves the model's directory");
   }
   const uintmax_t file_size = fs::file_size(file, error);
-  if (error) return InvalidArgument(data_where + ": cannot read the file (" + error.message() + ")");
+  if (error)
+    return InvalidArgument(data_where + ": cannot read the file (" + error.message() + ")");
   if (external.offset > file_size) {
     return InvalidArgument(data_where + ": offset " + std::to_string(external.offset) +
-                           " is past the end of the file (" + std::to_string(file_size) + " bytes)");
+                           " is past the end of the file (" + std::to_string(file_size) +
+                           " bytes)");
   }
   const uint64_t length = external.length.value_or(file_size - external.offset);
   if (external.offset + length > file_size) {
@@ -114,7 +116,8 @@ Status ResolveAttributeData(onnx::AttributeProto& attribute, const fs::path& mod
   };
   if (attribute.has_t()) RETURN_IF_ERROR(resolve(*attribute.mutable_t()));
   for (onnx::TensorProto& tensor : *attribute.mutable_tensors()) RETURN_IF_ERROR(resolve(tensor));
-  if (attribute.has_g()) RETURN_IF_ERROR(ResolveExternalData(*attribute.mutable_g(), model_dir, model_path));
+  if (attribute.has_g())
+    RETURN_IF_ERROR(ResolveExternalData(*attribute.mutable_g(), model_dir, model_path));
   for (onnx::GraphProto& graph : *attribute.mutable_graphs()) {
     RETURN_IF_ERROR(ResolveExternalData(graph, model_dir, model_path));
   }

@@ -8,9 +8,9 @@
 // everything else wrong with the model is InvalidArgument.
 #pragma once
 
-#include <string>
-
 #include <onnx/onnx_pb.h>
+
+#include <string>
 
 #include "common/status.h"
 

@@ -73,7 +73,8 @@ TEST(ModelLoaderTest, InfersShapes) {
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   ASSERT_EQ(model->graph().value_info_size(), 1);
   EXPECT_EQ(model->graph().value_info(0).name(), "y");
-  EXPECT_EQ(model->graph().value_info(0).type().tensor_type().elem_type(), onnx::TensorProto::FLOAT);
+  EXPECT_EQ(model->graph().value_info(0).type().tensor_type().elem_type(),
+            onnx::TensorProto::FLOAT);
 }
 
 TEST(ModelLoaderTest, ReadsExternalData) {

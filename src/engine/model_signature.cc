@@ -37,7 +37,8 @@ int OpsetOf(const onnx::ModelProto& model, std::string_view domain) {
 ModelSignature SignatureOf(const onnx::ModelProto& model) {
   ModelSignature signature;
   std::unordered_set<std::string> initializers;
-  for (const onnx::TensorProto& tensor : model.graph().initializer()) initializers.insert(tensor.name());
+  for (const onnx::TensorProto& tensor : model.graph().initializer())
+    initializers.insert(tensor.name());
   for (const onnx::ValueInfoProto& input : model.graph().input()) {
     if (!initializers.contains(input.name())) signature.inputs.push_back(InfoOf(input));
   }

@@ -1,9 +1,9 @@
 // The declared inputs and outputs of a loaded ModelProto (see ModelSignature in session.h).
 #pragma once
 
-#include <string_view>
-
 #include <onnx/onnx_pb.h>
+
+#include <string_view>
 
 #include "engine/session.h"
 

@@ -56,7 +56,8 @@ class GraphSession final : public Session {
     for (const std::string& name : output_names) {
       size_t index = 0;
       while (index < signature_.outputs.size() && signature_.outputs[index].name != name) ++index;
-      if (index == signature_.outputs.size()) return InvalidArgument("unknown output '" + name + "'");
+      if (index == signature_.outputs.size())
+        return InvalidArgument("unknown output '" + name + "'");
       wanted.push_back(static_cast<int>(index));
     }
     return wanted;

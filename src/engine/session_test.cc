@@ -77,9 +77,9 @@ TEST(SessionTest, UnsupportedOpFailsAtLoadNamingNodeOpDomainAndOpset) {
   const std::string path = builder.Save(dir);
   StatusOr<std::unique_ptr<Session>> session = Session::Load(path, {});
   EXPECT_EQ(session.status().code(), StatusCode::kUnimplemented);
-  EXPECT_NE(session.status().message().find(
-                "node 'frob_1' (Frobnicate, domain com.example, opset 2): "),
-            std::string::npos)
+  EXPECT_NE(
+      session.status().message().find("node 'frob_1' (Frobnicate, domain com.example, opset 2): "),
+      std::string::npos)
       << session.status().message();
   EXPECT_NE(session.status().message().find(path), std::string::npos);
 }
@@ -99,7 +99,8 @@ TEST(SessionTest, RunsMatMulAddReluEndToEnd) {
   EXPECT_EQ(y.name, "y");
   ASSERT_EQ(y.tensor.shape(), (Shape{2, 2}));
   const std::vector<float> expected = {2.5f, 4, 0, 0};
-  for (size_t i = 0; i < expected.size(); ++i) EXPECT_FLOAT_EQ(y.tensor.data<float>()[i], expected[i]);
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_FLOAT_EQ(y.tensor.data<float>()[i], expected[i]);
 }
 
 TEST(SessionTest, RunRejectsBadInputsAndUnknownOutputs) {
@@ -137,7 +138,8 @@ TEST(SessionTest, ConcurrentRunsGiveIdenticalResults) {
       for (int round = 0; round < 25; ++round) {
         StatusOr<std::vector<NamedTensor>> outputs = session->Run(inputs, {});
         if (!outputs.ok() || (*outputs)[0].tensor.shape() != expected.shape() ||
-            std::memcmp((*outputs)[0].tensor.raw_data(), expected.raw_data(), expected.byte_size()) != 0) {
+            std::memcmp((*outputs)[0].tensor.raw_data(), expected.raw_data(),
+                        expected.byte_size()) != 0) {
           ++mismatches[t];
         }
       }

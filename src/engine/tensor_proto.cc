@@ -5,9 +5,7 @@
 namespace mlos::engine {
 namespace {
 
-std::string Describe(const onnx::TensorProto& proto) {
-  return "tensor '" + proto.name() + "'";
-}
+std::string Describe(const onnx::TensorProto& proto) { return "tensor '" + proto.name() + "'"; }
 
 Status CountMismatch(const onnx::TensorProto& proto, const char* field, int64_t got,
                      int64_t expected) {
@@ -46,7 +44,7 @@ Status CopyTypedField(const onnx::TensorProto& proto, Tensor& tensor) {
     case DataType::kInt8:
       return CopyField<int8_t>(proto, "int32_data", proto.int32_data(), tensor);
     case DataType::kUInt16:
-    case DataType::kFloat16:   // 16-bit patterns, stored widened
+    case DataType::kFloat16:  // 16-bit patterns, stored widened
     case DataType::kBFloat16:
       return CopyField<uint16_t>(proto, "int32_data", proto.int32_data(), tensor);
     case DataType::kUInt8:
@@ -101,7 +99,8 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto) {
                            " " + ShapeToString(tensor.shape()) + " needs " +
                            std::to_string(tensor.byte_size()));
   }
-  if (tensor.byte_size() > 0) std::memcpy(tensor.raw_data(), proto.raw_data().data(), tensor.byte_size());
+  if (tensor.byte_size() > 0)
+    std::memcpy(tensor.raw_data(), proto.raw_data().data(), tensor.byte_size());
   return tensor;
 }
 

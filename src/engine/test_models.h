@@ -2,6 +2,7 @@
 // temporary directory. Header-only; include only from *_test.cc files.
 #pragma once
 
+#include <onnx/onnx_pb.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,8 +10,6 @@
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "common/tensor.h"
 
@@ -81,7 +80,8 @@ class ModelBuilder {
                         const std::string& domain = "") {
     onnx::NodeProto* node = model_.mutable_graph()->add_node();
     node->set_op_type(op_type);
-    node->set_name(name.empty() ? op_type + "_" + std::to_string(model_.graph().node_size()) : name);
+    node->set_name(name.empty() ? op_type + "_" + std::to_string(model_.graph().node_size())
+                                : name);
     node->set_domain(domain);
     for (const std::string& input : inputs) node->add_input(input);
     for (const std::string& output : outputs) node->add_output(output);

@@ -28,8 +28,8 @@ struct Job {
   std::atomic<int64_t> next_chunk{0};
   std::mutex mutex;
   std::condition_variable all_done;
-  int64_t chunks_done = 0;           // guarded by mutex
-  std::exception_ptr first_error;    // guarded by mutex
+  int64_t chunks_done = 0;         // guarded by mutex
+  std::exception_ptr first_error;  // guarded by mutex
 
   // Runs chunks until none are left.
   void Work() {

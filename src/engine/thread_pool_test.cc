@@ -22,7 +22,8 @@ void ExpectEachIndexOnce(ThreadPool* pool, int64_t n, double cost) {
     ASSERT_LE(end, n);
     for (int64_t i = begin; i < end; ++i) visits[static_cast<size_t>(i)].fetch_add(1);
   });
-  for (int64_t i = 0; i < n; ++i) ASSERT_EQ(visits[static_cast<size_t>(i)].load(), 1) << "index " << i;
+  for (int64_t i = 0; i < n; ++i)
+    ASSERT_EQ(visits[static_cast<size_t>(i)].load(), 1) << "index " << i;
 }
 
 TEST(ThreadPoolTest, CoversEveryIndexExactlyOnce) {
@@ -37,7 +38,8 @@ TEST(ThreadPoolTest, NullPoolAndSingleThreadRunInline) {
   ExpectEachIndexOnce(nullptr, 1000, 1e6);
   ThreadPool pool(1);
   const std::thread::id caller = std::this_thread::get_id();
-  pool.ParallelFor(1000, 1e6, [&](int64_t, int64_t) { EXPECT_EQ(std::this_thread::get_id(), caller); });
+  pool.ParallelFor(1000, 1e6,
+                   [&](int64_t, int64_t) { EXPECT_EQ(std::this_thread::get_id(), caller); });
 }
 
 TEST(ThreadPoolTest, CheapJobsRunInlineInOneCall) {

@@ -5,7 +5,6 @@
 //
 // Exit codes: 0 success, 1 bad usage, bad input or a failed run, 2 the model does not load.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -31,7 +30,8 @@ struct Options {
 };
 
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 int Fail(int code, const Status& status) {
@@ -52,22 +52,27 @@ void PrintLatencies(std::vector<double> latencies) {
   std::sort(latencies.begin(), latencies.end());
   const size_t n = latencies.size();
   const double median = n % 2 ? latencies[n / 2] : (latencies[n / 2 - 1] + latencies[n / 2]) / 2;
-  const double mean = std::accumulate(latencies.begin(), latencies.end(), 0.0) / static_cast<double>(n);
-  std::printf("repeat %zu: median %.3f ms, mean %.3f ms, min %.3f ms\n", n, median, mean, latencies[0]);
+  const double mean =
+      std::accumulate(latencies.begin(), latencies.end(), 0.0) / static_cast<double>(n);
+  std::printf("repeat %zu: median %.3f ms, mean %.3f ms, min %.3f ms\n", n, median, mean,
+              latencies[0]);
 }
 
 Status WriteOutputs(const std::vector<engine::NamedTensor>& outputs, const std::string& directory) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
-  if (error) return InvalidArgument("cannot create output directory '" + directory + "': " + error.message());
+  if (error)
+    return InvalidArgument("cannot create output directory '" + directory +
+                           "': " + error.message());
   std::vector<std::string> names;
   for (const engine::NamedTensor& output : outputs) names.push_back(output.name);
   const std::vector<std::string> files = OutputFileNames(names);
   for (size_t i = 0; i < outputs.size(); ++i) {
     const std::string path = (std::filesystem::path(directory) / files[i]).string();
     RETURN_IF_ERROR(WriteNpyFile(path, outputs[i].tensor));
-    std::printf("output '%s': %s %s -> %s\n", outputs[i].name.c_str(), Name(outputs[i].tensor.dtype()),
-                ShapeToString(outputs[i].tensor.shape()).c_str(), path.c_str());
+    std::printf("output '%s': %s %s -> %s\n", outputs[i].name.c_str(),
+                Name(outputs[i].tensor.dtype()), ShapeToString(outputs[i].tensor.shape()).c_str(),
+                path.c_str());
   }
   return Status::Ok();
 }
@@ -108,14 +113,17 @@ int main(int argc, char** argv) {
   mlos::run::Options options;
   CLI::App app{"Runs one ONNX model with the MLOS engine on tensors from files."};
   app.add_option("model", options.model, "the .onnx file")->required();
-  app.add_option("--input", options.inputs,
-                 "NAME=FILE.npy or NAME=FILE.pb (a .pb may omit NAME: its TensorProto name is used)");
+  app.add_option(
+      "--input", options.inputs,
+      "NAME=FILE.npy or NAME=FILE.pb (a .pb may omit NAME: its TensorProto name is used)");
   app.add_option("--output-dir", options.output_dir, "where <output>.npy files are written")
       ->capture_default_str();
   app.add_option("--threads", options.threads, "intra-op threads, 0 = one per core")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
   app.add_option("--repeat", options.repeat, "timed runs after the first")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -10,7 +10,8 @@
 namespace mlos::run {
 namespace {
 
-StatusOr<engine::NamedTensor> ReadTensorProtoFile(const std::string& path, const std::string& name) {
+StatusOr<engine::NamedTensor> ReadTensorProtoFile(const std::string& path,
+                                                  const std::string& name) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return NotFound("input file '" + path + "' cannot be opened");
   onnx::TensorProto proto;
@@ -56,12 +57,14 @@ std::vector<std::string> OutputFileNames(std::span<const std::string> output_nam
   for (const std::string& name : output_names) {
     std::string safe;
     for (char c : name) {
-      const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+      const bool keep =
+          std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
       safe += keep ? c : '_';
     }
     if (safe.empty() || safe[0] == '.') safe.insert(0, "_");
     std::string unique = safe;
-    for (int suffix = 2; taken.contains(unique); ++suffix) unique = safe + "_" + std::to_string(suffix);
+    for (int suffix = 2; taken.contains(unique); ++suffix)
+      unique = safe + "_" + std::to_string(suffix);
     taken.insert(unique);
     files.push_back(unique + ".npy");
   }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 namespace mlos::plugins::onnx {
@@ -38,13 +37,15 @@ StatusOr<std::string> ResolveModelFile(const std::string& path) {
 
 StatusOr<engine::SessionOptions> ParseSessionOptions(const std::string& config_json,
                                                      const engine::SessionOptions& defaults) {
-  const nlohmann::json config = nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json config =
+      nlohmann::json::parse(config_json, nullptr, /*allow_exceptions=*/false);
   if (config.is_discarded() || !config.is_object()) {
     return InvalidArgument("configuration is not a JSON object: '" + config_json + "'");
   }
   engine::SessionOptions options = defaults;
   if (auto threads = config.find("threads"); threads != config.end()) {
-    if (!threads->is_number_integer() || threads->get<int64_t>() < 0 || threads->get<int64_t>() > 4096) {
+    if (!threads->is_number_integer() || threads->get<int64_t>() < 0 ||
+        threads->get<int64_t>() > 4096) {
       return InvalidArgument("configuration: \"threads\" must be an integer from 0 to 4096, got " +
                              threads->dump());
     }

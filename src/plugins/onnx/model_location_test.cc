@@ -38,7 +38,8 @@ TEST(ModelLocationTest, ParsesThreads) {
   EXPECT_EQ(ParseSessionOptions("{}", defaults)->threads, 3);
   EXPECT_EQ(ParseSessionOptions(R"({"threads": 2, "instances": 4})", defaults)->threads, 2);
   for (const char* bad : {"", "[]", "{\"threads\": \"two\"}", "{\"threads\": -1}", "{oops"}) {
-    EXPECT_EQ(ParseSessionOptions(bad, defaults).status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(ParseSessionOptions(bad, defaults).status().code(), StatusCode::kInvalidArgument)
+        << bad;
   }
 }
 

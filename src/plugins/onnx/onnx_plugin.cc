@@ -33,12 +33,18 @@ namespace {
 
 smi_status SmiCode(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return SMI_OK;
-    case StatusCode::kInvalidArgument: return SMI_ERR_INVALID_ARGUMENT;
-    case StatusCode::kOutOfMemory: return SMI_ERR_OUT_OF_MEMORY;
-    case StatusCode::kNotFound: return SMI_ERR_NOT_FOUND;
-    case StatusCode::kUnimplemented: return SMI_ERR_UNSUPPORTED;
-    default: return SMI_ERR_RUNTIME;
+    case StatusCode::kOk:
+      return SMI_OK;
+    case StatusCode::kInvalidArgument:
+      return SMI_ERR_INVALID_ARGUMENT;
+    case StatusCode::kOutOfMemory:
+      return SMI_ERR_OUT_OF_MEMORY;
+    case StatusCode::kNotFound:
+      return SMI_ERR_NOT_FOUND;
+    case StatusCode::kUnimplemented:
+      return SMI_ERR_UNSUPPORTED;
+    default:
+      return SMI_ERR_RUNTIME;
   }
 }
 
@@ -90,8 +96,9 @@ Status RequireArgument(const void* pointer, const char* what) {
 smi_status PluginCreate(const char* config_json, smi_plugin** out, smi_error* error) {
   return Guarded(error, [&]() -> Status {
     RETURN_IF_ERROR(RequireArgument(out, "plugin_create: out"));
-    ASSIGN_OR_RETURN(engine::SessionOptions defaults,
-                     ParseSessionOptions(config_json ? config_json : "{}", engine::SessionOptions{}));
+    ASSIGN_OR_RETURN(
+        engine::SessionOptions defaults,
+        ParseSessionOptions(config_json ? config_json : "{}", engine::SessionOptions{}));
     *out = new smi_plugin{defaults};
     return Status::Ok();
   });
@@ -108,7 +115,8 @@ smi_status ModelLoad(smi_plugin* plugin, const char* path, const char* config_js
     ASSIGN_OR_RETURN(engine::SessionOptions options,
                      ParseSessionOptions(config_json ? config_json : "{}", plugin->defaults));
     ASSIGN_OR_RETURN(std::string file, ResolveModelFile(path));
-    ASSIGN_OR_RETURN(std::unique_ptr<engine::Session> session, engine::Session::Load(file, options));
+    ASSIGN_OR_RETURN(std::unique_ptr<engine::Session> session,
+                     engine::Session::Load(file, options));
     auto model = std::make_unique<smi_model>();
     model->inputs = Describe(session->signature().inputs);
     model->outputs = Describe(session->signature().outputs);
@@ -146,7 +154,8 @@ Status ExecuteOne(const engine::Session& session, const smi_request& request) {
     output_names.emplace_back(request.output_names[i]);
   }
   ASSIGN_OR_RETURN(std::vector<engine::NamedTensor> outputs, session.Run(inputs, output_names));
-  for (const engine::NamedTensor& output : outputs) RETURN_IF_ERROR(CopyToHost(output, request.allocator));
+  for (const engine::NamedTensor& output : outputs)
+    RETURN_IF_ERROR(CopyToHost(output, request.allocator));
   return Status::Ok();
 }
 
@@ -154,7 +163,8 @@ smi_status ModelExecute(smi_model* model, const smi_request* requests, uint32_t 
                         smi_error* errors) {
   if (model == nullptr || (requests == nullptr && request_count > 0)) {
     for (uint32_t i = 0; errors != nullptr && i < request_count; ++i) {
-      Guarded(&errors[i], [] { return InvalidArgument("model_execute: model or requests is NULL"); });
+      Guarded(&errors[i],
+              [] { return InvalidArgument("model_execute: model or requests is NULL"); });
     }
     return SMI_ERR_INVALID_ARGUMENT;
   }
@@ -174,20 +184,13 @@ uint64_t ModelMemoryBytes(smi_model* model) {
 constexpr const char* kExecutionFormats[] = {"onnx", nullptr};
 
 constexpr smi_plugin_api kApi = {
-    SMI_VERSION_MAJOR,
-    SMI_VERSION_MINOR,
-    sizeof(smi_plugin_api),
-    "onnx",
-    "MLOS ONNX engine",
-    MLOS_ONNX_PLUGIN_VERSION,
-    kExecutionFormats,
-    &PluginCreate,
-    &PluginDestroy,
-    &ModelLoad,
-    &ModelUnload,
-    &ModelSignature,
-    &ModelExecute,
-    &ModelMemoryBytes,
+    SMI_VERSION_MAJOR,      SMI_VERSION_MINOR,
+    sizeof(smi_plugin_api), "onnx",
+    "MLOS ONNX engine",     MLOS_ONNX_PLUGIN_VERSION,
+    kExecutionFormats,      &PluginCreate,
+    &PluginDestroy,         &ModelLoad,
+    &ModelUnload,           &ModelSignature,
+    &ModelExecute,          &ModelMemoryBytes,
 };
 
 }  // namespace

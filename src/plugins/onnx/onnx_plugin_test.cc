@@ -36,8 +36,9 @@ struct HostOutputs {
   std::map<std::string, Output> by_name;
 
   smi_allocator allocator() {
-    return {this, [](void* context, const char* name, smi_dtype dtype, int32_t rank,
-                     const int64_t* shape, uint64_t byte_size) -> void* {
+    return {this,
+            [](void* context, const char* name, smi_dtype dtype, int32_t rank, const int64_t* shape,
+               uint64_t byte_size) -> void* {
               Output& output = static_cast<HostOutputs*>(context)->by_name[name];
               output = {dtype, std::vector<int64_t>(shape, shape + rank),
                         std::vector<float>(byte_size / sizeof(float) + 1)};

@@ -45,7 +45,8 @@ uint64_t HostByteSize(const Tensor& tensor) {
 void EncodeStrings(const Tensor& tensor, unsigned char* out) {
   for (const std::string& value : tensor.strings()) {
     const auto length = static_cast<uint32_t>(value.size());
-    for (size_t i = 0; i < kLengthBytes; ++i) *out++ = static_cast<unsigned char>(length >> (8 * i));
+    for (size_t i = 0; i < kLengthBytes; ++i)
+      *out++ = static_cast<unsigned char>(length >> (8 * i));
     std::memcpy(out, value.data(), value.size());
     out += value.size();
   }
@@ -75,8 +76,8 @@ StatusOr<engine::NamedTensor> TensorFromView(const smi_tensor_view& view) {
   }
   const uint64_t expected = static_cast<uint64_t>(ElementCount(shape)) * ElementSize(*dtype);
   if (view.byte_size != expected) {
-    return InvalidArgument(where + ": byte_size " + std::to_string(view.byte_size) + " does not fit " +
-                           Name(*dtype) + " " + ShapeToString(shape) + " (" +
+    return InvalidArgument(where + ": byte_size " + std::to_string(view.byte_size) +
+                           " does not fit " + Name(*dtype) + " " + ShapeToString(shape) + " (" +
                            std::to_string(expected) + " bytes)");
   }
   return engine::NamedTensor{name, Tensor::Borrow(*dtype, std::move(shape), view.data)};
@@ -93,13 +94,12 @@ Status CopyToHost(const engine::NamedTensor& output, const smi_allocator& alloca
     }
   }
   const uint64_t bytes = HostByteSize(tensor);
-  void* buffer = allocator.allocate(allocator.context, output.name.c_str(),
-                                    static_cast<smi_dtype>(tensor.dtype()),
-                                    static_cast<int32_t>(tensor.shape().size()),
-                                    tensor.shape().data(), bytes);
+  void* buffer = allocator.allocate(
+      allocator.context, output.name.c_str(), static_cast<smi_dtype>(tensor.dtype()),
+      static_cast<int32_t>(tensor.shape().size()), tensor.shape().data(), bytes);
   if (buffer == nullptr) {
-    return OutOfMemory("the host could not allocate " + std::to_string(bytes) + " bytes for output '" +
-                       output.name + "'");
+    return OutOfMemory("the host could not allocate " + std::to_string(bytes) +
+                       " bytes for output '" + output.name + "'");
   }
   if (tensor.dtype() == DataType::kString) {
     EncodeStrings(tensor, static_cast<unsigned char*>(buffer));

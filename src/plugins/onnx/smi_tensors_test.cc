@@ -45,8 +45,9 @@ TEST(SmiTensorsTest, StringsRoundTrip) {
   EXPECT_EQ(input->tensor.strings(), (std::vector<std::string>{"hi", "", "abc"}));
 
   std::string copied;
-  smi_allocator allocator{&copied, [](void* context, const char*, smi_dtype dtype, int32_t rank,
-                                      const int64_t*, uint64_t byte_size) -> void* {
+  smi_allocator allocator{&copied,
+                          [](void* context, const char*, smi_dtype dtype, int32_t rank,
+                             const int64_t*, uint64_t byte_size) -> void* {
                             EXPECT_EQ(dtype, SMI_DTYPE_STRING);
                             EXPECT_EQ(rank, 1);
                             auto* out = static_cast<std::string*>(context);
@@ -64,8 +65,10 @@ TEST(SmiTensorsTest, StringsRoundTrip) {
 
 TEST(SmiTensorsTest, AllocatorFailureIsOutOfMemory) {
   engine::NamedTensor output{"y", Tensor(DataType::kFloat32, {4})};
-  smi_allocator refusing{nullptr, [](void*, const char*, smi_dtype, int32_t, const int64_t*,
-                                     uint64_t) -> void* { return nullptr; }};
+  smi_allocator refusing{
+      nullptr, [](void*, const char*, smi_dtype, int32_t, const int64_t*, uint64_t) -> void* {
+        return nullptr;
+      }};
   Status status = CopyToHost(output, refusing);
   EXPECT_EQ(status.code(), StatusCode::kOutOfMemory);
   EXPECT_NE(status.message().find("output 'y'"), std::string::npos);
