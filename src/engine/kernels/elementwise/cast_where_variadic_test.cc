@@ -1,4 +1,6 @@
 // Tests of Cast, CastLike (cast.cc), Where (where.cc) and Min/Max/Sum/Mean (variadic.cc).
+#include <limits>
+
 #include "engine/kernels/elementwise/element_types.h"
 #include "engine/kernels/elementwise/test_helpers.h"
 
@@ -38,6 +40,30 @@ TEST(CastKernelTest, Float16RoundTrip) {
   EXPECT_EQ(half.data<Float16>()[2].bits, 31743);
   ExpectTensorNear<float>(Cast(half, DataType::kFloat32), {3}, {0.33325195f, -2.5f, 65504.0f});
   ExpectTensorNear<int64_t>(Cast(half, DataType::kInt64), {3}, {0, -2, 65504});
+}
+
+TEST(CastKernelTest, NumbersToStringsAndBack) {
+  Tensor strings = Cast(MakeTensor<float>({4}, {0.9767611f, 1e-5f, -2.0f, 0.1f}), DataType::kString);
+  EXPECT_EQ(strings.strings(), (std::vector<std::string>{"0.9767611", "1e-05", "-2", "0.1"}));
+  Tensor text(DataType::kString, {4});
+  text.strings() = {"0.5", "+INF", "-inf", "12"};
+  Tensor numbers = Cast(text, DataType::kFloat32);  // infinities: compared exactly
+  ASSERT_EQ(numbers.dtype(), DataType::kFloat32);
+  EXPECT_EQ(std::vector<float>(numbers.values<float>().begin(), numbers.values<float>().end()),
+            (std::vector<float>{0.5f, std::numeric_limits<float>::infinity(),
+                                -std::numeric_limits<float>::infinity(), 12.0f}));
+  ExpectTensorNear<int64_t>(Cast(text, DataType::kInt64), {4},
+                            {0, std::numeric_limits<int64_t>::max(),
+                             std::numeric_limits<int64_t>::min(), 12});
+}
+
+TEST(CastKernelTest, UnparsableStringIsAnError) {
+  NodeBuilder node("Cast");
+  node.Inputs(1).Outputs(1).Int("to", static_cast<int64_t>(DataType::kFloat32));
+  Tensor text(DataType::kString, {2});
+  text.strings() = {"1", "one"};
+  EXPECT_EQ(RunNode(node.Build(), 13, {text}).status().message(),
+            "input 0 (input): element 1 'one' is not a number");
 }
 
 TEST(CastKernelTest, UnknownTargetTypeIsAnError) {
