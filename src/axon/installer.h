@@ -5,6 +5,7 @@
 // atomically into the store. The model id defaults to local/<directory name or file stem>@latest.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>

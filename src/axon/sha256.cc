@@ -41,7 +41,8 @@ std::string Sha256::FinishHex() {
   return hex;
 }
 
-StatusOr<std::string> Sha256File(const std::string& path, const ByteProgress& progress) {
+StatusOr<std::string> Sha256File(const std::string& path, const ByteProgress& progress,
+                                 const ChunkSink& sink) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("cannot open " + path + ": " + std::strerror(errno));
   Sha256 hasher;
@@ -51,7 +52,10 @@ StatusOr<std::string> Sha256File(const std::string& path, const ByteProgress& pr
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     const std::streamsize got = in.gcount();
     if (got <= 0) break;
-    hasher.Update(std::as_bytes(std::span(buffer.data(), static_cast<size_t>(got))));
+    const std::span<const std::byte> chunk =
+        std::as_bytes(std::span(buffer.data(), static_cast<size_t>(got)));
+    hasher.Update(chunk);
+    if (sink) RETURN_IF_ERROR(sink(chunk));
     done += static_cast<uint64_t>(got);
     if (progress) progress(done);
   }

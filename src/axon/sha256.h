@@ -32,8 +32,12 @@ class Sha256 {
 
 // Called after each chunk with the bytes done so far.
 using ByteProgress = std::function<void(uint64_t bytes_done)>;
+// Called with each chunk read; a non-OK status stops the read and is returned.
+using ChunkSink = std::function<Status(std::span<const std::byte> chunk)>;
 
-// Hashes the file at `path` in fixed-size chunks (constant memory). Errors name the file.
-StatusOr<std::string> Sha256File(const std::string& path, const ByteProgress& progress = {});
+// Hashes the file at `path` in fixed-size chunks (constant memory). Each chunk also goes to
+// `sink` when given (to copy a file while hashing it). Errors name the file.
+StatusOr<std::string> Sha256File(const std::string& path, const ByteProgress& progress = {},
+                                 const ChunkSink& sink = {});
 
 }  // namespace mlos::axon

@@ -38,6 +38,28 @@ TEST(Sha256Test, FileHashStreamsInChunksAndReportsProgress) {
   EXPECT_EQ(calls, 4);
 }
 
+TEST(Sha256Test, SinkSeesEveryByteAndItsErrorStopsTheRead) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/data.bin";
+  testing::WriteFile(path, std::string(2 * 1024 * 1024 + 5, 'y'));
+  std::string copy;
+  StatusOr<std::string> digest = Sha256File(path, {}, [&](std::span<const std::byte> chunk) {
+    copy.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+    return Status::Ok();
+  });
+  ASSERT_TRUE(digest.ok());
+  EXPECT_EQ(copy, std::string(2 * 1024 * 1024 + 5, 'y'));
+
+  int chunks = 0;
+  digest = Sha256File(path, {}, [&](std::span<const std::byte>) {
+    ++chunks;
+    return Internal("disk full");
+  });
+  ASSERT_FALSE(digest.ok());
+  EXPECT_EQ(digest.status().message(), "disk full");
+  EXPECT_EQ(chunks, 1);
+}
+
 TEST(Sha256Test, MissingFileIsNamed) {
   StatusOr<std::string> digest = Sha256File("/nonexistent/file.bin");
   ASSERT_FALSE(digest.ok());

@@ -54,27 +54,20 @@ bool SameFiles(std::vector<ManifestFile> a, std::vector<ManifestFile> b) {
                     [&](const ManifestFile& x, const ManifestFile& y) { return key(x) == key(y); });
 }
 
-// Copies `from` to the open descriptor `to`, hashing what it copies.
+// Copies `from` to the open descriptor `to`, returning the digest of what it copied.
 StatusOr<std::string> CopyAndHash(const std::string& from, int to, const std::string& to_name) {
-  std::ifstream in(from, std::ios::binary);
-  if (!in) return NotFound("cannot open " + from + ": " + ErrnoText());
-  Sha256 hasher;
-  std::vector<char> buffer(1 << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const size_t got = static_cast<size_t>(in.gcount());
-    if (got == 0) break;
-    hasher.Update(std::as_bytes(std::span(buffer.data(), got)));
-    for (size_t written = 0; written < got;) {
-      const ssize_t n = ::write(to, buffer.data() + written, got - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return Internal("cannot write " + to_name + ": " + ErrnoText());
-      written += static_cast<size_t>(n);
-    }
-  }
-  if (in.bad()) return Internal("cannot read " + from + ": " + ErrnoText());
+  ASSIGN_OR_RETURN(std::string digest,
+                   Sha256File(from, {}, [&](std::span<const std::byte> chunk) -> Status {
+                     for (size_t written = 0; written < chunk.size();) {
+                       const ssize_t n = ::write(to, chunk.data() + written, chunk.size() - written);
+                       if (n < 0 && errno == EINTR) continue;
+                       if (n < 0) return Internal("cannot write " + to_name + ": " + ErrnoText());
+                       written += static_cast<size_t>(n);
+                     }
+                     return Status::Ok();
+                   }));
   if (::fsync(to) != 0) return Internal("cannot flush " + to_name + ": " + ErrnoText());
-  return hasher.FinishHex();
+  return digest;
 }
 
 Status LinkOrCopy(const std::string& blob, const std::string& destination) {
