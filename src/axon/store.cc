@@ -172,15 +172,11 @@ StatusOr<InstallOutcome> Store::Install(const Manifest& manifest, std::span<cons
   const std::string final_dir = ModelDir(ref);
   std::error_code error;
   const bool exists = fs::exists(final_dir, error);
-  if (exists) {
+  if (exists && !force) {
     const StatusOr<Manifest> current = ReadManifestFile(final_dir + "/" + kManifestFileName);
-    if (!force) {
-      if (current.ok() && SameFiles(current->files, manifest.files)) {
-        return InstallOutcome::kUnchanged;
-      }
-      return AlreadyExists(ref.id() + " is already installed at " + final_dir +
-                           " with different content; use --force to replace it");
-    }
+    if (current.ok() && SameFiles(current->files, manifest.files)) return InstallOutcome::kUnchanged;
+    return AlreadyExists(ref.id() + " is already installed at " + final_dir +
+                         " with different content; use --force to replace it");
   }
 
   RETURN_IF_ERROR(CreateDirectories(TempRoot()));
@@ -189,6 +185,8 @@ StatusOr<InstallOutcome> Store::Install(const Manifest& manifest, std::span<cons
     return Internal("cannot create a temporary directory in " + TempRoot() + ": " + ErrnoText());
   }
   RemoveOnExit cleanup(staged);
+  // mkdtemp makes the directory private; the published tree must be readable by Core.
+  ::chmod(staged.c_str(), 0755);
   for (const StoreFile& file : files) {
     RETURN_IF_ERROR(AddBlob(file));
     const fs::path destination = fs::path(staged) / file.package_path;

@@ -53,6 +53,8 @@ TEST_F(StoreTest, InstallsFilesAsLinksToBlobs) {
   EXPECT_TRUE(fs::exists(dir + "/manifest.yaml"));
   EXPECT_TRUE(fs::exists(dir + "/.axon_metadata.json"));
   EXPECT_EQ(CountEntries(home_.path() + "/cache/tmp"), 0u);
+  // Readable by other users (Core may run as one).
+  EXPECT_EQ(fs::status(dir).permissions() & fs::perms::others_read, fs::perms::others_read);
 }
 
 TEST_F(StoreTest, FailedInstallLeavesNothingBehind) {
