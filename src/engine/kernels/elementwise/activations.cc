@@ -1,5 +1,6 @@
 // Activation kernels: Relu, Sigmoid, LeakyRelu, Elu, Selu, Celu, ThresholdedRelu, HardSigmoid,
-// HardSwish, Softplus, Softsign, and Clip (bounds as attributes before opset 11, inputs after).
+// HardSwish, Softplus, Softsign, Shrink, and Clip (bounds as attributes before opset 11, inputs
+// after).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -109,6 +110,25 @@ struct Softsign {
   C operator()(C x) const { return x / (C(1) + std::fabs(x)); }
 };
 
+// Shrink: x + bias below -lambd, x - bias above lambd, 0 in between.
+class Shrink {
+ public:
+  explicit Shrink(const KernelInit& init)
+      : lambd_(init.attributes.GetFloat("lambd", 0.5f)),
+        bias_(init.attributes.GetFloat("bias", 0.0f)) {}
+  template <typename C>
+  C operator()(C x) const {
+    const double value = static_cast<double>(x);
+    if (value < -lambd_) return static_cast<C>(value + bias_);
+    if (value > lambd_) return static_cast<C>(value - bias_);
+    return C(0);
+  }
+
+ private:
+  double lambd_;
+  double bias_;
+};
+
 // Clip: min(max(x, low), high). Before opset 11 the bounds are float attributes; from 11 they are
 // optional scalar inputs 1 and 2 of x's type. A missing bound does not clip.
 class ClipKernel : public Kernel {
@@ -180,6 +200,7 @@ void RegisterActivationKernels(KernelRegistry& registry) {
   RegisterUnary<HardSwish, FloatTypes>(registry, "HardSwish", 14);
   RegisterUnary<Softplus, FloatTypes>(registry, "Softplus", 1);
   RegisterUnary<Softsign, FloatTypes>(registry, "Softsign", 1);
+  RegisterUnary<Shrink, NumericTypes>(registry, "Shrink", 9);
   registry.Register({"", "Clip", 6, 10, DataTypesOf(FloatTypes{}), &CreateKernel<ClipKernel, 1>});
   registry.Register({"", "Clip", 11, kLatestOpset, DataTypesOf(NumericTypes{}),
                      &CreateKernel<ClipKernel, 1, 3>});

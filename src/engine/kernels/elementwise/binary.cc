@@ -1,5 +1,5 @@
-// Two-input elementwise kernels with broadcasting: arithmetic (Add, Sub, Mul, Div, Mod, Pow),
-// comparisons (Equal, Less, Greater, LessOrEqual, GreaterOrEqual), logic (And, Or, Xor), PRelu.
+// Two-input elementwise kernels with broadcasting: arithmetic (Add, Sub, Mul, Div, Mod, Pow,
+// BitShift), comparisons (Equal, Less, Greater, LessOrEqual, GreaterOrEqual), logic (And, Or, Xor), PRelu.
 #include <cmath>
 #include <type_traits>
 
@@ -88,6 +88,26 @@ class Mod {
 
  private:
   bool fmod_;
+};
+
+// BitShift on unsigned integers; shifting by the bit width or more gives 0.
+class BitShift {
+ public:
+  explicit BitShift(const KernelInit& init)
+      : direction_(init.attributes.GetString("direction", "")) {}
+  template <typename T>
+  Status Validate(const Tensor&) const {
+    if (direction_ == "LEFT" || direction_ == "RIGHT") return Status::Ok();
+    return InvalidArgument("attribute direction: '" + direction_ + "' is not LEFT or RIGHT");
+  }
+  template <typename C>
+  C operator()(C value, C shift) const {
+    if (shift >= sizeof(C) * 8) return 0;
+    return static_cast<C>(direction_ == "LEFT" ? value << shift : value >> shift);
+  }
+
+ private:
+  std::string direction_;
 };
 
 struct Equal {
@@ -220,6 +240,7 @@ void RegisterBinaryKernels(KernelRegistry& registry) {
   RegisterSameType<Mul, NumericTypes>(registry, "Mul", 7);
   RegisterSameType<Div, NumericTypes>(registry, "Div", 7);
   RegisterSameType<Mod, NumericTypes>(registry, "Mod", 10);
+  RegisterSameType<BitShift, UnsignedIntTypes>(registry, "BitShift", 11);
   RegisterSameType<Equal, NumericAndBoolTypes, true>(registry, "Equal", 7);
   RegisterSameType<Less, NumericTypes, true>(registry, "Less", 7);
   RegisterSameType<Greater, NumericTypes, true>(registry, "Greater", 7);

@@ -130,6 +130,20 @@ TEST(BinaryKernelsTest, ComparisonsProduceBool) {
   ExpectTensorNear<bool>(RunBinary("GreaterOrEqual", a, b), {4}, {false, true, true, true});
 }
 
+TEST(BinaryKernelsTest, BitShiftBothDirections) {
+  NodeBuilder right("BitShift");
+  right.Inputs(2).Outputs(1).String("direction", "RIGHT");
+  ExpectTensorNear<uint8_t>(
+      RunBinary("BitShift", MakeTensor<uint8_t>({3}, {16, 4, 1}),
+                MakeTensor<uint8_t>({3}, {1, 2, 40}), 11, &right),
+      {3}, {8, 1, 0});
+  NodeBuilder left("BitShift");
+  left.Inputs(2).Outputs(1).String("direction", "LEFT");
+  ExpectTensorNear<uint8_t>(RunBinary("BitShift", MakeTensor<uint8_t>({2}, {1, 2}),
+                                      MakeTensor<uint8_t>({1}, {3}), 11, &left),
+                            {2}, {8, 16});
+}
+
 TEST(BinaryKernelsTest, LogicalOperators) {
   Tensor a = MakeTensor<bool>({4}, {false, false, true, true});
   Tensor b = MakeTensor<bool>({4}, {false, true, false, true});

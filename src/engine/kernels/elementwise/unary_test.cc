@@ -68,6 +68,13 @@ TEST(UnaryKernelsTest, ActivationAttributes) {
                           {0, 0, 0, 0.5f, 1});
 }
 
+TEST(UnaryKernelsTest, Shrink) {
+  NodeBuilder node("Shrink");
+  node.Inputs(1).Outputs(1).Float("lambd", 1.0f).Float("bias", 0.5f);
+  ExpectTensorNear<float>(RunOne(node, {MakeTensor<float>({5}, kInputs)}), {5},
+                          {-1.5f, 0, 0, 0, 1.5f});
+}
+
 TEST(UnaryKernelsTest, IntegerAndSignFunctions) {
   ExpectTensorNear<int32_t>(RunUnary("Abs", MakeTensor<int32_t>({3}, {-3, 0, 4})), {3},
                             {3, 0, 4});

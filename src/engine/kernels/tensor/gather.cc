@@ -1,5 +1,6 @@
-// Index-driven kernels: Gather, GatherElements, ScatterElements. Indices are int32 or int64 and
-// may be negative (counting from the end of the axis); out-of-range indices are errors.
+// Index-driven kernels: Gather, GatherElements, ScatterElements, GatherND, ScatterND, Compress.
+// Indices are int32 or int64 and may be negative (counting from the end of the axis);
+// out-of-range indices are errors.
 #include <algorithm>
 
 #include "engine/kernels/elementwise/element_types.h"
@@ -140,22 +141,65 @@ class GatherElementsKernel : public Kernel {
   int64_t axis_;
 };
 
-// ScatterElements: a copy of data with data[index][j][k] = reduce(it, updates[i][j][k]) (axis 0),
-// reduce from the `reduction` attribute: none (replace), add, mul (opset 16), max, min (18).
+// How a scatter update combines with the element it lands on: the `reduction` attribute of
+// ScatterElements and ScatterND: none (replace), add, mul (opset 16), max, min (opset 18).
+enum class Reduction { kNone, kAdd, kMul, kMax, kMin };
+
+StatusOr<Reduction> ParseReduction(const NodeAttributes& attributes) {
+  const std::string name = attributes.GetString("reduction", "none");
+  if (name == "none") return Reduction::kNone;
+  if (name == "add") return Reduction::kAdd;
+  if (name == "mul") return Reduction::kMul;
+  if (name == "max") return Reduction::kMax;
+  if (name == "min") return Reduction::kMin;
+  return InvalidArgument("attribute reduction: unknown value '" + name + "'");
+}
+
+// Writes `updates` into `output`: `visit(assign)` calls assign(target, source) for each update,
+// which combines updates[source] into output[target].
+template <typename Visit>
+Status ScatterInto(Tensor& output, const Tensor& updates, Reduction reduction, Visit&& visit) {
+  if (reduction == Reduction::kNone) {
+    return DispatchStorage(output.dtype(), "input 0 (data)", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      T* out = Elements<T>(output);
+      const T* values = Elements<T>(updates);
+      visit([&](int64_t target, int64_t source) { out[target] = values[source]; });
+      return Status::Ok();
+    });
+  }
+  return DispatchByType<NumericTypes>(output.dtype(), "input 0 (data)", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using C = ComputeType<T>;
+    T* out = output.data<T>();
+    const T* values = updates.data<T>();
+    visit([&](int64_t target, int64_t source) {
+      const C a = static_cast<C>(out[target]);
+      const C b = static_cast<C>(values[source]);
+      switch (reduction) {
+        case Reduction::kAdd: out[target] = static_cast<T>(a + b); break;
+        case Reduction::kMul: out[target] = static_cast<T>(a * b); break;
+        case Reduction::kMax: out[target] = static_cast<T>(std::max(a, b)); break;
+        default: out[target] = static_cast<T>(std::min(a, b)); break;
+      }
+    });
+    return Status::Ok();
+  });
+}
+
+Status CheckUpdates(const Tensor& updates, const Tensor& data, const Shape& expected_shape) {
+  if (updates.shape() == expected_shape && updates.dtype() == data.dtype()) return Status::Ok();
+  return InvalidArgument("input 2 (updates): expected " + std::string(Name(data.dtype())) +
+                         " of shape " + ShapeToString(expected_shape) + ", got " +
+                         Name(updates.dtype()) + " of shape " + ShapeToString(updates.shape()));
+}
+
+// ScatterElements: a copy of data with data[index][j][k] = reduce(it, updates[i][j][k]) (axis 0).
 class ScatterElementsKernel : public Kernel {
  public:
-  enum class Reduction { kNone, kAdd, kMul, kMax, kMin };
-
   static StatusOr<std::unique_ptr<Kernel>> Create(const KernelInit& init) {
     RETURN_IF_ERROR(CheckInputCount(init, 3, 3));
-    const std::string name = init.attributes.GetString("reduction", "none");
-    Reduction reduction;
-    if (name == "none") reduction = Reduction::kNone;
-    else if (name == "add") reduction = Reduction::kAdd;
-    else if (name == "mul") reduction = Reduction::kMul;
-    else if (name == "max") reduction = Reduction::kMax;
-    else if (name == "min") reduction = Reduction::kMin;
-    else return InvalidArgument("attribute reduction: unknown value '" + name + "'");
+    ASSIGN_OR_RETURN(Reduction reduction, ParseReduction(init.attributes));
     return std::unique_ptr<Kernel>(
         new ScatterElementsKernel(init.attributes.GetInt("axis", 0), reduction));
   }
@@ -170,57 +214,197 @@ class ScatterElementsKernel : public Kernel {
     const size_t axis = static_cast<size_t>(axis_value);
     constexpr const char* kWhat = "input 1 (indices)";
     RETURN_IF_ERROR(CheckIndexShape(indices_tensor.shape(), shape, axis, kWhat));
-    if (updates.shape() != indices_tensor.shape() || updates.dtype() != data.dtype()) {
-      return InvalidArgument("input 2 (updates): expected " + std::string(Name(data.dtype())) +
-                             " of shape " + ShapeToString(indices_tensor.shape()) + ", got " +
-                             Name(updates.dtype()) + " of shape " + ShapeToString(updates.shape()));
-    }
+    RETURN_IF_ERROR(CheckUpdates(updates, data, indices_tensor.shape()));
     ASSIGN_OR_RETURN(std::vector<int64_t> indices, ReadIndices(indices_tensor, shape[axis], kWhat));
     Tensor output = data.Clone();
-    if (reduction_ == Reduction::kNone) {
-      RETURN_IF_ERROR(DispatchStorage(data.dtype(), "input 0 (data)", [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        Scatter<T>(output, updates, shape, axis, indices, [](T, T update) { return update; });
-        return Status::Ok();
-      }));
-    } else {
-      RETURN_IF_ERROR(DispatchByType<NumericTypes>(data.dtype(), "input 0 (data)", [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        using C = ComputeType<T>;
-        const Reduction reduction = reduction_;
-        Scatter<T>(output, updates, shape, axis, indices, [reduction](T current, T update) {
-          const C a = static_cast<C>(current);
-          const C b = static_cast<C>(update);
-          switch (reduction) {
-            case Reduction::kAdd: return static_cast<T>(a + b);
-            case Reduction::kMul: return static_cast<T>(a * b);
-            case Reduction::kMax: return static_cast<T>(std::max(a, b));
-            default: return static_cast<T>(std::min(a, b));
-          }
-        });
-        return Status::Ok();
-      }));
-    }
+    RETURN_IF_ERROR(ScatterInto(output, updates, reduction_, [&](auto&& assign) {
+      ForEachIndexedElement(indices_tensor.shape(), shape, axis, indices,
+                            [&](int64_t position, int64_t target) { assign(target, position); });
+    }));
     context.outputs[0] = std::move(output);
     return Status::Ok();
   }
 
  private:
   ScatterElementsKernel(int64_t axis, Reduction reduction) : axis_(axis), reduction_(reduction) {}
-
-  template <typename T, typename Combine>
-  static void Scatter(Tensor& output, const Tensor& updates, const Shape& shape, size_t axis,
-                      const std::vector<int64_t>& indices, Combine combine) {
-    T* out = Elements<T>(output);
-    const T* values = Elements<T>(updates);
-    ForEachIndexedElement(updates.shape(), shape, axis, indices,
-                          [&](int64_t position, int64_t target) {
-                            out[target] = combine(out[target], values[position]);
-                          });
-  }
-
   int64_t axis_;
   Reduction reduction_;
+};
+
+// The element offsets that the index tuples in the last axis of `indices` address in `data`,
+// after `batch_dims` leading batch axes shared by both (GatherND, ScatterND). Each tuple selects
+// a slice of slice_size elements.
+struct NdIndexing {
+  std::vector<int64_t> offsets;  // one per tuple, batch offset included
+  int64_t slice_size = 1;
+  Shape slice_shape;  // data.shape[batch_dims + tuple length:]
+};
+
+StatusOr<NdIndexing> ResolveNdIndices(const Shape& data, const Tensor& indices_tensor,
+                                      int64_t batch_dims) {
+  constexpr const char* kWhat = "input 1 (indices)";
+  const Shape& indices_shape = indices_tensor.shape();
+  const int64_t data_rank = static_cast<int64_t>(data.size());
+  const int64_t indices_rank = static_cast<int64_t>(indices_shape.size());
+  if (indices_rank < 1 || batch_dims < 0 || batch_dims >= std::min(data_rank, indices_rank) ||
+      indices_shape.back() > data_rank - batch_dims) {
+    return InvalidArgument(std::string(kWhat) + ": shape " + ShapeToString(indices_shape) +
+                           " cannot index input 0 (data) shape " + ShapeToString(data) +
+                           " with batch_dims " + std::to_string(batch_dims));
+  }
+  for (int64_t d = 0; d < batch_dims; ++d) {
+    if (indices_shape[d] != data[d]) {
+      return InvalidArgument(std::string(kWhat) + ": batch dimension " + std::to_string(d) +
+                             " is " + std::to_string(indices_shape[d]) + ", input 0 (data) has " +
+                             std::to_string(data[d]));
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<int64_t> values, ReadIntegers(indices_tensor, kWhat));
+  const int64_t tuple_length = indices_shape.back();
+  const std::vector<int64_t> strides = DenseStrides(data);
+  NdIndexing result;
+  result.slice_shape.assign(data.begin() + batch_dims + tuple_length, data.end());
+  result.slice_size = ElementCount(result.slice_shape);
+  // Tuples are grouped by batch: tuple t belongs to batch t / tuples_per_batch.
+  const int64_t tuples = ElementCount(Shape(indices_shape.begin(), indices_shape.end() - 1));
+  const int64_t batches = ElementCount(Shape(data.begin(), data.begin() + batch_dims));
+  const int64_t tuples_per_batch = std::max<int64_t>(1, batches == 0 ? 1 : tuples / batches);
+  const int64_t batch_size = ElementCount(Shape(data.begin() + batch_dims, data.end()));
+  for (int64_t t = 0; t < tuples; ++t) {
+    int64_t offset = (t / tuples_per_batch) * batch_size;
+    for (int64_t j = 0; j < tuple_length; ++j) {
+      const size_t axis = static_cast<size_t>(batch_dims + j);
+      int64_t index = values[static_cast<size_t>(t * tuple_length + j)];
+      if (index < -data[axis] || index >= data[axis]) {
+        return InvalidArgument(std::string(kWhat) + ": index " + std::to_string(index) +
+                               " is out of range [" + std::to_string(-data[axis]) + ", " +
+                               std::to_string(data[axis] - 1) + "] for axis " +
+                               std::to_string(axis));
+      }
+      offset += (index < 0 ? index + data[axis] : index) * strides[axis];
+    }
+    result.offsets.push_back(offset);
+  }
+  return result;
+}
+
+// GatherND: output = indices.shape[:-1] + data.shape[batch_dims + k:], each tuple of k indices
+// selecting a slice of data.
+class GatherNdKernel : public Kernel {
+ public:
+  explicit GatherNdKernel(const KernelInit& init)
+      : batch_dims_(init.attributes.GetInt("batch_dims", 0)) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& data = context.input(0);
+    const Tensor& indices = context.input(1);
+    ASSIGN_OR_RETURN(NdIndexing indexing, ResolveNdIndices(data.shape(), indices, batch_dims_));
+    Shape output_shape(indices.shape().begin(), indices.shape().end() - 1);
+    output_shape.insert(output_shape.end(), indexing.slice_shape.begin(), indexing.slice_shape.end());
+    Tensor output(data.dtype(), output_shape);
+    RETURN_IF_ERROR(DispatchStorage(data.dtype(), "input 0 (data)", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* in = Elements<T>(data);
+      T* out = Elements<T>(output);
+      for (size_t t = 0; t < indexing.offsets.size(); ++t) {
+        const T* source = in + indexing.offsets[t];
+        std::copy(source, source + indexing.slice_size,
+                  out + static_cast<int64_t>(t) * indexing.slice_size);
+      }
+      return Status::Ok();
+    }));
+    context.outputs[0] = std::move(output);
+    return Status::Ok();
+  }
+
+ private:
+  int64_t batch_dims_;
+};
+
+// ScatterND: a copy of data with the slices that the index tuples select combined with updates
+// (shape indices.shape[:-1] + data.shape[k:]).
+class ScatterNdKernel : public Kernel {
+ public:
+  static StatusOr<std::unique_ptr<Kernel>> Create(const KernelInit& init) {
+    RETURN_IF_ERROR(CheckInputCount(init, 3, 3));
+    ASSIGN_OR_RETURN(Reduction reduction, ParseReduction(init.attributes));
+    return std::unique_ptr<Kernel>(new ScatterNdKernel(reduction));
+  }
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& data = context.input(0);
+    const Tensor& indices = context.input(1);
+    const Tensor& updates = context.input(2);
+    ASSIGN_OR_RETURN(NdIndexing indexing, ResolveNdIndices(data.shape(), indices, 0));
+    Shape expected(indices.shape().begin(), indices.shape().end() - 1);
+    expected.insert(expected.end(), indexing.slice_shape.begin(), indexing.slice_shape.end());
+    RETURN_IF_ERROR(CheckUpdates(updates, data, expected));
+    Tensor output = data.Clone();
+    RETURN_IF_ERROR(ScatterInto(output, updates, reduction_, [&](auto&& assign) {
+      for (size_t t = 0; t < indexing.offsets.size(); ++t) {
+        for (int64_t j = 0; j < indexing.slice_size; ++j) {
+          assign(indexing.offsets[t] + j, static_cast<int64_t>(t) * indexing.slice_size + j);
+        }
+      }
+    }));
+    context.outputs[0] = std::move(output);
+    return Status::Ok();
+  }
+
+ private:
+  explicit ScatterNdKernel(Reduction reduction) : reduction_(reduction) {}
+  Reduction reduction_;
+};
+
+// Compress: the slices along `axis` (of the flattened input when absent) whose condition is true.
+class CompressKernel : public Kernel {
+ public:
+  explicit CompressKernel(const KernelInit& init)
+      : has_axis_(init.attributes.Has("axis")), axis_(init.attributes.GetInt("axis", 0)) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& condition = context.input(1);
+    if (condition.dtype() != DataType::kBool || condition.shape().size() != 1) {
+      return InvalidArgument("input 1 (condition): expected a 1-D bool tensor, got " +
+                             std::string(Name(condition.dtype())) + " of shape " +
+                             ShapeToString(condition.shape()));
+    }
+    const Tensor input = has_axis_ ? context.input(0)
+                                   : context.input(0).Reshaped({context.input(0).element_count()});
+    const Shape& shape = input.shape();
+    ASSIGN_OR_RETURN(const int64_t axis_value,
+                     ResolveAxis(has_axis_ ? axis_ : 0, static_cast<int64_t>(shape.size()),
+                                 "attribute axis"));
+    const size_t axis = static_cast<size_t>(axis_value);
+    std::vector<int64_t> kept;
+    const bool* keep = condition.data<bool>();
+    for (int64_t i = 0; i < std::min(condition.element_count(), shape[axis]); ++i) {
+      if (keep[i]) kept.push_back(i);
+    }
+    Shape output_shape = shape;
+    output_shape[axis] = static_cast<int64_t>(kept.size());
+    Tensor output(input.dtype(), output_shape);
+    const int64_t outer = Product(shape, 0, axis);
+    const int64_t inner = Product(shape, axis + 1, shape.size());
+    RETURN_IF_ERROR(DispatchStorage(input.dtype(), "input 0 (input)", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* in = Elements<T>(input);
+      T* out = Elements<T>(output);
+      for (int64_t o = 0; o < outer; ++o) {
+        for (int64_t index : kept) {
+          const T* source = in + (o * shape[axis] + index) * inner;
+          out = std::copy(source, source + inner, out);
+        }
+      }
+      return Status::Ok();
+    }));
+    context.outputs[0] = std::move(output);
+    return Status::Ok();
+  }
+
+ private:
+  bool has_axis_;
+  int64_t axis_;
 };
 
 }  // namespace
@@ -230,6 +414,9 @@ void RegisterGatherKernels(KernelRegistry& registry) {
   registry.Register({"", "GatherElements", 11, kLatestOpset, {},
                      &CreateKernel<GatherElementsKernel, 2>});
   registry.Register({"", "ScatterElements", 11, kLatestOpset, {}, &ScatterElementsKernel::Create});
+  registry.Register({"", "GatherND", 11, kLatestOpset, {}, &CreateKernel<GatherNdKernel, 2>});
+  registry.Register({"", "ScatterND", 11, kLatestOpset, {}, &ScatterNdKernel::Create});
+  registry.Register({"", "Compress", 9, kLatestOpset, {}, &CreateKernel<CompressKernel, 2>});
 }
 
 }  // namespace mlos::engine

@@ -1,7 +1,8 @@
 // Kernels that make new tensors from attributes and small inputs: Constant, ConstantOfShape,
-// Range, OneHot.
+// Range, OneHot, EyeLike.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "engine/constant_node.h"
 #include "engine/kernels/elementwise/element_types.h"
@@ -165,12 +166,55 @@ class OneHotKernel : public Kernel {
   int64_t axis_;
 };
 
+// EyeLike: a 2-D tensor of input 0's shape with ones on diagonal k (column - row == k), of the
+// `dtype` attribute's type or else input 0's.
+class EyeLikeKernel : public Kernel {
+ public:
+  explicit EyeLikeKernel(const KernelInit& init)
+      : dtype_code_(init.attributes.GetInt("dtype", 0)), k_(init.attributes.GetInt("k", 0)) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& input = context.input(0);
+    if (input.shape().size() != 2) {
+      return InvalidArgument("input 0 (input): expected a 2-D tensor, got shape " +
+                             ShapeToString(input.shape()));
+    }
+    DataType type = input.dtype();
+    if (dtype_code_ != 0) {
+      std::optional<DataType> requested = DataTypeFromCode(static_cast<int32_t>(dtype_code_));
+      if (!requested) {
+        return InvalidArgument("attribute dtype: " + std::to_string(dtype_code_) +
+                               " is not a known element type");
+      }
+      type = *requested;
+    }
+    Tensor output(type, input.shape());
+    const int64_t rows = input.shape()[0];
+    const int64_t columns = input.shape()[1];
+    RETURN_IF_ERROR(DispatchByType<NumericAndBoolTypes>(type, "output type", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      T* out = output.data<T>();
+      for (int64_t row = std::max<int64_t>(0, -k_); row < rows && row + k_ < columns; ++row) {
+        out[row * columns + row + k_] = ConvertElement<T>(1);
+      }
+      return Status::Ok();
+    }));
+    context.outputs[0] = std::move(output);
+    return Status::Ok();
+  }
+
+ private:
+  int64_t dtype_code_;
+  int64_t k_;
+};
+
 }  // namespace
 
 void RegisterGeneratorKernels(KernelRegistry& registry) {
   registry.Register({"", "Constant", 1, kLatestOpset, {}, &ConstantKernel::Create});
   registry.Register({"", "ConstantOfShape", 9, kLatestOpset, {}, &ConstantOfShapeKernel::Create});
   registry.Register({"", "Range", 11, kLatestOpset, {}, &CreateKernel<RangeKernel, 3>});
+  registry.Register({"", "EyeLike", 9, kLatestOpset, {}, &CreateKernel<EyeLikeKernel, 1>});
   registry.Register({"", "OneHot", 9, kLatestOpset, {}, &CreateKernel<OneHotKernel, 3>});
 }
 

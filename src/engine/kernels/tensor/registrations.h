@@ -6,13 +6,21 @@
 
 namespace mlos::engine {
 
-void RegisterIdentityKernels(KernelRegistry& registry);   // identity.cc: Identity, Dropout
-void RegisterReshapeKernels(KernelRegistry& registry);    // reshape.cc: Reshape, Flatten, Squeeze, Unsqueeze
-void RegisterShapeKernels(KernelRegistry& registry);      // shape.cc: Shape, Size
-void RegisterConcatSplitKernels(KernelRegistry& registry);  // concat_split.cc
-void RegisterGatherKernels(KernelRegistry& registry);     // gather.cc: Gather, GatherElements, ScatterElements
-void RegisterReindexKernels(KernelRegistry& registry);    // reindex_kernels.cc: Transpose, Slice, Tile, Expand, Pad
-void RegisterGeneratorKernels(KernelRegistry& registry);  // generators.cc: Constant, ConstantOfShape, Range, OneHot
-void RegisterIndexKernels(KernelRegistry& registry);      // index_kernels.cc: NonZero, Trilu
+// identity.cc: Identity, Dropout.
+void RegisterIdentityKernels(KernelRegistry& registry);
+// reshape.cc: Reshape, Flatten, Squeeze, Unsqueeze.
+void RegisterReshapeKernels(KernelRegistry& registry);
+// shape.cc: Shape, Size.
+void RegisterShapeKernels(KernelRegistry& registry);
+// concat_split.cc: Concat, Split.
+void RegisterConcatSplitKernels(KernelRegistry& registry);
+// gather.cc: Gather, GatherElements, ScatterElements, GatherND, ScatterND, Compress.
+void RegisterGatherKernels(KernelRegistry& registry);
+// reindex_kernels.cc: Transpose, DepthToSpace, SpaceToDepth, Slice, Tile, Expand, Pad.
+void RegisterReindexKernels(KernelRegistry& registry);
+// generators.cc: Constant, ConstantOfShape, Range, OneHot, EyeLike.
+void RegisterGeneratorKernels(KernelRegistry& registry);
+// index_kernels.cc: NonZero, Trilu.
+void RegisterIndexKernels(KernelRegistry& registry);
 
 }  // namespace mlos::engine

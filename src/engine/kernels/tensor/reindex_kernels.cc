@@ -1,5 +1,5 @@
 // Data-movement kernels expressed as per-axis offset tables for Reindex() (see reindex.h):
-// Transpose, Slice, Tile, Expand, Pad.
+// Transpose, DepthToSpace, SpaceToDepth, Slice, Tile, Expand, Pad.
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -19,6 +19,21 @@ std::vector<int64_t> Arithmetic(int64_t start, int64_t step, int64_t count, int6
   std::vector<int64_t> offsets(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) offsets[static_cast<size_t>(i)] = (start + i * step) * stride;
   return offsets;
+}
+
+// `input` with its axes permuted: output axis d is input axis perm[d]. REQUIRES: perm is a
+// permutation of the input's axes.
+StatusOr<Tensor> Transposed(const Tensor& input, const std::vector<int64_t>& perm,
+                            ThreadPool* pool) {
+  const Shape& shape = input.shape();
+  const std::vector<int64_t> strides = DenseStrides(shape);
+  Shape output_shape;
+  AxisOffsets offsets;
+  for (int64_t axis : perm) {
+    output_shape.push_back(shape[axis]);
+    offsets.push_back(Arithmetic(0, 1, shape[axis], strides[axis]));
+  }
+  return Reindex(input, output_shape, offsets, nullptr, pool);
 }
 
 Status Finish(KernelContext& context, const Tensor& input, const Shape& output_shape,
@@ -51,18 +66,69 @@ class TransposeKernel : public Kernel {
                              " is not a permutation of the " + std::to_string(rank) +
                              " axes of input 0 " + ShapeToString(shape));
     }
-    const std::vector<int64_t> strides = DenseStrides(shape);
-    Shape output_shape;
-    AxisOffsets offsets;
-    for (int64_t axis : perm) {
-      output_shape.push_back(shape[axis]);
-      offsets.push_back(Arithmetic(0, 1, shape[axis], strides[axis]));
-    }
-    return Finish(context, input, output_shape, offsets);
+    ASSIGN_OR_RETURN(context.outputs[0], Transposed(input, perm, context.pool));
+    return Status::Ok();
   }
 
  private:
   std::vector<int64_t> perm_;
+};
+
+// DepthToSpace and SpaceToDepth: [N, C, H, W] viewed as 6-D, transposed, viewed as 4-D.
+class SpaceDepthKernel : public Kernel {
+ public:
+  SpaceDepthKernel(const KernelInit& init, bool to_space)
+      : to_space_(to_space),
+        column_row_depth_(init.attributes.GetString("mode", "DCR") == "CRD"),
+        block_(init.attributes.GetInt("blocksize", 0)) {}
+
+  template <bool kToSpace>
+  static StatusOr<std::unique_ptr<Kernel>> Create(const KernelInit& init) {
+    RETURN_IF_ERROR(CheckInputCount(init, 1, 1));
+    auto kernel = std::make_unique<SpaceDepthKernel>(init, kToSpace);
+    if (kernel->block_ < 1) {
+      return InvalidArgument("attribute blocksize: " + std::to_string(kernel->block_) +
+                             " is not a positive block size");
+    }
+    return std::unique_ptr<Kernel>(std::move(kernel));
+  }
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& input = context.input(0);
+    const Shape& shape = input.shape();
+    const int64_t b = block_;
+    const bool divisible = shape.size() == 4 && (to_space_ ? shape[1] % (b * b) == 0
+                                                           : shape[2] % b == 0 && shape[3] % b == 0);
+    if (!divisible) {
+      return InvalidArgument("input 0 (input): shape " + ShapeToString(shape) +
+                             " is not [N, C, H, W] with " +
+                             (to_space_ ? "C" : "H and W") + " divisible by blocksize " +
+                             (to_space_ ? std::to_string(b) + "^2" : std::to_string(b)));
+    }
+    const int64_t n = shape[0], c = shape[1], h = shape[2], w = shape[3];
+    Shape view;
+    std::vector<int64_t> perm;
+    Shape output_shape;
+    if (to_space_ && column_row_depth_) {
+      view = {n, c / (b * b), b, b, h, w};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else if (to_space_) {
+      view = {n, b, b, c / (b * b), h, w};
+      perm = {0, 3, 4, 1, 5, 2};
+    } else {
+      view = {n, c, h / b, b, w / b, b};
+      perm = {0, 3, 5, 1, 2, 4};
+    }
+    output_shape = to_space_ ? Shape{n, c / (b * b), h * b, w * b} : Shape{n, c * b * b, h / b, w / b};
+    ASSIGN_OR_RETURN(Tensor output, Transposed(input.Reshaped(view), perm, context.pool));
+    context.outputs[0] = output.Reshaped(output_shape);
+    return Status::Ok();
+  }
+
+ private:
+  bool to_space_;
+  bool column_row_depth_;
+  int64_t block_;
 };
 
 // Slice: attributes starts/ends/axes before opset 10; inputs starts, ends, axes, steps from 10.
@@ -323,6 +389,8 @@ class PadKernel : public Kernel {
 
 void RegisterReindexKernels(KernelRegistry& registry) {
   registry.Register({"", "Transpose", 1, kLatestOpset, {}, &CreateKernel<TransposeKernel, 1>});
+  registry.Register({"", "DepthToSpace", 1, kLatestOpset, {}, &SpaceDepthKernel::Create<true>});
+  registry.Register({"", "SpaceToDepth", 1, kLatestOpset, {}, &SpaceDepthKernel::Create<false>});
   registry.Register({"", "Slice", 1, 9, {}, &CreateKernel<SliceKernel, 1>});
   registry.Register({"", "Slice", 10, kLatestOpset, {}, &CreateKernel<SliceKernel, 3, 5>});
   registry.Register({"", "Tile", 6, kLatestOpset, {}, &CreateKernel<TileKernel, 2>});
