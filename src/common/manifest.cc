@@ -6,7 +6,6 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -93,10 +92,29 @@ class ManifestReader {
     return parent + "[" + std::to_string(i) + "]";
   }
 
-  static bool IsRfc3339(const std::string& text) {
-    static const std::regex pattern(
-        R"(^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$)");
-    return std::regex_match(text, pattern);
+  // "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)".
+  static bool IsRfc3339(std::string_view t) {
+    const auto digits = [&](size_t at, size_t count) {
+      if (at + count > t.size()) return false;
+      for (size_t i = at; i < at + count; ++i) {
+        if (t[i] < '0' || t[i] > '9') return false;
+      }
+      return true;
+    };
+    if (t.size() < 20 || !digits(0, 4) || t[4] != '-' || !digits(5, 2) || t[7] != '-' ||
+        !digits(8, 2) || (t[10] != 'T' && t[10] != 't') || !digits(11, 2) || t[13] != ':' ||
+        !digits(14, 2) || t[16] != ':' || !digits(17, 2)) {
+      return false;
+    }
+    size_t at = 19;
+    if (t[at] == '.') {
+      const size_t start = ++at;
+      while (digits(at, 1)) ++at;
+      if (at == start) return false;
+    }
+    if (at < t.size() && (t[at] == 'Z' || t[at] == 'z')) return at + 1 == t.size();
+    return at + 6 == t.size() && (t[at] == '+' || t[at] == '-') && digits(at + 1, 2) &&
+           t[at + 3] == ':' && digits(at + 4, 2);
   }
 
   // A package path: relative, '/'-separated, with no empty, "." or ".." segment.

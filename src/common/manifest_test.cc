@@ -134,7 +134,13 @@ TEST(ManifestTest, OtherValidationErrors) {
   ExpectError(ParseEdited("- path: model.onnx\n        role", "- path: other.onnx\n        role"),
               "spec.format.execution_files[0].path: \"other.onnx\" is not one of");
   ExpectError(ParseEdited("[-1, 128]", "[-2, 128]"), "spec.io.inputs[0].shape[0]: expected an integer >= -1");
-  ExpectError(ParseEdited("2026-11-25T23:00:00Z", "yesterday"), "metadata.created: expected an RFC 3339");
+  for (const char* bad : {"yesterday", "2026-11-25 23:00:00Z", "2026-11-25T23:00:00", "2026-11-25T23:00:00.Z",
+                          "2026-11-25T23:00:00+0100", "2026-11-25T23:00:00Zjunk"}) {
+    ExpectError(ParseEdited("2026-11-25T23:00:00Z", bad), "metadata.created: expected an RFC 3339");
+  }
+  for (const char* good : {"2026-11-25T23:00:00.123456Z", "2026-11-25t23:00:00+01:00"}) {
+    EXPECT_TRUE(ParseEdited("2026-11-25T23:00:00Z", good).ok()) << good;
+  }
   ExpectError(ParseEdited("path: data/weights.bin", "path: model.onnx"),
               "spec.format.files[1].path: \"model.onnx\" is listed twice");
   ExpectError(ParseManifest("just a string"), "manifest: expected a YAML mapping");
