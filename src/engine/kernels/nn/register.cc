@@ -6,10 +6,18 @@ namespace mlos::engine {
 
 void RegisterSoftmaxKernels(KernelRegistry& registry);  // softmax.cc
 void RegisterConvKernel(KernelRegistry& registry);      // conv.cc
+void RegisterPoolKernels(KernelRegistry& registry);     // pool.cc
+void RegisterGlobalPoolKernels(KernelRegistry& registry);     // global_pool.cc
+void RegisterBatchNormKernel(KernelRegistry& registry);       // batch_norm.cc
+void RegisterNormalizationKernels(KernelRegistry& registry);  // normalization.cc
 
 void RegisterNnKernels(KernelRegistry& registry) {
   RegisterSoftmaxKernels(registry);
   RegisterConvKernel(registry);
+  RegisterPoolKernels(registry);
+  RegisterGlobalPoolKernels(registry);
+  RegisterBatchNormKernel(registry);
+  RegisterNormalizationKernels(registry);
 }
 
 }  // namespace mlos::engine

@@ -1,0 +1,140 @@
+// BatchNormalization in inference mode (opset 7, 9, 14, 15):
+// Y = (X - mean) / sqrt(var + epsilon) * scale + B per channel of X [N, C, ...], with scale, B,
+// mean and var of shape [C]. The per-channel affine form (multiplier, offset) is computed once in
+// the factory when all four are constant initializers, else on each call. Training mode
+// (training_mode = 1, or running-statistics outputs) and spatial = 0 (opset 7) are Unimplemented.
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/kernel_registry.h"
+#include "engine/kernels/math/dispatch.h"
+
+namespace mlos::engine {
+namespace {
+
+// y = x * multiplier[c] + offset[c].
+struct ChannelAffine {
+  std::vector<double> multiplier, offset;
+};
+
+constexpr const char* kParameterNames[] = {"input 1 (scale)", "input 2 (B)", "input 3 (input_mean)",
+                                           "input 4 (input_var)"};
+
+// REQUIRES: parameters holds the four tensors scale, B, mean, var.
+StatusOr<ChannelAffine> FoldParameters(const std::vector<const Tensor*>& parameters, DataType dtype,
+                                       int64_t channels, float epsilon) {
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (parameters[i]->shape() != Shape{channels}) {
+      return InvalidArgument(std::string(kParameterNames[i]) + ": expected shape [" +
+                             std::to_string(channels) + "], got " +
+                             ShapeToString(parameters[i]->shape()));
+    }
+    if (parameters[i]->dtype() != dtype) {
+      return InvalidArgument(std::string(kParameterNames[i]) + ": element type " +
+                             Name(parameters[i]->dtype()) + " does not match " + Name(dtype) +
+                             " of input 0 (X)");
+    }
+  }
+  ChannelAffine affine;
+  Status status = Dispatch<float, double>(dtype, "BatchNormalization", [&](auto zero) {
+    using T = decltype(zero);
+    for (int64_t c = 0; c < channels; ++c) {
+      const double scale = parameters[0]->data<T>()[c], bias = parameters[1]->data<T>()[c];
+      const double mean = parameters[2]->data<T>()[c], variance = parameters[3]->data<T>()[c];
+      const double multiplier = scale / std::sqrt(variance + static_cast<double>(epsilon));
+      affine.multiplier.push_back(multiplier);
+      affine.offset.push_back(bias - mean * multiplier);
+    }
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(status);
+  return affine;
+}
+
+class BatchNormKernel final : public Kernel {
+ public:
+  BatchNormKernel(float epsilon, std::optional<ChannelAffine> folded)
+      : epsilon_(epsilon), folded_(std::move(folded)) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& x = context.input(0);
+    const Shape& shape = x.shape();
+    if (shape.size() < 2) {
+      return InvalidArgument("input 0 (X): expected [N, C, ...], got shape " + ShapeToString(shape));
+    }
+    const int64_t channels = shape[1];
+    std::optional<ChannelAffine> computed;
+    if (!folded_) {
+      for (size_t i = 1; i <= 4; ++i) {
+        if (!context.has_input(i)) return InvalidArgument(std::string(kParameterNames[i - 1]) + " is missing");
+      }
+      ASSIGN_OR_RETURN(computed, FoldParameters({&context.input(1), &context.input(2), &context.input(3),
+                                                 &context.input(4)},
+                                                x.dtype(), channels, epsilon_));
+    }
+    const ChannelAffine& affine = folded_ ? *folded_ : *computed;
+    if (static_cast<int64_t>(affine.multiplier.size()) != channels) {
+      return InvalidArgument("input 0 (X): " + std::to_string(channels) +
+                             " channels do not match the " + std::to_string(affine.multiplier.size()) +
+                             " of the constant parameters");
+    }
+    const int64_t planes = shape[0] * channels;
+    const int64_t plane_size = planes == 0 ? 0 : x.element_count() / planes;
+    Tensor& y = context.outputs[0];
+    y = Tensor(x.dtype(), shape);
+    return Dispatch<float, double>(x.dtype(), "BatchNormalization", [&](auto zero) {
+      using T = decltype(zero);
+      const T* in = x.data<T>();
+      T* out = y.data<T>();
+      ParallelFor(context.pool, planes, static_cast<double>(plane_size), [&](int64_t begin, int64_t end) {
+        for (int64_t plane = begin; plane < end; ++plane) {
+          const T multiplier = static_cast<T>(affine.multiplier[plane % channels]);
+          const T offset = static_cast<T>(affine.offset[plane % channels]);
+          const T* values = in + plane * plane_size;
+          T* results = out + plane * plane_size;
+          for (int64_t i = 0; i < plane_size; ++i) results[i] = values[i] * multiplier + offset;
+        }
+      });
+      return Status::Ok();
+    });
+  }
+
+ private:
+  const float epsilon_;
+  const std::optional<ChannelAffine> folded_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> CreateBatchNorm(const KernelInit& init) {
+  if (init.attributes.GetInt("training_mode", 0) != 0) {
+    return Unimplemented("BatchNormalization with training_mode = 1 is not supported");
+  }
+  if (init.opset < 9 && init.attributes.GetInt("spatial", 1) == 0) {
+    return Unimplemented("BatchNormalization with spatial = 0 is not supported");
+  }
+  for (int i = 1; i < init.node.output_size(); ++i) {
+    if (!init.node.output(i).empty()) {
+      return Unimplemented("BatchNormalization output " + std::to_string(i) +
+                           " (training statistics) is not supported");
+    }
+  }
+  const float epsilon = init.attributes.GetFloat("epsilon", 1e-5f);
+  std::optional<ChannelAffine> folded;
+  const auto& constants = init.constant_inputs;
+  const bool all_constant = constants.size() >= 5 && constants[1] && constants[2] && constants[3] && constants[4];
+  if (all_constant) {
+    ASSIGN_OR_RETURN(folded, FoldParameters({constants[1], constants[2], constants[3], constants[4]},
+                                            constants[1]->dtype(), constants[1]->element_count(), epsilon));
+  }
+  return std::unique_ptr<Kernel>(std::make_unique<BatchNormKernel>(epsilon, std::move(folded)));
+}
+
+}  // namespace
+
+void RegisterBatchNormKernel(KernelRegistry& registry) {
+  registry.Register({"", "BatchNormalization", 7, 1 << 30, DataTypesOf<float, double>(), &CreateBatchNorm});
+}
+
+}  // namespace mlos::engine
