@@ -90,7 +90,9 @@ int Run(const CoreOptions& options) {
       spdlog::critical("{}", status.message());
       return 1;
     }
-    std::printf("mlos-core listening on http://%s:%u\n", options.host.c_str(), server.port());
+    const bool ipv6 = options.host.find(':') != std::string::npos;
+    std::printf("mlos-core listening on http://%s%s%s:%u\n", ipv6 ? "[" : "",
+                options.host.c_str(), ipv6 ? "]" : "", server.port());
     std::fflush(stdout);
     spdlog::info("home {}, {} worker threads, {} I/O threads", options.home,
                  options.worker_threads, options.io_threads);

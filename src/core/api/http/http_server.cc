@@ -1,5 +1,6 @@
 #include "core/api/http/http_server.h"
 
+#include <array>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -211,8 +212,27 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     busy_ = false;
     const bool keep_alive = response_->keep_alive();
     response_.reset();
-    if (error || !keep_alive) return Close();
+    if (error) return Close();
+    if (!keep_alive) return Linger();
     ReadHeader();
+  }
+
+  // Ends the connection after a final reply: stop sending, then discard what the client still
+  // sends (e.g. the rest of a body refused with 413) for a moment, so closing does not reset the
+  // connection before the client has read the reply.
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    Discard();
+  }
+
+  void Discard() {
+    stream_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](beast::error_code read_error, size_t) {
+                              if (read_error) return self->Close();
+                              self->Discard();
+                            });
   }
 
   void Close() {
@@ -230,6 +250,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   unsigned version_ = 11;
   bool busy_ = false;  // a request is being handled or answered
+  std::array<char, 16 * 1024> discard_;
 };
 
 Status HttpServer::Impl::Start() {
