@@ -10,6 +10,9 @@ void RegisterPoolKernels(KernelRegistry& registry);     // pool.cc
 void RegisterGlobalPoolKernels(KernelRegistry& registry);     // global_pool.cc
 void RegisterBatchNormKernel(KernelRegistry& registry);       // batch_norm.cc
 void RegisterNormalizationKernels(KernelRegistry& registry);  // normalization.cc
+void RegisterLpNormalizationKernel(KernelRegistry& registry);  // lp_normalization.cc
+void RegisterLrnKernel(KernelRegistry& registry);              // lrn.cc
+void RegisterConvTransposeKernel(KernelRegistry& registry);    // conv_transpose.cc
 
 void RegisterNnKernels(KernelRegistry& registry) {
   RegisterSoftmaxKernels(registry);
@@ -18,6 +21,9 @@ void RegisterNnKernels(KernelRegistry& registry) {
   RegisterGlobalPoolKernels(registry);
   RegisterBatchNormKernel(registry);
   RegisterNormalizationKernels(registry);
+  RegisterLpNormalizationKernel(registry);
+  RegisterLrnKernel(registry);
+  RegisterConvTransposeKernel(registry);
 }
 
 }  // namespace mlos::engine

@@ -3,10 +3,7 @@
 #include <algorithm>
 
 namespace mlos::engine {
-namespace {
 
-// Returns `values` or, when empty, `size` copies of `fallback`; errors when the size is wrong or
-// a value is below `minimum`.
 StatusOr<std::vector<int64_t>> SizedOrDefault(const std::vector<int64_t>& values, size_t size,
                                               int64_t fallback, int64_t minimum,
                                               const std::string& name) {
@@ -23,8 +20,6 @@ StatusOr<std::vector<int64_t>> SizedOrDefault(const std::vector<int64_t>& values
   }
   return values;
 }
-
-}  // namespace
 
 WindowAttributes ReadWindowAttributes(const NodeAttributes& attributes) {
   WindowAttributes window;
@@ -63,11 +58,6 @@ StatusOr<WindowGeometry> ResolveWindow(const WindowAttributes& attributes,
   WindowGeometry geometry;
   geometry.spatial_rank = static_cast<int>(rank);
   const size_t lead = kWindowRank - rank;  // leading unit dimensions
-  for (size_t d = 0; d < kWindowRank; ++d) {
-    geometry.input[d] = geometry.output[d] = geometry.kernel[d] = 1;
-    geometry.stride[d] = geometry.dilation[d] = 1;
-    geometry.pad_begin[d] = geometry.pad_end[d] = 0;
-  }
   for (size_t i = 0; i < rank; ++i) {
     const size_t d = lead + i;
     const int64_t in = input_spatial[i];

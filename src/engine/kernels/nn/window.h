@@ -26,12 +26,20 @@ struct WindowAttributes {
 
 WindowAttributes ReadWindowAttributes(const NodeAttributes& attributes);
 
+// Returns `values` or, when empty, `size` copies of `fallback`; InvalidArgument naming attribute
+// `name` when the count is wrong or a value is below `minimum`.
+StatusOr<std::vector<int64_t>> SizedOrDefault(const std::vector<int64_t>& values, size_t size,
+                                              int64_t fallback, int64_t minimum,
+                                              const std::string& name);
+
 constexpr int kWindowRank = 3;
 using WindowDims = std::array<int64_t, kWindowRank>;
 
 struct WindowGeometry {
   int spatial_rank = 0;  // 1, 2 or 3: the node's own spatial rank
-  WindowDims input{}, output{}, kernel{}, stride{}, dilation{}, pad_begin{}, pad_end{};
+  // Defaults describe a unit dimension: what the leading dimensions keep.
+  WindowDims input{1, 1, 1}, output{1, 1, 1}, kernel{1, 1, 1}, stride{1, 1, 1}, dilation{1, 1, 1};
+  WindowDims pad_begin{0, 0, 0}, pad_end{0, 0, 0};
 
   int64_t input_size() const { return input[0] * input[1] * input[2]; }
   int64_t output_size() const { return output[0] * output[1] * output[2]; }
