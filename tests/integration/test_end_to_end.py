@@ -8,6 +8,7 @@ Usage: test_end_to_end.py --core BIN --axon BIN --fixtures DIR [unittest argumen
 """
 
 import argparse
+import concurrent.futures
 import pathlib
 import shutil
 import sys
@@ -111,6 +112,15 @@ class InferenceTest(ServerTestCase):
         reply = self.server.infer(model_id("tiny_bert"),
                                   {"input_ids": inputs["input_ids"][0].tolist()})
         self.assert_matches(reply, outputs, rows=slice(0, 1))
+
+    def test_concurrent_requests_to_two_models_all_match(self):
+        calls = [("mlp", {"input": self.references["mlp"][0]["input"].tolist()}),
+                 ("tiny_bert", {"input_ids": self.references["tiny_bert"][0]["input_ids"].tolist()})]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [(name, pool.submit(self.server.infer, model_id(name), body))
+                       for _ in range(8) for name, body in calls]
+            for name, future in futures:
+                self.assert_matches(future.result(), self.references[name][1])
 
     # -- reply format and model listing ------------------------------------------------------------
 
