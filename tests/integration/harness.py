@@ -167,9 +167,10 @@ class Axon:
         self.check("register", model_id, "--core", server.url)
 
 
-def load_reference(fixture_dir):
-    """Returns ({input name: array}, {output name: array}) from test_data_set_0, in graph order."""
-    data_dir = pathlib.Path(fixture_dir) / "test_data_set_0"
+def load_reference(fixture_dir, data_set=0):
+    """Returns ({input name: array}, {output name: array}) from test_data_set_<DATA_SET>, in
+    graph order."""
+    data_dir = pathlib.Path(fixture_dir) / f"test_data_set_{data_set}"
 
     def read(kind):
         tensors = {}

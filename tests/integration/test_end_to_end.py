@@ -102,6 +102,12 @@ class InferenceTest(ServerTestCase):
         body = {name: value.tolist() for name, value in inputs.items()}
         self.assert_matches(self.server.infer(model_id("tiny_bert"), body), outputs)
 
+    def test_tiny_bert_padded_sentence_pairs_as_typed_tensors(self):
+        inputs, outputs = harness.load_reference(self.fixture_dir("tiny_bert"), data_set=1)
+        body = {name: {"shape": list(value.shape), "datatype": "INT64",
+                       "data": value.ravel().tolist()} for name, value in inputs.items()}
+        self.assert_matches(self.server.infer(model_id("tiny_bert"), body), outputs)
+
     def test_tiny_bert_only_input_ids_generates_mask_and_token_types(self):
         inputs, outputs = self.references["tiny_bert"]
         reply = self.server.infer(model_id("tiny_bert"), {"input_ids": inputs["input_ids"].tolist()})
