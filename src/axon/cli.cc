@@ -1,9 +1,9 @@
 #include "axon/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <pwd.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -54,9 +54,12 @@ std::string Dump(const nlohmann::json& json) {
 
 const char* OutcomeName(InstallOutcome outcome) {
   switch (outcome) {
-    case InstallOutcome::kInstalled: return "installed";
-    case InstallOutcome::kReplaced: return "replaced";
-    case InstallOutcome::kUnchanged: return "unchanged";
+    case InstallOutcome::kInstalled:
+      return "installed";
+    case InstallOutcome::kReplaced:
+      return "replaced";
+    case InstallOutcome::kUnchanged:
+      return "unchanged";
   }
   return "installed";
 }
@@ -148,18 +151,22 @@ int Register(const std::string& spec, const std::string& core_url, bool json, st
 }  // namespace
 
 int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  CLI::App app{"axon: installs models into a verified local store and registers them with MLOS Core",
-               "axon"};
+  CLI::App app{
+      "axon: installs models into a verified local store and registers them with MLOS Core",
+      "axon"};
   app.footer(kFooter);
   app.require_subcommand(1);
 
   InstallArgs install;
-  CLI::App* install_command =
-      app.add_subcommand("install", "Install a model from a local directory, .onnx file or file:// URL");
-  install_command->add_option("spec", install.spec, "Directory, .onnx file or file:// URL")->required();
-  install_command->add_option("--as", install.as,
-                              "Model id to install under, ns/name[@version] (default local/<name>@latest)");
-  install_command->add_flag("--force", install.force, "Replace an existing install with other content");
+  CLI::App* install_command = app.add_subcommand(
+      "install", "Install a model from a local directory, .onnx file or file:// URL");
+  install_command->add_option("spec", install.spec, "Directory, .onnx file or file:// URL")
+      ->required();
+  install_command->add_option(
+      "--as", install.as,
+      "Model id to install under, ns/name[@version] (default local/<name>@latest)");
+  install_command->add_flag("--force", install.force,
+                            "Replace an existing install with other content");
   install_command->add_flag("--json", install.json, "Print the result as one JSON object");
 
   std::string list_format = "default";

@@ -1,9 +1,9 @@
 #include "axon/cli.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <stdlib.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
 
@@ -50,8 +50,10 @@ TEST_F(CliTest, InstallPrintsIdAndDirectoryLast) {
 
   r = Axon({"install", tiny()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "already installed with the same content; nothing to do\n"
-                   "installed local/tiny@latest -> " + tiny_dir() + "\n");
+  EXPECT_EQ(r.out,
+            "already installed with the same content; nothing to do\n"
+            "installed local/tiny@latest -> " +
+                tiny_dir() + "\n");
 }
 
 TEST_F(CliTest, InstallJsonIsOneObject) {

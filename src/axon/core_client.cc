@@ -1,10 +1,10 @@
 #include "axon/core_client.h"
 
 #include <curl/curl.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 namespace mlos::axon {
 namespace {
@@ -22,12 +22,18 @@ size_t AppendToString(char* data, size_t size, size_t count, void* user) {
 
 Status StatusForHttp(long http_status, const std::string& message) {
   switch (http_status) {
-    case 400: return InvalidArgument(message);
-    case 404: return NotFound(message);
-    case 409: return AlreadyExists(message);
-    case 429: return ResourceExhausted(message);
-    case 503: return Unavailable(message);
-    default: return Internal(message);
+    case 400:
+      return InvalidArgument(message);
+    case 404:
+      return NotFound(message);
+    case 409:
+      return AlreadyExists(message);
+    case 429:
+      return ResourceExhausted(message);
+    case 503:
+      return Unavailable(message);
+    default:
+      return Internal(message);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "axon/core_client.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "axon/installer.h"
@@ -28,8 +29,8 @@ class CoreClientTest : public ::testing::Test {
 };
 
 TEST_F(CoreClientTest, PostsEscapedJsonBodyToRegister) {
-  testing::TestHttpListener core(
-      200, R"({"status":"success","model_id":"local/tiny@latest","message":"registered local/tiny@latest"})");
+  testing::TestHttpListener core(200, R"({"status":"success","model_id":"local/tiny@latest",)"
+                                      R"("message":"registered local/tiny@latest"})");
   StatusOr<CoreReply> reply = RegisterWithCore(core.url() + "/", model_);
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(reply->http_status, 200);
@@ -70,8 +71,9 @@ TEST_F(CoreClientTest, UnreachableCoreNamesTheUrl) {
   StatusOr<CoreReply> reply = RegisterWithCore(url, model_);
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(reply.status().message().rfind("cannot reach MLOS Core at " + url + "/models/register: ", 0),
-            0u)
+  EXPECT_EQ(
+      reply.status().message().rfind("cannot reach MLOS Core at " + url + "/models/register: ", 0),
+      0u)
       << reply.status().message();
 }
 

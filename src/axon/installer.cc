@@ -1,9 +1,8 @@
 #include "axon/installer.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "axon/local_source.h"
@@ -82,12 +81,13 @@ StatusOr<InstallResult> InstallLocal(Store& store, std::string_view spec,
   ASSIGN_OR_RETURN(const Manifest built, BuildOnnxManifest(package));
   // Validate exactly what Core will read: the serialized text, through the same parser.
   StatusOr<Manifest> manifest = ParseManifest(SerializeManifest(built));
-  if (!manifest.ok()) return Internal("axon built an invalid manifest: " + manifest.status().message());
+  if (!manifest.ok())
+    return Internal("axon built an invalid manifest: " + manifest.status().message());
 
-  ASSIGN_OR_RETURN(const InstallOutcome outcome,
-                   store.Install(*manifest, store_files,
-                                 MetadataJson(std::string(spec), source, package.created),
-                                 options.force));
+  ASSIGN_OR_RETURN(
+      const InstallOutcome outcome,
+      store.Install(*manifest, store_files,
+                    MetadataJson(std::string(spec), source, package.created), options.force));
   ASSIGN_OR_RETURN(InstalledModel installed, store.Find(package.ref));
   return InstallResult{std::move(installed), outcome};
 }

@@ -1,10 +1,10 @@
 #include "axon/installer.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "axon/sha256.h"
@@ -87,7 +87,8 @@ TEST_F(InstallerTest, InstallsDirectoryWithRealHashesAndSignature) {
   EXPECT_EQ(ReadText(model.dir + "/config/hello.txt"), "hello\n");
   EXPECT_TRUE(fs::equivalent(model.dir + "/config/hello.txt", store_.BlobPath(kHelloSha)));
   EXPECT_FALSE(fs::exists(model.dir + "/.git"));
-  const nlohmann::json metadata = nlohmann::json::parse(ReadText(model.dir + "/.axon_metadata.json"));
+  const nlohmann::json metadata =
+      nlohmann::json::parse(ReadText(model.dir + "/.axon_metadata.json"));
   EXPECT_EQ(metadata["source"]["path"], model_dir());
   EXPECT_EQ(metadata["source"]["hub"], "local");
   EXPECT_EQ(metadata["installed_at"], m.created);
@@ -147,9 +148,9 @@ TEST_F(InstallerTest, ReinstallNeedsForceOnlyForOtherContent) {
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   EXPECT_EQ(replaced->outcome, InstallOutcome::kReplaced);
   EXPECT_EQ(ReadText(replaced->model.dir + "/config/hello.txt"), "changed\n");
-  EXPECT_EQ(std::distance(fs::directory_iterator(home_.path() + "/cache/tmp"),
-                          fs::directory_iterator()),
-            0);
+  EXPECT_EQ(
+      std::distance(fs::directory_iterator(home_.path() + "/cache/tmp"), fs::directory_iterator()),
+      0);
 }
 
 TEST_F(InstallerTest, RefusesSourcesThatAreNotOneValidModel) {
@@ -164,7 +165,8 @@ TEST_F(InstallerTest, RefusesSourcesThatAreNotOneValidModel) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(result.status().message().find(source_.path() + "/broken/model.onnx"),
-            std::string::npos) << result.status().message();
+            std::string::npos)
+      << result.status().message();
 
   testing::WriteTinyOnnxModel(source_.path() + "/two/a.onnx");
   testing::WriteTinyOnnxModel(source_.path() + "/two/b.onnx");

@@ -98,8 +98,9 @@ StatusOr<LocalSource> ReadLocalSource(std::string_view spec) {
   } else {
     return InvalidArgument(source.root + " is neither a directory nor a .onnx file");
   }
-  std::sort(source.files.begin(), source.files.end(),
-            [](const SourceFile& a, const SourceFile& b) { return a.package_path < b.package_path; });
+  std::sort(source.files.begin(), source.files.end(), [](const SourceFile& a, const SourceFile& b) {
+    return a.package_path < b.package_path;
+  });
   return source;
 }
 

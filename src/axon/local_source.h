@@ -22,8 +22,8 @@ struct SourceFile {
 };
 
 struct LocalSource {
-  std::string root;          // absolute path of the directory or file given
-  std::string default_name;  // directory name or file stem, sanitized (see SanitizeName)
+  std::string root;               // absolute path of the directory or file given
+  std::string default_name;       // directory name or file stem, sanitized (see SanitizeName)
   std::vector<SourceFile> files;  // sorted by package_path
 };
 

@@ -29,7 +29,8 @@ std::string Describe(const engine::ModelSignature& signature) {
 
 }  // namespace
 
-uint64_t EstimateMemoryBytes(const std::vector<ManifestFile>& files, const std::string& model_path) {
+uint64_t EstimateMemoryBytes(const std::vector<ManifestFile>& files,
+                             const std::string& model_path) {
   uint64_t bytes = 0;
   for (const ManifestFile& file : files) {
     const std::string_view path = file.path;
@@ -51,7 +52,8 @@ StatusOr<Manifest> BuildOnnxManifest(const OnnxPackage& package) {
   m.execution_format = "onnx";
   m.files = package.files;
   m.execution_files = {{package.model_path, "single"}};
-  ASSIGN_OR_RETURN(m.inputs, ToManifestTensors(package.signature.inputs, "input", package.model_path));
+  ASSIGN_OR_RETURN(m.inputs,
+                   ToManifestTensors(package.signature.inputs, "input", package.model_path));
   ASSIGN_OR_RETURN(m.outputs,
                    ToManifestTensors(package.signature.outputs, "output", package.model_path));
   for (const ManifestFile& file : m.files) m.disk_bytes += file.size;

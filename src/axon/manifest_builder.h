@@ -17,9 +17,9 @@ namespace mlos::axon {
 struct OnnxPackage {
   ModelRef ref;
   ManifestSource source;
-  std::string created;              // RFC 3339 UTC
-  std::vector<ManifestFile> files;  // every file of the package, hashed
-  std::string model_path;           // package path of the .onnx file; one of `files`
+  std::string created;               // RFC 3339 UTC
+  std::vector<ManifestFile> files;   // every file of the package, hashed
+  std::string model_path;            // package path of the .onnx file; one of `files`
   engine::ModelSignature signature;  // read from that file
 };
 

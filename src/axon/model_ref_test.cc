@@ -30,7 +30,8 @@ TEST(ModelRefTest, RefusesIdsThatEscapeTheStore) {
             "model id \"tiny\": expected namespace/name[@version]");
   EXPECT_EQ(ParseModelRef("local/../etc@latest").status().message(),
             "model id \"local/../etc@latest\": name may not be '.' or '..'");
-  EXPECT_EQ(ParseModelRef("local/a@").status().message(), "model id \"local/a@\": version is empty");
+  EXPECT_EQ(ParseModelRef("local/a@").status().message(),
+            "model id \"local/a@\": version is empty");
   EXPECT_EQ(ParseModelRef("/abs@1").status().message(), "model id \"/abs@1\": namespace is empty");
   EXPECT_FALSE(ParseModelRef("local/a b").ok());
   EXPECT_FALSE(ParseModelRef("local/a//b").ok());

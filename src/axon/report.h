@@ -4,9 +4,8 @@
 // names (docs/manifest.md lists them beside the manifest fields they come from).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

@@ -27,7 +27,8 @@ InstalledModel Example(const std::string& name, uint64_t size) {
 
 TEST(ReportTest, ListFormats) {
   const std::vector<InstalledModel> models = {Example("a", 100), Example("bigger-name", 5 << 20)};
-  EXPECT_EQ(FormatModelList(models, ListFormat::kNames), "local/a@latest\nlocal/bigger-name@latest\n");
+  EXPECT_EQ(FormatModelList(models, ListFormat::kNames),
+            "local/a@latest\nlocal/bigger-name@latest\n");
   EXPECT_EQ(FormatModelList(models, ListFormat::kTable),
             "MODEL                     FRAMEWORK  SIZE       CREATED\n"
             "local/a@latest            onnx       100 B      2026-11-25T23:00:00Z\n"
@@ -46,7 +47,8 @@ TEST(ReportTest, ListFormats) {
 TEST(ReportTest, InfoShowsPathsFilesAndSignature) {
   const std::string info = FormatModelInfo(Example("a", 2048));
   EXPECT_NE(info.find("model:       local/a@latest\n"), std::string::npos) << info;
-  EXPECT_NE(info.find("path:        /home/u/.axon/cache/models/local/a/latest\n"), std::string::npos);
+  EXPECT_NE(info.find("path:        /home/u/.axon/cache/models/local/a/latest\n"),
+            std::string::npos);
   EXPECT_NE(info.find("source:      local /src/a (revision latest)\n"), std::string::npos);
   EXPECT_NE(info.find("  model.onnx  2.0 KiB  sha256:" + std::string(64, 'c') + "  [single]\n"),
             std::string::npos);

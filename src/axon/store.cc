@@ -56,16 +56,16 @@ bool SameFiles(std::vector<ManifestFile> a, std::vector<ManifestFile> b) {
 
 // Copies `from` to the open descriptor `to`, returning the digest of what it copied.
 StatusOr<std::string> CopyAndHash(const std::string& from, int to, const std::string& to_name) {
-  ASSIGN_OR_RETURN(std::string digest,
-                   Sha256File(from, {}, [&](std::span<const std::byte> chunk) -> Status {
-                     for (size_t written = 0; written < chunk.size();) {
-                       const ssize_t n = ::write(to, chunk.data() + written, chunk.size() - written);
-                       if (n < 0 && errno == EINTR) continue;
-                       if (n < 0) return Internal("cannot write " + to_name + ": " + ErrnoText());
-                       written += static_cast<size_t>(n);
-                     }
-                     return Status::Ok();
-                   }));
+  ASSIGN_OR_RETURN(
+      std::string digest, Sha256File(from, {}, [&](std::span<const std::byte> chunk) -> Status {
+        for (size_t written = 0; written < chunk.size();) {
+          const ssize_t n = ::write(to, chunk.data() + written, chunk.size() - written);
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) return Internal("cannot write " + to_name + ": " + ErrnoText());
+          written += static_cast<size_t>(n);
+        }
+        return Status::Ok();
+      }));
   if (::fsync(to) != 0) return Internal("cannot flush " + to_name + ": " + ErrnoText());
   return digest;
 }
@@ -77,7 +77,8 @@ Status LinkOrCopy(const std::string& blob, const std::string& destination) {
   // Hard links fail across file systems or past the link limit: a copy is as good, just bigger.
   error.clear();
   fs::copy_file(blob, destination, error);
-  if (error) return Internal("cannot place " + blob + " at " + destination + ": " + error.message());
+  if (error)
+    return Internal("cannot place " + blob + " at " + destination + ": " + error.message());
   return Status::Ok();
 }
 
@@ -117,7 +118,8 @@ Status Store::AddBlob(const StoreFile& file) const {
 
   std::string temporary = TempRoot() + "/blob-XXXXXX";
   const int fd = ::mkstemp(temporary.data());
-  if (fd < 0) return Internal("cannot create a temporary file in " + TempRoot() + ": " + ErrnoText());
+  if (fd < 0)
+    return Internal("cannot create a temporary file in " + TempRoot() + ": " + ErrnoText());
   RemoveOnExit cleanup(temporary);
   StatusOr<std::string> digest = CopyAndHash(file.source_path, fd, temporary);
   ::close(fd);
@@ -134,8 +136,7 @@ Status Store::AddBlob(const StoreFile& file) const {
   return Status::Ok();
 }
 
-Status Store::Publish(const std::string& staged, const std::string& final_dir,
-                      bool replace) const {
+Status Store::Publish(const std::string& staged, const std::string& final_dir, bool replace) const {
   RETURN_IF_ERROR(CreateDirectories(fs::path(final_dir).parent_path().string()));
   std::string aside;  // the old tree, when it had to be moved out of the way first
   if (replace) {
@@ -174,7 +175,8 @@ StatusOr<InstallOutcome> Store::Install(const Manifest& manifest, std::span<cons
   const bool exists = fs::exists(final_dir, error);
   if (exists && !force) {
     const StatusOr<Manifest> current = ReadManifestFile(final_dir + "/" + kManifestFileName);
-    if (current.ok() && SameFiles(current->files, manifest.files)) return InstallOutcome::kUnchanged;
+    if (current.ok() && SameFiles(current->files, manifest.files))
+      return InstallOutcome::kUnchanged;
     return AlreadyExists(ref.id() + " is already installed at " + final_dir +
                          " with different content; use --force to replace it");
   }
@@ -233,10 +235,10 @@ StoreListing Store::List() const {
     it.disable_recursion_pending();
     const std::string relative = fs::relative(it->path(), ModelsRoot(), error).string();
     const size_t last_slash = relative.rfind('/');
-    StatusOr<ModelRef> ref = last_slash == std::string::npos
-                                 ? StatusOr<ModelRef>(InvalidArgument("not namespace/name/version"))
-                                 : ParseModelRef(relative.substr(0, last_slash) + "@" +
-                                                 relative.substr(last_slash + 1));
+    StatusOr<ModelRef> ref =
+        last_slash == std::string::npos
+            ? StatusOr<ModelRef>(InvalidArgument("not namespace/name/version"))
+            : ParseModelRef(relative.substr(0, last_slash) + "@" + relative.substr(last_slash + 1));
     StatusOr<InstalledModel> model = ref.ok() ? Find(*ref) : StatusOr<InstalledModel>(ref.status());
     if (model.ok()) {
       listing.models.push_back(std::move(*model));

@@ -43,9 +43,10 @@ class StoreTest : public ::testing::Test {
 
 TEST_F(StoreTest, InstallsFilesAsLinksToBlobs) {
   testing::WriteFile(source_.path() + "/hello.txt", "hello\n");
-  const std::vector<StoreFile> files = {{source_.path() + "/hello.txt", "sub/hello.txt", kHelloSha}};
-  StatusOr<InstallOutcome> outcome =
-      store_.Install(ManifestFor("local/a@1", {{"sub/hello.txt", 6, kHelloSha}}), files, "{}\n", false);
+  const std::vector<StoreFile> files = {
+      {source_.path() + "/hello.txt", "sub/hello.txt", kHelloSha}};
+  StatusOr<InstallOutcome> outcome = store_.Install(
+      ManifestFor("local/a@1", {{"sub/hello.txt", 6, kHelloSha}}), files, "{}\n", false);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(*outcome, InstallOutcome::kInstalled);
   const std::string dir = home_.path() + "/cache/models/local/a/1";
@@ -75,10 +76,10 @@ TEST_F(StoreTest, FailedInstallLeavesNothingBehind) {
 
 TEST_F(StoreTest, SourceThatChangedAfterHashingIsRefused) {
   testing::WriteFile(source_.path() + "/hello.txt", "HELLO\n");
-  StatusOr<InstallOutcome> outcome =
-      store_.Install(ManifestFor("local/a@1", {{"hello.txt", 6, kHelloSha}}),
-                     std::vector<StoreFile>{{source_.path() + "/hello.txt", "hello.txt", kHelloSha}},
-                     "{}\n", false);
+  StatusOr<InstallOutcome> outcome = store_.Install(
+      ManifestFor("local/a@1", {{"hello.txt", 6, kHelloSha}}),
+      std::vector<StoreFile>{{source_.path() + "/hello.txt", "hello.txt", kHelloSha}}, "{}\n",
+      false);
   ASSERT_FALSE(outcome.ok());
   EXPECT_NE(outcome.status().message().find("changed while it was being installed"),
             std::string::npos);

@@ -84,9 +84,11 @@ void TestHttpListener::Serve() {
     request.body = data.substr(header_end + 4, length);
     const size_t space = request.headers.find(' ');
     request.method = request.headers.substr(0, space);
-    request.target = request.headers.substr(space + 1, request.headers.find(' ', space + 1) - space - 1);
+    request.target =
+        request.headers.substr(space + 1, request.headers.find(' ', space + 1) - space - 1);
   }
-  SendAll(fd, "HTTP/1.1 " + std::to_string(status_) + " Test\r\nContent-Type: application/json\r\n" +
+  SendAll(fd, "HTTP/1.1 " + std::to_string(status_) +
+                  " Test\r\nContent-Type: application/json\r\n" +
                   "Content-Length: " + std::to_string(reply_body_.size()) +
                   "\r\nConnection: close\r\n\r\n" + reply_body_);
   ::close(fd);

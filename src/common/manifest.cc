@@ -32,7 +32,8 @@ class ManifestReader {
     }
     RETURN_IF_ERROR(RequiredString(root, "kind", "", m.kind));
     if (m.kind != kKind) {
-      return InvalidArgument("kind: expected \"" + std::string(kKind) + "\", got \"" + m.kind + "\"");
+      return InvalidArgument("kind: expected \"" + std::string(kKind) + "\", got \"" + m.kind +
+                             "\"");
     }
 
     YAML::Node metadata;
@@ -253,8 +254,7 @@ class ManifestReader {
       bool listed = false;
       for (const ManifestFile& f : files) listed = listed || f.path == file.path;
       if (!listed) {
-        return InvalidArgument(at + ".path: \"" + file.path +
-                               "\" is not one of spec.format.files");
+        return InvalidArgument(at + ".path: \"" + file.path + "\" is not one of spec.format.files");
       }
       RETURN_IF_ERROR(OptionalString(list[i], "role", at, file.role));
       bool known_role = false;

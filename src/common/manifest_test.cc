@@ -107,7 +107,8 @@ TEST(ManifestTest, MissingFieldNamesItsPath) {
 }
 
 TEST(ManifestTest, BadSha256NamesItsPath) {
-  ExpectError(ParseEdited(kSha, "abc123"), "spec.format.files[0].sha256: expected 64 lowercase hex");
+  ExpectError(ParseEdited(kSha, "abc123"),
+              "spec.format.files[0].sha256: expected 64 lowercase hex");
   ExpectError(ParseEdited(kSha, std::string(64, 'A')), "spec.format.files[0].sha256");
 }
 
@@ -128,14 +129,17 @@ TEST(ManifestTest, UnknownDtypeNamesItsPath) {
 TEST(ManifestTest, OtherValidationErrors) {
   ExpectError(ParseEdited("axon.mlos.io/v1", "axon.mlos.io/v9"), "apiVersion: expected");
   ExpectError(ParseEdited("kind: Model", "kind: Dataset"), "kind: expected");
-  ExpectError(ParseEdited("size: 1234", "size: -5"), "spec.format.files[0].size: expected an integer >= 0");
+  ExpectError(ParseEdited("size: 1234", "size: -5"),
+              "spec.format.files[0].size: expected an integer >= 0");
   ExpectError(ParseEdited("role: single", "role: sidecar"),
               "spec.format.execution_files[0].role: unknown role");
   ExpectError(ParseEdited("- path: model.onnx\n        role", "- path: other.onnx\n        role"),
               "spec.format.execution_files[0].path: \"other.onnx\" is not one of");
-  ExpectError(ParseEdited("[-1, 128]", "[-2, 128]"), "spec.io.inputs[0].shape[0]: expected an integer >= -1");
-  for (const char* bad : {"yesterday", "2026-11-25 23:00:00Z", "2026-11-25T23:00:00", "2026-11-25T23:00:00.Z",
-                          "2026-11-25T23:00:00+0100", "2026-11-25T23:00:00Zjunk"}) {
+  ExpectError(ParseEdited("[-1, 128]", "[-2, 128]"),
+              "spec.io.inputs[0].shape[0]: expected an integer >= -1");
+  for (const char* bad :
+       {"yesterday", "2026-11-25 23:00:00Z", "2026-11-25T23:00:00", "2026-11-25T23:00:00.Z",
+        "2026-11-25T23:00:00+0100", "2026-11-25T23:00:00Zjunk"}) {
     ExpectError(ParseEdited("2026-11-25T23:00:00Z", bad), "metadata.created: expected an RFC 3339");
   }
   for (const char* good : {"2026-11-25T23:00:00.123456Z", "2026-11-25t23:00:00+01:00"}) {
