@@ -20,8 +20,9 @@ TEST(ArgReduceTest, ArgMaxDefaultAxisKeepsDims) {
 }
 
 TEST(ArgReduceTest, ArgMaxSelectsFirstOrLastTie) {
-  auto first = RunNode(NodeBuilder("ArgMax").Inputs(1).Outputs(1).Int("axis", 1).Int("keepdims", 0).Build(),
-                       13, {Data()});
+  auto first =
+      RunNode(NodeBuilder("ArgMax").Inputs(1).Outputs(1).Int("axis", 1).Int("keepdims", 0).Build(),
+              13, {Data()});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   ExpectTensorNear<int64_t>((*first)[0], {2}, {0, 1});
   auto last = RunNode(NodeBuilder("ArgMax")

@@ -12,11 +12,13 @@ namespace {
 
 StatusOr<int64_t> ReadAxis(const Tensor& axis) {
   if (axis.element_count() != 1) {
-    return InvalidArgument("input 1 (axis): expected one value, got shape " + ShapeToString(axis.shape()));
+    return InvalidArgument("input 1 (axis): expected one value, got shape " +
+                           ShapeToString(axis.shape()));
   }
   if (axis.dtype() == DataType::kInt64) return axis.data<int64_t>()[0];
   if (axis.dtype() == DataType::kInt32) return axis.data<int32_t>()[0];
-  return InvalidArgument(std::string("input 1 (axis): expected int32 or int64, got ") + Name(axis.dtype()));
+  return InvalidArgument(std::string("input 1 (axis): expected int32 or int64, got ") +
+                         Name(axis.dtype()));
 }
 
 class CumSumKernel final : public Kernel {
@@ -27,7 +29,8 @@ class CumSumKernel final : public Kernel {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
     ASSIGN_OR_RETURN(const int64_t raw_axis, ReadAxis(context.input(1)));
-    ASSIGN_OR_RETURN(const int64_t axis, NormalizeAxis(raw_axis, static_cast<int64_t>(shape.size()), "input 1 (axis)"));
+    ASSIGN_OR_RETURN(const int64_t axis,
+                     NormalizeAxis(raw_axis, static_cast<int64_t>(shape.size()), "input 1 (axis)"));
     const int64_t extent = shape[axis];
     const int64_t inner = DimensionProduct(shape, axis + 1, shape.size());
     const int64_t lines = extent == 0 ? 0 : x.element_count() / extent;
@@ -37,22 +40,23 @@ class CumSumKernel final : public Kernel {
       using T = decltype(zero);
       const T* in = x.data<T>();
       T* out = y.data<T>();
-      ParallelFor(context.pool, lines, static_cast<double>(extent), [&](int64_t begin, int64_t end) {
-        for (int64_t line = begin; line < end; ++line) {
-          const int64_t base = (line / inner) * extent * inner + line % inner;
-          T sum = T(0);
-          for (int64_t step = 0; step < extent; ++step) {
-            const int64_t at = base + (reverse_ ? extent - 1 - step : step) * inner;
-            if (exclusive_) {
-              out[at] = sum;
-              sum += in[at];
-            } else {
-              sum += in[at];
-              out[at] = sum;
-            }
-          }
-        }
-      });
+      ParallelFor(context.pool, lines, static_cast<double>(extent),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t line = begin; line < end; ++line) {
+                      const int64_t base = (line / inner) * extent * inner + line % inner;
+                      T sum = T(0);
+                      for (int64_t step = 0; step < extent; ++step) {
+                        const int64_t at = base + (reverse_ ? extent - 1 - step : step) * inner;
+                        if (exclusive_) {
+                          out[at] = sum;
+                          sum += in[at];
+                        } else {
+                          sum += in[at];
+                          out[at] = sum;
+                        }
+                      }
+                    }
+                  });
       return Status::Ok();
     });
   }
@@ -62,14 +66,15 @@ class CumSumKernel final : public Kernel {
 };
 
 StatusOr<std::unique_ptr<Kernel>> CreateCumSum(const KernelInit& init) {
-  return std::unique_ptr<Kernel>(std::make_unique<CumSumKernel>(init.attributes.GetInt("exclusive", 0) != 0,
-                                                                init.attributes.GetInt("reverse", 0) != 0));
+  return std::unique_ptr<Kernel>(std::make_unique<CumSumKernel>(
+      init.attributes.GetInt("exclusive", 0) != 0, init.attributes.GetInt("reverse", 0) != 0));
 }
 
 }  // namespace
 
 void RegisterCumSumKernel(KernelRegistry& registry) {
-  registry.Register({"", "CumSum", 11, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateCumSum});
+  registry.Register(
+      {"", "CumSum", 11, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateCumSum});
 }
 
 }  // namespace mlos::engine

@@ -40,8 +40,8 @@ std::vector<DataType> DataTypesOf() {
 // Calls fn(T{}) for the T among Types whose DataType is `dtype`; fn returns Status.
 template <typename... Types, typename Fn>
 Status Dispatch(DataType dtype, std::string_view what, Fn&& fn) {
-  Status status = Unimplemented(std::string(what) + ": element type " + Name(dtype) +
-                                " is not supported");
+  Status status =
+      Unimplemented(std::string(what) + ": element type " + Name(dtype) + " is not supported");
   (void)((dtype == DataTypeOf<Types>() ? (status = fn(Types{}), true) : false) || ...);
   return status;
 }

@@ -22,9 +22,9 @@ namespace {
 
 template <typename T>
 struct Operand {
-  std::vector<int> labels;   // distinct
-  Shape dims;                // one per label
-  std::vector<T> values;     // row-major over dims
+  std::vector<int> labels;  // distinct
+  Shape dims;               // one per label
+  std::vector<T> values;    // row-major over dims
 };
 
 bool Contains(const std::vector<int>& labels, int label) {
@@ -59,7 +59,8 @@ std::vector<int64_t> RowMajorStrides(const Shape& dims) {
 
 // The input as an operand over its distinct labels; a repeated label takes the diagonal.
 template <typename T>
-StatusOr<Operand<T>> MakeOperand(const Tensor& input, const std::vector<int>& axis_labels, size_t input_index) {
+StatusOr<Operand<T>> MakeOperand(const Tensor& input, const std::vector<int>& axis_labels,
+                                 size_t input_index) {
   const std::vector<int64_t> axis_strides = RowMajorStrides(input.shape());
   Operand<T> operand;
   std::vector<int64_t> strides;
@@ -74,8 +75,9 @@ StatusOr<Operand<T>> MakeOperand(const Tensor& input, const std::vector<int>& ax
     }
     const size_t at = static_cast<size_t>(it - operand.labels.begin());
     if (operand.dims[at] != input.shape()[axis]) {
-      return InvalidArgument("input " + std::to_string(input_index) + ": label '" + EinsumLabelName(label) +
-                             "' repeats with sizes " + std::to_string(operand.dims[at]) + " and " +
+      return InvalidArgument("input " + std::to_string(input_index) + ": label '" +
+                             EinsumLabelName(label) + "' repeats with sizes " +
+                             std::to_string(operand.dims[at]) + " and " +
                              std::to_string(input.shape()[axis]));
     }
     strides[at] += axis_strides[axis];
@@ -87,18 +89,21 @@ StatusOr<Operand<T>> MakeOperand(const Tensor& input, const std::vector<int>& ax
 template <typename T>
 int64_t DimOf(const Operand<T>& operand, int label) {
   const auto it = std::find(operand.labels.begin(), operand.labels.end(), label);
-  return it == operand.labels.end() ? 1 : operand.dims[static_cast<size_t>(it - operand.labels.begin())];
+  return it == operand.labels.end()
+             ? 1
+             : operand.dims[static_cast<size_t>(it - operand.labels.begin())];
 }
 
 // The operand's values laid out over `order` with the given sizes; an axis of size 1 in the operand
 // is repeated to the requested size.
 template <typename T>
-std::vector<T> Arrange(const Operand<T>& operand, const std::vector<int>& order, const Shape& dims) {
+std::vector<T> Arrange(const Operand<T>& operand, const std::vector<int>& order,
+                       const Shape& dims) {
   const std::vector<int64_t> own_strides = RowMajorStrides(operand.dims);
   std::vector<int64_t> strides;
   for (int label : order) {
-    const size_t at = static_cast<size_t>(std::find(operand.labels.begin(), operand.labels.end(), label) -
-                                          operand.labels.begin());
+    const size_t at = static_cast<size_t>(
+        std::find(operand.labels.begin(), operand.labels.end(), label) - operand.labels.begin());
     strides.push_back(operand.dims[at] == 1 ? 0 : own_strides[at]);
   }
   return Gather(operand.values.data(), dims, strides);
@@ -135,7 +140,8 @@ Operand<T> SumOut(const Operand<T>& operand, const std::vector<int>& keep) {
 
 // Contracts a with b, keeping the labels in `needed` (the output's and later operands').
 template <typename T>
-StatusOr<Operand<T>> Contract(const Operand<T>& a_in, const Operand<T>& b_in, const std::vector<int>& needed) {
+StatusOr<Operand<T>> Contract(const Operand<T>& a_in, const Operand<T>& b_in,
+                              const std::vector<int>& needed) {
   auto keep_for = [&](const Operand<T>& other) {
     std::vector<int> keep = needed;
     keep.insert(keep.end(), other.labels.begin(), other.labels.end());
@@ -159,8 +165,9 @@ StatusOr<Operand<T>> Contract(const Operand<T>& a_in, const Operand<T>& b_in, co
   for (int label : b.labels) {
     const int64_t a_dim = DimOf(a, label), b_dim = DimOf(b, label);
     if (Contains(a.labels, label) && a_dim != b_dim && a_dim != 1 && b_dim != 1) {
-      return InvalidArgument("Einsum: label '" + EinsumLabelName(label) + "' has sizes " + std::to_string(a_dim) +
-                             " and " + std::to_string(b_dim) + " in different inputs");
+      return InvalidArgument("Einsum: label '" + EinsumLabelName(label) + "' has sizes " +
+                             std::to_string(a_dim) + " and " + std::to_string(b_dim) +
+                             " in different inputs");
     }
     dims[label] = std::max(a_dim, b_dim);
   }
@@ -186,8 +193,8 @@ StatusOr<Operand<T>> Contract(const Operand<T>& a_in, const Operand<T>& b_in, co
   result.values.assign(static_cast<size_t>(batches * m * n), T(0));
   if (m * n * k == 0) return result;
   for (int64_t i = 0; i < batches; ++i) {
-    Gemm<T>(false, false, m, n, k, T(1), a_values.data() + i * m * k, k, b_values.data() + i * k * n, n, T(0),
-            result.values.data() + i * m * n, n);
+    Gemm<T>(false, false, m, n, k, T(1), a_values.data() + i * m * k, k,
+            b_values.data() + i * k * n, n, T(0), result.values.data() + i * m * n, n);
   }
   return result;
 }
@@ -199,35 +206,41 @@ class EinsumKernel final : public Kernel {
   Status Compute(KernelContext& context) const override {
     std::vector<size_t> ranks;
     for (size_t i = 0; i < context.input_count(); ++i) {
-      if (!context.has_input(i)) return InvalidArgument("input " + std::to_string(i) + " is missing");
+      if (!context.has_input(i))
+        return InvalidArgument("input " + std::to_string(i) + " is missing");
       if (context.input(i).dtype() != context.input(0).dtype()) {
-        return InvalidArgument("input " + std::to_string(i) + ": element type " + Name(context.input(i).dtype()) +
-                               " does not match " + Name(context.input(0).dtype()) + " of input 0");
+        return InvalidArgument("input " + std::to_string(i) + ": element type " +
+                               Name(context.input(i).dtype()) + " does not match " +
+                               Name(context.input(0).dtype()) + " of input 0");
       }
       ranks.push_back(context.input(i).shape().size());
     }
     if (ranks.empty()) return InvalidArgument("Einsum needs at least one input");
     ASSIGN_OR_RETURN(const EinsumEquation equation, ParseEinsumEquation(equation_, ranks));
-    return Dispatch<float, double, int32_t, int64_t>(context.input(0).dtype(), "Einsum", [&](auto zero) {
-      using T = decltype(zero);
-      ASSIGN_OR_RETURN(Operand<T> current, MakeOperand<T>(context.input(0), equation.input_labels[0], 0));
-      for (size_t i = 1; i < ranks.size(); ++i) {
-        ASSIGN_OR_RETURN(Operand<T> next, MakeOperand<T>(context.input(i), equation.input_labels[i], i));
-        std::vector<int> needed = equation.output_labels;
-        for (size_t later = i + 1; later < ranks.size(); ++later) {
-          needed.insert(needed.end(), equation.input_labels[later].begin(), equation.input_labels[later].end());
-        }
-        ASSIGN_OR_RETURN(current, Contract(current, next, needed));
-      }
-      current = SumOut(current, equation.output_labels);
-      Shape output_shape;
-      for (int label : equation.output_labels) output_shape.push_back(DimOf(current, label));
-      const std::vector<T> values = Arrange(current, equation.output_labels, output_shape);
-      Tensor& output = context.outputs[0];
-      output = Tensor(context.input(0).dtype(), output_shape);
-      std::copy(values.begin(), values.end(), output.data<T>());
-      return Status::Ok();
-    });
+    return Dispatch<float, double, int32_t, int64_t>(
+        context.input(0).dtype(), "Einsum", [&](auto zero) {
+          using T = decltype(zero);
+          ASSIGN_OR_RETURN(Operand<T> current,
+                           MakeOperand<T>(context.input(0), equation.input_labels[0], 0));
+          for (size_t i = 1; i < ranks.size(); ++i) {
+            ASSIGN_OR_RETURN(Operand<T> next,
+                             MakeOperand<T>(context.input(i), equation.input_labels[i], i));
+            std::vector<int> needed = equation.output_labels;
+            for (size_t later = i + 1; later < ranks.size(); ++later) {
+              needed.insert(needed.end(), equation.input_labels[later].begin(),
+                            equation.input_labels[later].end());
+            }
+            ASSIGN_OR_RETURN(current, Contract(current, next, needed));
+          }
+          current = SumOut(current, equation.output_labels);
+          Shape output_shape;
+          for (int label : equation.output_labels) output_shape.push_back(DimOf(current, label));
+          const std::vector<T> values = Arrange(current, equation.output_labels, output_shape);
+          Tensor& output = context.outputs[0];
+          output = Tensor(context.input(0).dtype(), output_shape);
+          std::copy(values.begin(), values.end(), output.data<T>());
+          return Status::Ok();
+        });
   }
 
  private:
@@ -236,13 +249,15 @@ class EinsumKernel final : public Kernel {
 
 StatusOr<std::unique_ptr<Kernel>> CreateEinsum(const KernelInit& init) {
   if (!init.attributes.Has("equation")) return InvalidArgument("attribute equation is required");
-  return std::unique_ptr<Kernel>(std::make_unique<EinsumKernel>(init.attributes.GetString("equation", "")));
+  return std::unique_ptr<Kernel>(
+      std::make_unique<EinsumKernel>(init.attributes.GetString("equation", "")));
 }
 
 }  // namespace
 
 void RegisterEinsumKernel(KernelRegistry& registry) {
-  registry.Register({"", "Einsum", 12, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateEinsum});
+  registry.Register(
+      {"", "Einsum", 12, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateEinsum});
 }
 
 }  // namespace mlos::engine

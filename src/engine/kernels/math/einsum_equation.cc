@@ -22,7 +22,9 @@ StatusOr<Term> ParseTerm(std::string_view text) {
   Term term;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text.substr(i, 3) == "...") {
-      if (term.has_ellipsis) return InvalidArgument("Einsum equation: term '" + std::string(text) + "' has two ellipses");
+      if (term.has_ellipsis)
+        return InvalidArgument("Einsum equation: term '" + std::string(text) +
+                               "' has two ellipses");
       term.has_ellipsis = true;
       i += 2;
       continue;
@@ -47,7 +49,8 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
 
 std::vector<int> EllipsisLabels(size_t count, size_t widest) {
   std::vector<int> labels;
-  for (size_t j = widest - count; j < widest; ++j) labels.push_back(kEllipsisLabel + static_cast<int>(j));
+  for (size_t j = widest - count; j < widest; ++j)
+    labels.push_back(kEllipsisLabel + static_cast<int>(j));
   return labels;
 }
 
@@ -59,7 +62,8 @@ std::string EinsumLabelName(int label) {
   return "..." + std::to_string(label - kEllipsisLabel);
 }
 
-StatusOr<EinsumEquation> ParseEinsumEquation(std::string_view equation, const std::vector<size_t>& input_ranks) {
+StatusOr<EinsumEquation> ParseEinsumEquation(std::string_view equation,
+                                             const std::vector<size_t>& input_ranks) {
   std::string compact;
   for (char c : equation) {
     if (c != ' ') compact.push_back(c);
@@ -68,8 +72,9 @@ StatusOr<EinsumEquation> ParseEinsumEquation(std::string_view equation, const st
   const std::string_view inputs_text = std::string_view(compact).substr(0, arrow);
   const std::vector<std::string_view> terms_text = Split(inputs_text, ',');
   if (terms_text.size() != input_ranks.size()) {
-    return InvalidArgument("Einsum equation '" + std::string(equation) + "' has " + std::to_string(terms_text.size()) +
-                           " input terms for " + std::to_string(input_ranks.size()) + " inputs");
+    return InvalidArgument("Einsum equation '" + std::string(equation) + "' has " +
+                           std::to_string(terms_text.size()) + " input terms for " +
+                           std::to_string(input_ranks.size()) + " inputs");
   }
   std::vector<Term> terms;
   size_t widest_ellipsis = 0;
@@ -77,8 +82,9 @@ StatusOr<EinsumEquation> ParseEinsumEquation(std::string_view equation, const st
     ASSIGN_OR_RETURN(Term term, ParseTerm(terms_text[i]));
     const size_t letters = term.head.size() + term.tail.size();
     if (letters > input_ranks[i] || (!term.has_ellipsis && letters != input_ranks[i])) {
-      return InvalidArgument("input " + std::to_string(i) + ": Einsum term '" + std::string(terms_text[i]) + "' has " +
-                             std::to_string(letters) + " labels for rank " + std::to_string(input_ranks[i]));
+      return InvalidArgument("input " + std::to_string(i) + ": Einsum term '" +
+                             std::string(terms_text[i]) + "' has " + std::to_string(letters) +
+                             " labels for rank " + std::to_string(input_ranks[i]));
     }
     if (term.has_ellipsis) widest_ellipsis = std::max(widest_ellipsis, input_ranks[i] - letters);
     terms.push_back(std::move(term));
@@ -105,16 +111,19 @@ StatusOr<EinsumEquation> ParseEinsumEquation(std::string_view equation, const st
   ASSIGN_OR_RETURN(Term output, ParseTerm(std::string_view(compact).substr(arrow + 2)));
   result.output_labels = output.head;
   if (output.has_ellipsis) {
-    for (int label : EllipsisLabels(widest_ellipsis, widest_ellipsis)) result.output_labels.push_back(label);
+    for (int label : EllipsisLabels(widest_ellipsis, widest_ellipsis))
+      result.output_labels.push_back(label);
   }
   result.output_labels.insert(result.output_labels.end(), output.tail.begin(), output.tail.end());
   std::vector<int> seen;
   for (int label : result.output_labels) {
     if (std::find(seen.begin(), seen.end(), label) != seen.end()) {
-      return InvalidArgument("Einsum equation: output label '" + EinsumLabelName(label) + "' is repeated");
+      return InvalidArgument("Einsum equation: output label '" + EinsumLabelName(label) +
+                             "' is repeated");
     }
     if (!occurrences.count(label)) {
-      return InvalidArgument("Einsum equation: output label '" + EinsumLabelName(label) + "' appears in no input");
+      return InvalidArgument("Einsum equation: output label '" + EinsumLabelName(label) +
+                             "' appears in no input");
     }
     seen.push_back(label);
   }

@@ -25,7 +25,8 @@ struct EinsumEquation {
 
 // InvalidArgument names the term and what is wrong (unknown character, label count versus rank,
 // a repeated or unknown output label).
-StatusOr<EinsumEquation> ParseEinsumEquation(std::string_view equation, const std::vector<size_t>& input_ranks);
+StatusOr<EinsumEquation> ParseEinsumEquation(std::string_view equation,
+                                             const std::vector<size_t>& input_ranks);
 
 // "a".."Z" for letters, "...0", "...1" for ellipsis axes.
 std::string EinsumLabelName(int label);

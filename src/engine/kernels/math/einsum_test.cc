@@ -12,12 +12,18 @@ using testing::RunNode;
 
 Tensor Sequence(Shape shape, float scale, float shift) {
   std::vector<float> values;
-  for (int64_t i = 0; i < ElementCount(shape); ++i) values.push_back(static_cast<float>(i) * scale + shift);
+  for (int64_t i = 0; i < ElementCount(shape); ++i)
+    values.push_back(static_cast<float>(i) * scale + shift);
   return MakeTensor<float>(std::move(shape), values);
 }
 
-StatusOr<std::vector<Tensor>> Einsum(const std::string& equation, const std::vector<Tensor>& inputs) {
-  auto node = NodeBuilder("Einsum").Inputs(static_cast<int>(inputs.size())).Outputs(1).String("equation", equation).Build();
+StatusOr<std::vector<Tensor>> Einsum(const std::string& equation,
+                                     const std::vector<Tensor>& inputs) {
+  auto node = NodeBuilder("Einsum")
+                  .Inputs(static_cast<int>(inputs.size()))
+                  .Outputs(1)
+                  .String("equation", equation)
+                  .Build();
   return RunNode(node, 12, inputs);
 }
 
@@ -57,7 +63,8 @@ TEST(EinsumTest, EllipsisOuterProductAndThreeOperands) {
   auto ellipsis = Einsum("...j,kj->...k", {Sequence({2, 1, 3}, 1, 0), Sequence({4, 3}, 0.5f, 0)});
   ASSERT_TRUE(ellipsis.ok()) << ellipsis.status().ToString();
   ExpectTensorNear<float>((*ellipsis)[0], {2, 1, 4}, {2.5, 7, 11.5, 16, 7, 25, 43, 61});
-  auto outer = Einsum("i,j->ij", {MakeTensor<float>({2}, {1, 2}), MakeTensor<float>({3}, {3, 4, 5})});
+  auto outer =
+      Einsum("i,j->ij", {MakeTensor<float>({2}, {1, 2}), MakeTensor<float>({3}, {3, 4, 5})});
   ASSERT_TRUE(outer.ok()) << outer.status().ToString();
   ExpectTensorNear<float>((*outer)[0], {2, 3}, {3, 4, 5, 6, 8, 10});
   const Tensor a = Sequence({2, 3}, 1, 0);
@@ -70,7 +77,8 @@ TEST(EinsumTest, RejectsBadEquations) {
   const Tensor a = Sequence({2, 3}, 1, 0);
   auto rank = Einsum("ijk->i", {a});
   ASSERT_FALSE(rank.ok());
-  EXPECT_NE(rank.status().message().find("input 0: Einsum term 'ijk' has 3 labels for rank 2"), std::string::npos)
+  EXPECT_NE(rank.status().message().find("input 0: Einsum term 'ijk' has 3 labels for rank 2"),
+            std::string::npos)
       << rank.status().message();
   auto sizes = Einsum("ij,ij->i", {a, Sequence({2, 4}, 1, 0)});
   ASSERT_FALSE(sizes.ok());
@@ -78,7 +86,8 @@ TEST(EinsumTest, RejectsBadEquations) {
       << sizes.status().message();
   auto unknown = Einsum("ij->k", {a});
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("output label 'k' appears in no input"), std::string::npos);
+  EXPECT_NE(unknown.status().message().find("output label 'k' appears in no input"),
+            std::string::npos);
   auto character = Einsum("i1->i", {a});
   ASSERT_FALSE(character.ok());
   EXPECT_NE(character.status().message().find("unexpected character '1'"), std::string::npos);

@@ -41,8 +41,8 @@ class GemmKernel final : public Kernel {
     if (c_required_ && !has_c) return InvalidArgument("input 2 (C) is required before opset 11");
     if (has_c && context.input(2).dtype() != a.dtype()) {
       return InvalidArgument(std::string("input 2 (C): element type ") +
-                             Name(context.input(2).dtype()) + " does not match " +
-                             Name(a.dtype()) + " of input 0 (A)");
+                             Name(context.input(2).dtype()) + " does not match " + Name(a.dtype()) +
+                             " of input 0 (A)");
     }
     const int64_t m = transpose_a_ ? a.shape()[1] : a.shape()[0];
     const int64_t k = transpose_a_ ? a.shape()[0] : a.shape()[1];
@@ -89,8 +89,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateGemm(const KernelInit& init) {
 }  // namespace
 
 void RegisterGemmKernel(KernelRegistry& registry) {
-  registry.Register({"", "Gemm", 7, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(),
-                     &CreateGemm});
+  registry.Register(
+      {"", "Gemm", 7, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateGemm});
 }
 
 }  // namespace mlos::engine

@@ -14,7 +14,8 @@ Tensor A() { return MakeTensor<float>({2, 3}, {1, 2, 3, 4, 5, 6}); }
 Tensor B() { return MakeTensor<float>({3, 2}, {1, 0.5, -1, 2, 0.25, 3}); }
 
 TEST(GemmTest, AlphaBetaAndRowBroadcastBias) {
-  auto node = NodeBuilder("Gemm").Inputs(3).Outputs(1).Float("alpha", 0.5f).Float("beta", 2.0f).Build();
+  auto node =
+      NodeBuilder("Gemm").Inputs(3).Outputs(1).Float("alpha", 0.5f).Float("beta", 2.0f).Build();
   auto result = RunNode(node, 13, {A(), B(), MakeTensor<float>({2}, {1, -1})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {2, 2}, {1.875, 4.75, 2.25, 13});
@@ -22,11 +23,11 @@ TEST(GemmTest, AlphaBetaAndRowBroadcastBias) {
 
 TEST(GemmTest, TransposedOperandsAndConstantInputs) {
   auto node = NodeBuilder("Gemm").Inputs(3).Outputs(1).Int("transA", 1).Int("transB", 1).Build();
-  auto result = RunNode(node, 11,
-                        {MakeTensor<float>({3, 2}, {1, 4, 2, 5, 3, 6}),
-                         MakeTensor<float>({2, 3}, {1, -1, 0.25, 0.5, 2, 3}),
-                         MakeTensor<float>({2, 1}, {1, 2})},
-                        /*inputs_are_constant=*/true);
+  auto result = RunNode(
+      node, 11,
+      {MakeTensor<float>({3, 2}, {1, 4, 2, 5, 3, 6}),
+       MakeTensor<float>({2, 3}, {1, -1, 0.25, 0.5, 2, 3}), MakeTensor<float>({2, 1}, {1, 2})},
+      /*inputs_are_constant=*/true);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {2, 2}, {0.75, 14.5, 2.5, 32});
 }

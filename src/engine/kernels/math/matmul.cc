@@ -36,8 +36,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateMatMul(const KernelInit&) {
 }  // namespace
 
 void RegisterMatMulKernel(KernelRegistry& registry) {
-  registry.Register({"", "MatMul", 1, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(),
-                     &CreateMatMul});
+  registry.Register(
+      {"", "MatMul", 1, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateMatMul});
 }
 
 }  // namespace mlos::engine

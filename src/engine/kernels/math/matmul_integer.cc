@@ -3,8 +3,8 @@
 //   MatMulInteger: int32 y = (A - a_zero_point) x (B - b_zero_point)
 //   QLinearMatMul: y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero_point), with
 //                  acc the MatMulInteger product and y of y_zero_point's type
-// The product runs in double on OpenBLAS, which is exact for 8-bit operands (every partial sum
-// stays far below 2^53). Per-row or per-column zero points and scales are Unimplemented.
+// The product runs in double (see centered_operand.h). Per-row or per-column zero points and
+// scales are Unimplemented.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -13,58 +13,40 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/math/centered_operand.h"
 #include "engine/kernels/math/dispatch.h"
 #include "engine/kernels/math/matmul_plan.h"
 
 namespace mlos::engine {
 namespace {
 
-// One operand minus its zero point, widened to double.
-StatusOr<std::vector<double>> Centered(const Tensor& operand, const Tensor* zero_point, const std::string& operand_name,
-                                       const std::string& zero_point_name) {
-  if (zero_point != nullptr && zero_point->element_count() != 1) {
-    return Unimplemented(zero_point_name + ": only a per-tensor (single) zero point is supported, got shape " +
-                         ShapeToString(zero_point->shape()));
-  }
-  if (zero_point != nullptr && zero_point->dtype() != operand.dtype()) {
-    return InvalidArgument(zero_point_name + ": element type " + Name(zero_point->dtype()) + " does not match " +
-                           Name(operand.dtype()) + " of " + operand_name);
-  }
-  std::vector<double> values(static_cast<size_t>(operand.element_count()));
-  Status status = Dispatch<uint8_t, int8_t>(operand.dtype(), operand_name, [&](auto zero) {
-    using Q = decltype(zero);
-    const double offset = zero_point ? static_cast<double>(zero_point->data<Q>()[0]) : 0.0;
-    const Q* in = operand.data<Q>();
-    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(in[i]) - offset;
-    return Status::Ok();
-  });
-  RETURN_IF_ERROR(status);
-  return values;
-}
-
 StatusOr<float> ScalarScale(const Tensor& scale, const std::string& name) {
   if (scale.dtype() != DataType::kFloat32 || scale.element_count() != 1) {
-    return Unimplemented(name + ": only a per-tensor float32 scale is supported, got " + Name(scale.dtype()) +
-                         " of shape " + ShapeToString(scale.shape()));
+    return Unimplemented(name + ": only a per-tensor float32 scale is supported, got " +
+                         Name(scale.dtype()) + " of shape " + ShapeToString(scale.shape()));
   }
   return scale.data<float>()[0];
 }
 
 // Product of the centered operands, as planned; inputs a and b are at `a_index` and `b_index`.
-StatusOr<std::pair<MatMulPlan, std::vector<double>>> IntegerProduct(KernelContext& context, size_t a_index,
-                                                                    size_t a_zero_index, size_t b_index,
+StatusOr<std::pair<MatMulPlan, std::vector<double>>> IntegerProduct(KernelContext& context,
+                                                                    size_t a_index,
+                                                                    size_t a_zero_index,
+                                                                    size_t b_index,
                                                                     size_t b_zero_index) {
   const Tensor& a = context.input(a_index);
   const Tensor& b = context.input(b_index);
   const std::string a_name = "input " + std::to_string(a_index) + " (a)";
   const std::string b_name = "input " + std::to_string(b_index) + " (b)";
   ASSIGN_OR_RETURN(MatMulPlan plan, PlanMatMul(a.shape(), b.shape()));
-  ASSIGN_OR_RETURN(std::vector<double> a_values,
-                   Centered(a, context.has_input(a_zero_index) ? &context.input(a_zero_index) : nullptr, a_name,
-                            "input " + std::to_string(a_zero_index) + " (a_zero_point)"));
-  ASSIGN_OR_RETURN(std::vector<double> b_values,
-                   Centered(b, context.has_input(b_zero_index) ? &context.input(b_zero_index) : nullptr, b_name,
-                            "input " + std::to_string(b_zero_index) + " (b_zero_point)"));
+  ASSIGN_OR_RETURN(
+      std::vector<double> a_values,
+      CenteredOperand(a, context.has_input(a_zero_index) ? &context.input(a_zero_index) : nullptr,
+                      a_name, "input " + std::to_string(a_zero_index) + " (a_zero_point)"));
+  ASSIGN_OR_RETURN(
+      std::vector<double> b_values,
+      CenteredOperand(b, context.has_input(b_zero_index) ? &context.input(b_zero_index) : nullptr,
+                      b_name, "input " + std::to_string(b_zero_index) + " (b_zero_point)"));
   std::vector<double> product(static_cast<size_t>(ElementCount(plan.output_shape)), 0.0);
   ExecuteMatMulPlan<double>(plan, a_values.data(), b_values.data(), product.data());
   return std::make_pair(std::move(plan), std::move(product));
@@ -90,24 +72,27 @@ class QLinearMatMulKernel final : public Kernel {
     ASSIGN_OR_RETURN(const float y_scale, ScalarScale(context.input(6), "input 6 (y_scale)"));
     const Tensor& y_zero_point = context.input(7);
     if (y_zero_point.element_count() != 1) {
-      return Unimplemented("input 7 (y_zero_point): only a per-tensor zero point is supported, got shape " +
-                           ShapeToString(y_zero_point.shape()));
+      return Unimplemented(
+          "input 7 (y_zero_point): only a per-tensor zero point is supported, got shape " +
+          ShapeToString(y_zero_point.shape()));
     }
     ASSIGN_OR_RETURN(auto planned, IntegerProduct(context, 0, 2, 3, 5));
     const double multiplier = static_cast<double>(a_scale) * b_scale / y_scale;
     Tensor& y = context.outputs[0];
     y = Tensor(y_zero_point.dtype(), planned.first.output_shape);
-    return Dispatch<uint8_t, int8_t>(y_zero_point.dtype(), "input 7 (y_zero_point)", [&](auto zero) {
-      using Q = decltype(zero);
-      const double offset = static_cast<double>(y_zero_point.data<Q>()[0]);
-      Q* out = y.data<Q>();
-      for (size_t i = 0; i < planned.second.size(); ++i) {
-        const double value = std::nearbyint(planned.second[i] * multiplier) + offset;
-        out[i] = static_cast<Q>(std::clamp(value, static_cast<double>(std::numeric_limits<Q>::min()),
-                                           static_cast<double>(std::numeric_limits<Q>::max())));
-      }
-      return Status::Ok();
-    });
+    return Dispatch<uint8_t, int8_t>(
+        y_zero_point.dtype(), "input 7 (y_zero_point)", [&](auto zero) {
+          using Q = decltype(zero);
+          const double offset = static_cast<double>(y_zero_point.data<Q>()[0]);
+          Q* out = y.data<Q>();
+          for (size_t i = 0; i < planned.second.size(); ++i) {
+            const double value = std::nearbyint(planned.second[i] * multiplier) + offset;
+            out[i] =
+                static_cast<Q>(std::clamp(value, static_cast<double>(std::numeric_limits<Q>::min()),
+                                          static_cast<double>(std::numeric_limits<Q>::max())));
+          }
+          return Status::Ok();
+        });
   }
 };
 

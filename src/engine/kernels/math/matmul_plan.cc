@@ -91,14 +91,17 @@ void ExecuteMatMulPlan(const MatMulPlan& plan, const T* a, const T* b, T* y) {
     return;
   }
   for (size_t i = 0; i < plan.a_offsets.size(); ++i) {
-    Gemm<T>(false, false, plan.m, plan.n, plan.k, T(1), a + plan.a_offsets[i], plan.k, b + plan.b_offsets[i],
-            plan.n, T(0), y + static_cast<int64_t>(i) * plan.m * plan.n, plan.n);
+    Gemm<T>(false, false, plan.m, plan.n, plan.k, T(1), a + plan.a_offsets[i], plan.k,
+            b + plan.b_offsets[i], plan.n, T(0), y + static_cast<int64_t>(i) * plan.m * plan.n,
+            plan.n);
   }
 }
 
 template void ExecuteMatMulPlan<float>(const MatMulPlan&, const float*, const float*, float*);
 template void ExecuteMatMulPlan<double>(const MatMulPlan&, const double*, const double*, double*);
-template void ExecuteMatMulPlan<int32_t>(const MatMulPlan&, const int32_t*, const int32_t*, int32_t*);
-template void ExecuteMatMulPlan<int64_t>(const MatMulPlan&, const int64_t*, const int64_t*, int64_t*);
+template void ExecuteMatMulPlan<int32_t>(const MatMulPlan&, const int32_t*, const int32_t*,
+                                         int32_t*);
+template void ExecuteMatMulPlan<int64_t>(const MatMulPlan&, const int64_t*, const int64_t*,
+                                         int64_t*);
 
 }  // namespace mlos::engine

@@ -23,7 +23,8 @@ struct QuantizationAxis {
   int64_t ParameterIndex(int64_t i) const { return channels == 1 ? 0 : (i / inner) % channels; }
 };
 
-StatusOr<QuantizationAxis> ResolveQuantizationAxis(const Shape& shape, const Tensor& scale, const Tensor* zero_point,
+StatusOr<QuantizationAxis> ResolveQuantizationAxis(const Shape& shape, const Tensor& scale,
+                                                   const Tensor* zero_point,
                                                    int64_t axis_attribute) {
   QuantizationAxis axis;
   if (scale.element_count() != 1) {
@@ -31,20 +32,24 @@ StatusOr<QuantizationAxis> ResolveQuantizationAxis(const Shape& shape, const Ten
       return InvalidArgument("input 1 (scale): expected a scalar or a 1-D tensor, got shape " +
                              ShapeToString(scale.shape()));
     }
-    ASSIGN_OR_RETURN(const int64_t at, NormalizeAxis(axis_attribute, static_cast<int64_t>(shape.size()), "attribute axis"));
+    ASSIGN_OR_RETURN(
+        const int64_t at,
+        NormalizeAxis(axis_attribute, static_cast<int64_t>(shape.size()), "attribute axis"));
     if (scale.shape()[0] != shape[at]) {
-      return InvalidArgument("input 1 (scale): " + std::to_string(scale.shape()[0]) + " values do not match the " +
-                             std::to_string(shape[at]) + " channels on axis " + std::to_string(at) + " of input 0 (x)");
+      return InvalidArgument("input 1 (scale): " + std::to_string(scale.shape()[0]) +
+                             " values do not match the " + std::to_string(shape[at]) +
+                             " channels on axis " + std::to_string(at) + " of input 0 (x)");
     }
     axis.channels = shape[at];
     axis.inner = DimensionProduct(shape, at + 1, shape.size());
   }
   if (zero_point != nullptr && zero_point->element_count() != axis.channels) {
-    return InvalidArgument("input 2 (zero_point): expected " + std::to_string(axis.channels) + " values, got shape " +
-                           ShapeToString(zero_point->shape()));
+    return InvalidArgument("input 2 (zero_point): expected " + std::to_string(axis.channels) +
+                           " values, got shape " + ShapeToString(zero_point->shape()));
   }
   if (scale.dtype() != DataType::kFloat32) {
-    return InvalidArgument(std::string("input 1 (scale): expected float32, got ") + Name(scale.dtype()));
+    return InvalidArgument(std::string("input 1 (scale): expected float32, got ") +
+                           Name(scale.dtype()));
   }
   return axis;
 }
@@ -58,9 +63,11 @@ class QuantizeLinearKernel final : public Kernel {
     const Tensor& scale = context.input(1);
     const Tensor* zero_point = context.has_input(2) ? &context.input(2) : nullptr;
     if (x.dtype() != DataType::kFloat32) {
-      return Unimplemented(std::string("input 0 (x): QuantizeLinear supports float32, got ") + Name(x.dtype()));
+      return Unimplemented(std::string("input 0 (x): QuantizeLinear supports float32, got ") +
+                           Name(x.dtype()));
     }
-    ASSIGN_OR_RETURN(const QuantizationAxis axis, ResolveQuantizationAxis(x.shape(), scale, zero_point, axis_));
+    ASSIGN_OR_RETURN(const QuantizationAxis axis,
+                     ResolveQuantizationAxis(x.shape(), scale, zero_point, axis_));
     const DataType output_type = zero_point ? zero_point->dtype() : DataType::kUInt8;
     Tensor& y = context.outputs[0];
     y = Tensor(output_type, x.shape());
@@ -76,8 +83,9 @@ class QuantizeLinearKernel final : public Kernel {
           const int64_t p = axis.ParameterIndex(i);
           const double offset = zero_points ? static_cast<double>(zero_points[p]) : 0.0;
           const double value = std::nearbyint(static_cast<double>(in[i]) / scales[p]) + offset;
-          out[i] = static_cast<Q>(std::clamp(value, static_cast<double>(std::numeric_limits<Q>::min()),
-                                             static_cast<double>(std::numeric_limits<Q>::max())));
+          out[i] =
+              static_cast<Q>(std::clamp(value, static_cast<double>(std::numeric_limits<Q>::min()),
+                                        static_cast<double>(std::numeric_limits<Q>::max())));
         }
       });
       return Status::Ok();
@@ -97,10 +105,12 @@ class DequantizeLinearKernel final : public Kernel {
     const Tensor& scale = context.input(1);
     const Tensor* zero_point = context.has_input(2) ? &context.input(2) : nullptr;
     if (zero_point != nullptr && zero_point->dtype() != x.dtype()) {
-      return InvalidArgument(std::string("input 2 (x_zero_point): element type ") + Name(zero_point->dtype()) +
-                             " does not match " + Name(x.dtype()) + " of input 0 (x)");
+      return InvalidArgument(std::string("input 2 (x_zero_point): element type ") +
+                             Name(zero_point->dtype()) + " does not match " + Name(x.dtype()) +
+                             " of input 0 (x)");
     }
-    ASSIGN_OR_RETURN(const QuantizationAxis axis, ResolveQuantizationAxis(x.shape(), scale, zero_point, axis_));
+    ASSIGN_OR_RETURN(const QuantizationAxis axis,
+                     ResolveQuantizationAxis(x.shape(), scale, zero_point, axis_));
     Tensor& y = context.outputs[0];
     y = Tensor(DataType::kFloat32, x.shape());
     return Dispatch<uint8_t, int8_t, int32_t>(x.dtype(), "DequantizeLinear", [&](auto zero) {
@@ -133,7 +143,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateQuantization(const KernelInit& init) {
 }  // namespace
 
 void RegisterQuantizeLinearKernels(KernelRegistry& registry) {
-  registry.Register({"", "QuantizeLinear", 10, 1 << 30, DataTypesOf<float>(), &CreateQuantization<QuantizeLinearKernel>});
+  registry.Register({"", "QuantizeLinear", 10, 1 << 30, DataTypesOf<float>(),
+                     &CreateQuantization<QuantizeLinearKernel>});
   registry.Register({"", "DequantizeLinear", 10, 1 << 30, DataTypesOf<uint8_t, int8_t, int32_t>(),
                      &CreateQuantization<DequantizeLinearKernel>});
 }

@@ -103,7 +103,8 @@ struct LogSumExpReducer {
     const T max = MaxReducer::Reduce(base, offsets, count);
     if (count == 0 || std::isinf(static_cast<double>(max))) return max;
     double sum = 0;
-    for (int64_t i = 0; i < count; ++i) sum += std::exp(static_cast<double>(base[offsets[i]] - max));
+    for (int64_t i = 0; i < count; ++i)
+      sum += std::exp(static_cast<double>(base[offsets[i]] - max));
     return static_cast<T>(static_cast<double>(max) + std::log(sum));
   }
 };
@@ -214,10 +215,10 @@ StatusOr<std::unique_ptr<Kernel>> CreateReduce(const KernelInit& init) {
 template <typename Reducer>
 void RegisterReduce(KernelRegistry& registry, const std::string& op, int input_axes_since,
                     std::vector<DataType> types) {
-  registry.Register({"", op, 1, input_axes_since - 1, types,
-                     &CreateReduce<Reducer, AxesSource::kAttribute>});
-  registry.Register({"", op, input_axes_since, 1 << 30, types,
-                     &CreateReduce<Reducer, AxesSource::kInput>});
+  registry.Register(
+      {"", op, 1, input_axes_since - 1, types, &CreateReduce<Reducer, AxesSource::kAttribute>});
+  registry.Register(
+      {"", op, input_axes_since, 1 << 30, types, &CreateReduce<Reducer, AxesSource::kInput>});
 }
 
 }  // namespace

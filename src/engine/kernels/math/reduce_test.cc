@@ -10,9 +10,7 @@ using testing::MakeTensor;
 using testing::NodeBuilder;
 using testing::RunNode;
 
-Tensor Data() {
-  return MakeTensor<float>({2, 3, 2}, {1, 2, 3, 4, 5, 6, -1, 0.5, 2, -3, 0.25, 1});
-}
+Tensor Data() { return MakeTensor<float>({2, 3, 2}, {1, 2, 3, 4, 5, 6, -1, 0.5, 2, -3, 0.25, 1}); }
 
 // Runs `op` at opset 11 (axes as an attribute for every Reduce op) with keepdims.
 StatusOr<std::vector<Tensor>> Reduce(const std::string& op, std::vector<int64_t> axes,
@@ -54,8 +52,7 @@ TEST(ReduceTest, EachReducerAlongOneAxis) {
 }
 
 TEST(ReduceTest, LogSum) {
-  auto result = Reduce("ReduceLogSum", {2}, 0,
-                       MakeTensor<float>({1, 3, 2}, {2, 3, 4, 5, 6, 7}));
+  auto result = Reduce("ReduceLogSum", {2}, 0, MakeTensor<float>({1, 3, 2}, {2, 3, 4, 5, 6, 7}));
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {1, 3}, {1.6094379f, 2.1972246f, 2.5649493f});
 }

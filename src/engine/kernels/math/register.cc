@@ -4,13 +4,13 @@
 
 namespace mlos::engine {
 
-void RegisterMatMulKernel(KernelRegistry& registry);        // matmul.cc
-void RegisterGemmKernel(KernelRegistry& registry);          // gemm.cc
-void RegisterReduceKernels(KernelRegistry& registry);       // reduce.cc
-void RegisterArgReduceKernels(KernelRegistry& registry);    // arg_reduce.cc
-void RegisterCumSumKernel(KernelRegistry& registry);        // cumsum.cc
-void RegisterTopKKernel(KernelRegistry& registry);          // topk.cc
-void RegisterEinsumKernel(KernelRegistry& registry);        // einsum.cc
+void RegisterMatMulKernel(KernelRegistry& registry);           // matmul.cc
+void RegisterGemmKernel(KernelRegistry& registry);             // gemm.cc
+void RegisterReduceKernels(KernelRegistry& registry);          // reduce.cc
+void RegisterArgReduceKernels(KernelRegistry& registry);       // arg_reduce.cc
+void RegisterCumSumKernel(KernelRegistry& registry);           // cumsum.cc
+void RegisterTopKKernel(KernelRegistry& registry);             // topk.cc
+void RegisterEinsumKernel(KernelRegistry& registry);           // einsum.cc
 void RegisterQuantizeLinearKernels(KernelRegistry& registry);  // quantize_linear.cc
 void RegisterMatMulIntegerKernels(KernelRegistry& registry);   // matmul_integer.cc
 

@@ -24,22 +24,25 @@ class TopKKernel final : public Kernel {
   Status Compute(KernelContext& context) const override {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
-    ASSIGN_OR_RETURN(const int64_t axis, NormalizeAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
+    ASSIGN_OR_RETURN(const int64_t axis,
+                     NormalizeAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
     int64_t k = 0;
     if (attribute_k_) {
       k = *attribute_k_;
     } else {
       const Tensor& k_tensor = context.input(1);
       if (k_tensor.dtype() != DataType::kInt64 || k_tensor.element_count() != 1) {
-        return InvalidArgument("input 1 (K): expected one int64 value, got " + std::string(Name(k_tensor.dtype())) +
-                               " of shape " + ShapeToString(k_tensor.shape()));
+        return InvalidArgument("input 1 (K): expected one int64 value, got " +
+                               std::string(Name(k_tensor.dtype())) + " of shape " +
+                               ShapeToString(k_tensor.shape()));
       }
       k = k_tensor.data<int64_t>()[0];
     }
     const int64_t extent = shape[axis];
     if (k < 0 || k > extent) {
-      return InvalidArgument("input 1 (K): k = " + std::to_string(k) + " is outside [0, " + std::to_string(extent) +
-                             "] for axis " + std::to_string(axis) + " of input 0 (X) " + ShapeToString(shape));
+      return InvalidArgument("input 1 (K): k = " + std::to_string(k) + " is outside [0, " +
+                             std::to_string(extent) + "] for axis " + std::to_string(axis) +
+                             " of input 0 (X) " + ShapeToString(shape));
     }
     const int64_t inner = DimensionProduct(shape, axis + 1, shape.size());
     const int64_t lines = DimensionProduct(shape, 0, axis) * inner;
@@ -54,25 +57,26 @@ class TopKKernel final : public Kernel {
       const T* in = x.data<T>();
       T* out_values = values.data<T>();
       int64_t* out_indices = indices.data<int64_t>();
-      ParallelFor(context.pool, lines, 2.0 * static_cast<double>(extent), [&](int64_t begin, int64_t end) {
-        std::vector<int64_t> order(static_cast<size_t>(extent));
-        for (int64_t line = begin; line < end; ++line) {
-          const int64_t outer = line / inner, offset = line % inner;
-          const T* source = in + outer * extent * inner + offset;
-          std::iota(order.begin(), order.end(), 0);
-          auto before = [&](int64_t a, int64_t b) {
-            const T va = source[a * inner], vb = source[b * inner];
-            if (va != vb) return largest_ ? va > vb : va < vb;
-            return a < b;
-          };
-          std::partial_sort(order.begin(), order.begin() + k, order.end(), before);
-          for (int64_t j = 0; j < k; ++j) {
-            const int64_t at = (outer * k + j) * inner + offset;
-            out_values[at] = source[order[j] * inner];
-            out_indices[at] = order[j];
-          }
-        }
-      });
+      ParallelFor(context.pool, lines, 2.0 * static_cast<double>(extent),
+                  [&](int64_t begin, int64_t end) {
+                    std::vector<int64_t> order(static_cast<size_t>(extent));
+                    for (int64_t line = begin; line < end; ++line) {
+                      const int64_t outer = line / inner, offset = line % inner;
+                      const T* source = in + outer * extent * inner + offset;
+                      std::iota(order.begin(), order.end(), 0);
+                      auto before = [&](int64_t a, int64_t b) {
+                        const T va = source[a * inner], vb = source[b * inner];
+                        if (va != vb) return largest_ ? va > vb : va < vb;
+                        return a < b;
+                      };
+                      std::partial_sort(order.begin(), order.begin() + k, order.end(), before);
+                      for (int64_t j = 0; j < k; ++j) {
+                        const int64_t at = (outer * k + j) * inner + offset;
+                        out_values[at] = source[order[j] * inner];
+                        out_indices[at] = order[j];
+                      }
+                    }
+                  });
       return Status::Ok();
     });
   }
@@ -86,7 +90,8 @@ class TopKKernel final : public Kernel {
 StatusOr<std::unique_ptr<Kernel>> CreateTopK(const KernelInit& init) {
   std::optional<int64_t> attribute_k;
   if (init.opset < 10) {
-    if (!init.attributes.Has("k")) return InvalidArgument("attribute k is required before opset 10");
+    if (!init.attributes.Has("k"))
+      return InvalidArgument("attribute k is required before opset 10");
     attribute_k = init.attributes.GetInt("k", 0);
   }
   return std::unique_ptr<Kernel>(std::make_unique<TopKKernel>(
@@ -96,7 +101,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateTopK(const KernelInit& init) {
 }  // namespace
 
 void RegisterTopKKernel(KernelRegistry& registry) {
-  registry.Register({"", "TopK", 1, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateTopK});
+  registry.Register(
+      {"", "TopK", 1, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateTopK});
 }
 
 }  // namespace mlos::engine

@@ -22,7 +22,8 @@ TEST(TopKTest, LargestAlongLastAxis) {
 
 TEST(TopKTest, SmallestAlongFirstAxisKeepsLowerIndexOnTies) {
   auto node = NodeBuilder("TopK").Inputs(2).Outputs(2).Int("axis", 0).Int("largest", 0).Build();
-  auto result = RunNode(node, 11, {MakeTensor<int64_t>({2, 2}, {7, 3, 7, 1}), MakeTensor<int64_t>({1}, {2})});
+  auto result =
+      RunNode(node, 11, {MakeTensor<int64_t>({2, 2}, {7, 3, 7, 1}), MakeTensor<int64_t>({1}, {2})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<int64_t>((*result)[0], {2, 2}, {7, 1, 7, 3});
   ExpectTensorNear<int64_t>((*result)[1], {2, 2}, {0, 1, 1, 0});
@@ -40,7 +41,8 @@ TEST(TopKTest, RejectsKLargerThanAxis) {
   auto node = NodeBuilder("TopK").Inputs(2).Outputs(2).Build();
   auto result = RunNode(node, 11, {Data(), MakeTensor<int64_t>({1}, {6})});
   ASSERT_FALSE(result.ok());
-  EXPECT_NE(result.status().message().find("input 1 (K): k = 6 is outside [0, 5]"), std::string::npos)
+  EXPECT_NE(result.status().message().find("input 1 (K): k = 6 is outside [0, 5]"),
+            std::string::npos)
       << result.status().message();
 }
 

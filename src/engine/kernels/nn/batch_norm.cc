@@ -1,12 +1,17 @@
-// BatchNormalization in inference mode (opset 7, 9, 14, 15):
+// BatchNormalization (opset 7, 9, 14, 15):
 // Y = (X - mean) / sqrt(var + epsilon) * scale + B per channel of X [N, C, ...], with scale, B,
 // mean and var of shape [C]. The per-channel affine form (multiplier, offset) is computed once in
-// the factory when all four are constant initializers, else on each call. Training mode
-// (training_mode = 1, or running-statistics outputs) and spatial = 0 (opset 7) are Unimplemented.
+// the factory when all four are constant initializers, else on each call.
+// With training_mode = 1 (opset 14+), mean and var are the batch's own (population) statistics,
+// and the optional outputs running_mean and running_var are
+// input_statistic * momentum + batch_statistic * (1 - momentum).
+// spatial = 0 (opset 7) and the opset < 14 training outputs are Unimplemented.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/kernel_registry.h"
@@ -54,32 +59,87 @@ StatusOr<ChannelAffine> FoldParameters(const std::vector<const Tensor*>& paramet
   return affine;
 }
 
+// Per-channel mean and population variance of X [N, C, ...], as [C] tensors of X's type.
+template <typename T>
+std::pair<Tensor, Tensor> BatchStatistics(const Tensor& x) {
+  const int64_t batch = x.shape()[0], channels = x.shape()[1];
+  const int64_t plane = batch * channels == 0 ? 0 : x.element_count() / (batch * channels);
+  Tensor mean(x.dtype(), {channels}), variance(x.dtype(), {channels});
+  const T* in = x.data<T>();
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum = 0, sum_of_squares = 0;
+    for (int64_t n = 0; n < batch; ++n) {
+      const T* values = in + (n * channels + c) * plane;
+      for (int64_t i = 0; i < plane; ++i) {
+        sum += static_cast<double>(values[i]);
+        sum_of_squares += static_cast<double>(values[i]) * static_cast<double>(values[i]);
+      }
+    }
+    const double count = std::max<double>(1.0, static_cast<double>(batch * plane));
+    mean.data<T>()[c] = static_cast<T>(sum / count);
+    variance.data<T>()[c] =
+        static_cast<T>(std::max(0.0, sum_of_squares / count - (sum / count) * (sum / count)));
+  }
+  return {mean, variance};
+}
+
+// running = input * momentum + batch * (1 - momentum), element-wise over [C].
+Status BlendRunningStatistic(const Tensor& input, const Tensor& batch, float momentum,
+                             Tensor& running) {
+  running = Tensor(batch.dtype(), batch.shape());
+  return Dispatch<float, double>(batch.dtype(), "BatchNormalization", [&](auto zero) {
+    using T = decltype(zero);
+    for (int64_t c = 0; c < batch.element_count(); ++c) {
+      running.data<T>()[c] =
+          static_cast<T>(input.data<T>()[c] * momentum + batch.data<T>()[c] * (1 - momentum));
+    }
+    return Status::Ok();
+  });
+}
+
 class BatchNormKernel final : public Kernel {
  public:
-  BatchNormKernel(float epsilon, std::optional<ChannelAffine> folded)
-      : epsilon_(epsilon), folded_(std::move(folded)) {}
+  BatchNormKernel(float epsilon, std::optional<ChannelAffine> folded,
+                  std::optional<float> training_momentum)
+      : epsilon_(epsilon), folded_(std::move(folded)), training_momentum_(training_momentum) {}
 
   Status Compute(KernelContext& context) const override {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
     if (shape.size() < 2) {
-      return InvalidArgument("input 0 (X): expected [N, C, ...], got shape " + ShapeToString(shape));
+      return InvalidArgument("input 0 (X): expected [N, C, ...], got shape " +
+                             ShapeToString(shape));
     }
     const int64_t channels = shape[1];
     std::optional<ChannelAffine> computed;
     if (!folded_) {
       for (size_t i = 1; i <= 4; ++i) {
-        if (!context.has_input(i)) return InvalidArgument(std::string(kParameterNames[i - 1]) + " is missing");
+        if (!context.has_input(i))
+          return InvalidArgument(std::string(kParameterNames[i - 1]) + " is missing");
       }
-      ASSIGN_OR_RETURN(computed, FoldParameters({&context.input(1), &context.input(2), &context.input(3),
-                                                 &context.input(4)},
+      std::pair<Tensor, Tensor> statistics{context.input(3), context.input(4)};
+      if (training_momentum_) {
+        Status status = Dispatch<float, double>(x.dtype(), "BatchNormalization", [&](auto zero) {
+          statistics = BatchStatistics<decltype(zero)>(x);
+          return Status::Ok();
+        });
+        RETURN_IF_ERROR(status);
+      }
+      ASSIGN_OR_RETURN(computed, FoldParameters({&context.input(1), &context.input(2),
+                                                 &statistics.first, &statistics.second},
                                                 x.dtype(), channels, epsilon_));
+      for (size_t output = 1; training_momentum_ && output < 3 && output < context.outputs.size();
+           ++output) {
+        RETURN_IF_ERROR(BlendRunningStatistic(context.input(output + 2),
+                                              output == 1 ? statistics.first : statistics.second,
+                                              *training_momentum_, context.outputs[output]));
+      }
     }
     const ChannelAffine& affine = folded_ ? *folded_ : *computed;
     if (static_cast<int64_t>(affine.multiplier.size()) != channels) {
-      return InvalidArgument("input 0 (X): " + std::to_string(channels) +
-                             " channels do not match the " + std::to_string(affine.multiplier.size()) +
-                             " of the constant parameters");
+      return InvalidArgument(
+          "input 0 (X): " + std::to_string(channels) + " channels do not match the " +
+          std::to_string(affine.multiplier.size()) + " of the constant parameters");
     }
     const int64_t planes = shape[0] * channels;
     const int64_t plane_size = planes == 0 ? 0 : x.element_count() / planes;
@@ -89,15 +149,17 @@ class BatchNormKernel final : public Kernel {
       using T = decltype(zero);
       const T* in = x.data<T>();
       T* out = y.data<T>();
-      ParallelFor(context.pool, planes, static_cast<double>(plane_size), [&](int64_t begin, int64_t end) {
-        for (int64_t plane = begin; plane < end; ++plane) {
-          const T multiplier = static_cast<T>(affine.multiplier[plane % channels]);
-          const T offset = static_cast<T>(affine.offset[plane % channels]);
-          const T* values = in + plane * plane_size;
-          T* results = out + plane * plane_size;
-          for (int64_t i = 0; i < plane_size; ++i) results[i] = values[i] * multiplier + offset;
-        }
-      });
+      ParallelFor(context.pool, planes, static_cast<double>(plane_size),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t plane = begin; plane < end; ++plane) {
+                      const T multiplier = static_cast<T>(affine.multiplier[plane % channels]);
+                      const T offset = static_cast<T>(affine.offset[plane % channels]);
+                      const T* values = in + plane * plane_size;
+                      T* results = out + plane * plane_size;
+                      for (int64_t i = 0; i < plane_size; ++i)
+                        results[i] = values[i] * multiplier + offset;
+                    }
+                  });
       return Status::Ok();
     });
   }
@@ -105,36 +167,42 @@ class BatchNormKernel final : public Kernel {
  private:
   const float epsilon_;
   const std::optional<ChannelAffine> folded_;
+  const std::optional<float> training_momentum_;  // set in training mode
 };
 
 StatusOr<std::unique_ptr<Kernel>> CreateBatchNorm(const KernelInit& init) {
-  if (init.attributes.GetInt("training_mode", 0) != 0) {
-    return Unimplemented("BatchNormalization with training_mode = 1 is not supported");
-  }
+  const bool training = init.opset >= 14 && init.attributes.GetInt("training_mode", 0) != 0;
   if (init.opset < 9 && init.attributes.GetInt("spatial", 1) == 0) {
     return Unimplemented("BatchNormalization with spatial = 0 is not supported");
   }
-  for (int i = 1; i < init.node.output_size(); ++i) {
+  for (int i = training ? 3 : 1; i < init.node.output_size(); ++i) {
     if (!init.node.output(i).empty()) {
       return Unimplemented("BatchNormalization output " + std::to_string(i) +
-                           " (training statistics) is not supported");
+                           " (training statistics) is not supported at opset " +
+                           std::to_string(init.opset));
     }
   }
   const float epsilon = init.attributes.GetFloat("epsilon", 1e-5f);
   std::optional<ChannelAffine> folded;
   const auto& constants = init.constant_inputs;
-  const bool all_constant = constants.size() >= 5 && constants[1] && constants[2] && constants[3] && constants[4];
-  if (all_constant) {
-    ASSIGN_OR_RETURN(folded, FoldParameters({constants[1], constants[2], constants[3], constants[4]},
-                                            constants[1]->dtype(), constants[1]->element_count(), epsilon));
+  const bool all_constant =
+      constants.size() >= 5 && constants[1] && constants[2] && constants[3] && constants[4];
+  if (all_constant && !training) {
+    ASSIGN_OR_RETURN(folded,
+                     FoldParameters({constants[1], constants[2], constants[3], constants[4]},
+                                    constants[1]->dtype(), constants[1]->element_count(), epsilon));
   }
-  return std::unique_ptr<Kernel>(std::make_unique<BatchNormKernel>(epsilon, std::move(folded)));
+  std::optional<float> training_momentum;
+  if (training) training_momentum = init.attributes.GetFloat("momentum", 0.9f);
+  return std::unique_ptr<Kernel>(
+      std::make_unique<BatchNormKernel>(epsilon, std::move(folded), training_momentum));
 }
 
 }  // namespace
 
 void RegisterBatchNormKernel(KernelRegistry& registry) {
-  registry.Register({"", "BatchNormalization", 7, 1 << 30, DataTypesOf<float, double>(), &CreateBatchNorm});
+  registry.Register(
+      {"", "BatchNormalization", 7, 1 << 30, DataTypesOf<float, double>(), &CreateBatchNorm});
 }
 
 }  // namespace mlos::engine

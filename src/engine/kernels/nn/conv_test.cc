@@ -13,38 +13,52 @@ using testing::RunNode;
 // Values i * scale + shift over `shape`, i counting in row-major order.
 Tensor Sequence(Shape shape, float scale, float shift) {
   std::vector<float> values;
-  for (int64_t i = 0; i < ElementCount(shape); ++i) values.push_back(static_cast<float>(i) * scale + shift);
+  for (int64_t i = 0; i < ElementCount(shape); ++i)
+    values.push_back(static_cast<float>(i) * scale + shift);
   return MakeTensor<float>(std::move(shape), values);
 }
 
 TEST(ConvTest, StridedPaddedWithBias) {
-  auto node = NodeBuilder("Conv").Inputs(3).Outputs(1).Ints("strides", {2, 2}).Ints("pads", {1, 1, 1, 1}).Build();
+  auto node = NodeBuilder("Conv")
+                  .Inputs(3)
+                  .Outputs(1)
+                  .Ints("strides", {2, 2})
+                  .Ints("pads", {1, 1, 1, 1})
+                  .Build();
   auto result = RunNode(node, 11,
                         {Sequence({1, 2, 4, 4}, 0.1f, -0.5f), Sequence({3, 2, 3, 3}, 0.05f, -0.4f),
                          MakeTensor<float>({3}, {0.5, -1, 2})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ExpectTensorNear<float>((*result)[0], {1, 3, 2, 2},
-                          {2.62, 3.72, 3.845, 5.105, 5.08, 9.78, 14.765, 24.665, 12.04, 20.34, 30.185, 48.725},
-                          1e-5, 1e-5);
+  ExpectTensorNear<float>(
+      (*result)[0], {1, 3, 2, 2},
+      {2.62, 3.72, 3.845, 5.105, 5.08, 9.78, 14.765, 24.665, 12.04, 20.34, 30.185, 48.725}, 1e-5,
+      1e-5);
 }
 
 TEST(ConvTest, AsymmetricPadsAndKernelShapeAttribute) {
-  auto node = NodeBuilder("Conv").Inputs(2).Outputs(1).Ints("pads", {1, 0, 0, 1}).Ints("kernel_shape", {3, 3}).Build();
-  auto result = RunNode(node, 11, {Sequence({1, 2, 4, 4}, 0.1f, -0.5f), Sequence({3, 2, 3, 3}, 0.05f, -0.4f)});
+  auto node = NodeBuilder("Conv")
+                  .Inputs(2)
+                  .Outputs(1)
+                  .Ints("pads", {1, 0, 0, 1})
+                  .Ints("kernel_shape", {3, 3})
+                  .Build();
+  auto result = RunNode(
+      node, 11, {Sequence({1, 2, 4, 4}, 0.1f, -0.5f), Sequence({3, 2, 3, 3}, 0.05f, -0.4f)});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {1, 3, 3, 3},
-                          {3.1,   3.22,   2.02,   4.38,  4.425, 2.655,  4.56,  4.605,  2.655,
-                           9.58,  10.78,  7.42,   17.34, 19.005, 12.915, 24,   25.665, 17.235,
-                           16.06, 18.34,  12.82,  30.3,  33.585, 23.175, 43.44, 46.725, 31.815},
+                          {3.1,   3.22,  2.02,  4.38,  4.425,  2.655,  4.56,  4.605,  2.655,
+                           9.58,  10.78, 7.42,  17.34, 19.005, 12.915, 24,    25.665, 17.235,
+                           16.06, 18.34, 12.82, 30.3,  33.585, 23.175, 43.44, 46.725, 31.815},
                           1e-5, 1e-5);
 }
 
 TEST(ConvTest, Groups) {
   auto node = NodeBuilder("Conv").Inputs(2).Outputs(1).Int("group", 2).Build();
-  auto result = RunNode(node, 11, {Sequence({1, 4, 3, 3}, 0.1f, -1), Sequence({2, 2, 2, 2}, 0.1f, -0.3f)});
+  auto result =
+      RunNode(node, 11, {Sequence({1, 4, 3, 3}, 0.1f, -1), Sequence({2, 2, 2, 2}, 0.1f, -0.3f)});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ExpectTensorNear<float>((*result)[0], {1, 2, 2, 2}, {0.72, 0.76, 0.84, 0.88, 10.72, 11.4, 12.76, 13.44},
-                          1e-5, 1e-5);
+  ExpectTensorNear<float>((*result)[0], {1, 2, 2, 2},
+                          {0.72, 0.76, 0.84, 0.88, 10.72, 11.4, 12.76, 13.44}, 1e-5, 1e-5);
 }
 
 TEST(ConvTest, DepthwiseWithDilationAndBias) {
@@ -59,8 +73,8 @@ TEST(ConvTest, DepthwiseWithDilationAndBias) {
                         {Sequence({1, 2, 4, 4}, 0.02f, -0.3f), Sequence({2, 1, 3, 3}, 0.1f, -0.5f),
                          MakeTensor<float>({2}, {0.25, -0.5})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ExpectTensorNear<float>((*result)[0], {1, 2, 2, 2}, {0.262, 0.302, 0.446, 0.542, 0.432, 0.272, -0.056, -0.16},
-                          1e-5, 1e-5);
+  ExpectTensorNear<float>((*result)[0], {1, 2, 2, 2},
+                          {0.262, 0.302, 0.446, 0.542, 0.432, 0.272, -0.056, -0.16}, 1e-5, 1e-5);
 }
 
 TEST(ConvTest, PointwiseReadsImageDirectly) {
@@ -75,7 +89,8 @@ TEST(ConvTest, PointwiseReadsImageDirectly) {
 
 TEST(ConvTest, OneDimensional) {
   auto node = NodeBuilder("Conv").Inputs(2).Outputs(1).Ints("pads", {1, 1}).Build();
-  auto result = RunNode(node, 11, {Sequence({1, 1, 5}, 1, 0), MakeTensor<float>({1, 1, 3}, {1, 0, -1})});
+  auto result =
+      RunNode(node, 11, {Sequence({1, 1, 5}, 1, 0), MakeTensor<float>({1, 1, 3}, {1, 0, -1})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {1, 1, 5}, {-1, -2, -2, -2, 3});
 }
@@ -85,19 +100,31 @@ TEST(ConvTest, ThreeDimensionalDouble) {
   std::vector<double> x, w;
   for (int i = 0; i < 27; ++i) x.push_back(i * 0.1);
   for (int i = 0; i < 8; ++i) w.push_back(i - 4.0);
-  auto result = RunNode(node, 11, {MakeTensor<double>({1, 1, 3, 3, 3}, x), MakeTensor<double>({1, 1, 2, 2, 2}, w)});
+  auto result = RunNode(
+      node, 11, {MakeTensor<double>({1, 1, 3, 3, 3}, x), MakeTensor<double>({1, 1, 2, 2, 2}, w)});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ExpectTensorNear<double>((*result)[0], {1, 1, 2, 2, 2}, {6, 5.6, 4.8, 4.4, 2.4, 2, 1.2, 0.8}, 1e-9, 1e-9);
+  ExpectTensorNear<double>((*result)[0], {1, 1, 2, 2, 2}, {6, 5.6, 4.8, 4.4, 2.4, 2, 1.2, 0.8},
+                           1e-9, 1e-9);
 }
 
 TEST(ConvTest, AutoPadSameUpperAndLower) {
   const Tensor x = Sequence({1, 1, 5}, 1, 1);
   const Tensor w = MakeTensor<float>({1, 1, 2}, {1, 2});
-  auto upper = RunNode(NodeBuilder("Conv").Inputs(2).Outputs(1).String("auto_pad", "SAME_UPPER").Ints("strides", {2}).Build(),
+  auto upper = RunNode(NodeBuilder("Conv")
+                           .Inputs(2)
+                           .Outputs(1)
+                           .String("auto_pad", "SAME_UPPER")
+                           .Ints("strides", {2})
+                           .Build(),
                        11, {x, w});
   ASSERT_TRUE(upper.ok()) << upper.status().ToString();
   ExpectTensorNear<float>((*upper)[0], {1, 1, 3}, {5, 11, 5});
-  auto lower = RunNode(NodeBuilder("Conv").Inputs(2).Outputs(1).String("auto_pad", "SAME_LOWER").Ints("strides", {2}).Build(),
+  auto lower = RunNode(NodeBuilder("Conv")
+                           .Inputs(2)
+                           .Outputs(1)
+                           .String("auto_pad", "SAME_LOWER")
+                           .Ints("strides", {2})
+                           .Build(),
                        11, {x, w});
   ASSERT_TRUE(lower.ok()) << lower.status().ToString();
   ExpectTensorNear<float>((*lower)[0], {1, 1, 3}, {2, 8, 14});
@@ -115,14 +142,18 @@ TEST(ConvTest, RejectsChannelMismatch) {
 
 TEST(ConvTest, RejectsBadAttributes) {
   const Tensor x = Sequence({1, 1, 4, 4}, 1, 0), w = Sequence({1, 1, 3, 3}, 1, 0);
-  auto strides = RunNode(NodeBuilder("Conv").Inputs(2).Outputs(1).Ints("strides", {1}).Build(), 11, {x, w});
+  auto strides =
+      RunNode(NodeBuilder("Conv").Inputs(2).Outputs(1).Ints("strides", {1}).Build(), 11, {x, w});
   ASSERT_FALSE(strides.ok());
-  EXPECT_NE(strides.status().message().find("attribute strides: expected 2 values, got 1"), std::string::npos)
+  EXPECT_NE(strides.status().message().find("attribute strides: expected 2 values, got 1"),
+            std::string::npos)
       << strides.status().message();
-  auto auto_pad = RunNode(NodeBuilder("Conv").Inputs(2).Outputs(1).String("auto_pad", "SAME").Build(), 11, {x, w});
+  auto auto_pad = RunNode(
+      NodeBuilder("Conv").Inputs(2).Outputs(1).String("auto_pad", "SAME").Build(), 11, {x, w});
   ASSERT_FALSE(auto_pad.ok());
   EXPECT_NE(auto_pad.status().message().find("auto_pad: unknown value 'SAME'"), std::string::npos);
-  auto too_small = RunNode(NodeBuilder("Conv").Inputs(2).Outputs(1).Build(), 11, {Sequence({1, 1, 2, 2}, 1, 0), w});
+  auto too_small = RunNode(NodeBuilder("Conv").Inputs(2).Outputs(1).Build(), 11,
+                           {Sequence({1, 1, 2, 2}, 1, 0), w});
   ASSERT_FALSE(too_small.ok());
   EXPECT_NE(too_small.status().message().find("smaller than the window 3"), std::string::npos)
       << too_small.status().message();

@@ -3,7 +3,8 @@
 //   out = stride * (in - 1) + output_padding + (kernel - 1) * dilation + 1 - pad_begin - pad_end,
 // unless output_shape (or auto_pad SAME_*, which asks for out = in * stride) fixes `out`, in
 // which case the total padding follows from it and is split as the operator spec says
-// (SAME_UPPER puts the smaller half first, every other mode the larger half).
+// (SAME_UPPER puts the smaller half first, every other mode the larger half; a negative total
+// adds zero rows at the end).
 //
 // Per image and group: columns = W_g^T X_g (one GEMM), then Col2Im scatters the columns onto the
 // output, which starts at zero; the bias is added last.
@@ -28,23 +29,28 @@ struct ConvTransposeAttributes {
 };
 
 // The Col2Im geometry: its "input" is the ConvTranspose output and its "output" the X grid.
-StatusOr<WindowGeometry> ResolveTransposedWindow(const ConvTransposeAttributes& attributes, const Shape& in,
+StatusOr<WindowGeometry> ResolveTransposedWindow(const ConvTransposeAttributes& attributes,
+                                                 const Shape& in,
                                                  const std::vector<int64_t>& kernel) {
   const size_t rank = in.size();
   if (rank < 1 || rank > kWindowRank) {
-    return Unimplemented("only 1-D, 2-D and 3-D ConvTranspose is supported, got " + std::to_string(rank) +
-                         " spatial dimensions");
+    return Unimplemented("only 1-D, 2-D and 3-D ConvTranspose is supported, got " +
+                         std::to_string(rank) + " spatial dimensions");
   }
   const WindowAttributes& window = attributes.window;
-  ASSIGN_OR_RETURN(std::vector<int64_t> strides, SizedOrDefault(window.strides, rank, 1, 1, "strides"));
-  ASSIGN_OR_RETURN(std::vector<int64_t> dilations, SizedOrDefault(window.dilations, rank, 1, 1, "dilations"));
+  ASSIGN_OR_RETURN(std::vector<int64_t> strides,
+                   SizedOrDefault(window.strides, rank, 1, 1, "strides"));
+  ASSIGN_OR_RETURN(std::vector<int64_t> dilations,
+                   SizedOrDefault(window.dilations, rank, 1, 1, "dilations"));
   ASSIGN_OR_RETURN(std::vector<int64_t> pads, SizedOrDefault(window.pads, 2 * rank, 0, 0, "pads"));
-  ASSIGN_OR_RETURN(std::vector<int64_t> output_padding, SizedOrDefault(attributes.output_padding, rank, 0, 0, "output_padding"));
+  ASSIGN_OR_RETURN(std::vector<int64_t> output_padding,
+                   SizedOrDefault(attributes.output_padding, rank, 0, 0, "output_padding"));
   std::vector<int64_t> output_shape = attributes.output_shape;
-  if (output_shape.size() == rank + 2) output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
+  if (output_shape.size() == rank + 2)
+    output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
   if (!output_shape.empty() && output_shape.size() != rank) {
-    return InvalidArgument("attribute output_shape: expected " + std::to_string(rank) + " values, got " +
-                           std::to_string(output_shape.size()));
+    return InvalidArgument("attribute output_shape: expected " + std::to_string(rank) +
+                           " values, got " + std::to_string(output_shape.size()));
   }
   const bool same = window.auto_pad == "SAME_UPPER" || window.auto_pad == "SAME_LOWER";
   WindowGeometry geometry;
@@ -59,13 +65,9 @@ StatusOr<WindowGeometry> ResolveTransposedWindow(const ConvTransposeAttributes& 
     int64_t out = full - begin - end;
     if (!output_shape.empty() || same) {
       out = output_shape.empty() ? in[i] * strides[i] : output_shape[i];
+      // Floor division, as in the operator reference, also for a negative total.
       const int64_t total = full - out;
-      if (total < 0) {
-        return InvalidArgument("attribute output_shape: output_shape " + std::to_string(out) +
-                               " exceeds the largest possible " + std::to_string(full) + " for dimension " +
-                               std::to_string(i));
-      }
-      const int64_t smaller = total / 2;
+      const int64_t smaller = total >= 0 ? total / 2 : -((-total + 1) / 2);
       begin = window.auto_pad == "SAME_UPPER" ? smaller : total - smaller;
       end = total - begin;
     }
@@ -86,7 +88,8 @@ StatusOr<WindowGeometry> ResolveTransposedWindow(const ConvTransposeAttributes& 
 
 class ConvTransposeKernel final : public Kernel {
  public:
-  explicit ConvTransposeKernel(ConvTransposeAttributes attributes) : attributes_(std::move(attributes)) {}
+  explicit ConvTransposeKernel(ConvTransposeAttributes attributes)
+      : attributes_(std::move(attributes)) {}
 
   Status Compute(KernelContext& context) const override {
     const Tensor& x = context.input(0);
@@ -96,17 +99,20 @@ class ConvTransposeKernel final : public Kernel {
     const Shape& w_shape = w.shape();
     const int64_t group = attributes_.group;
     if (x_shape.size() < 3 || w_shape.size() != x_shape.size()) {
-      return InvalidArgument("input 1 (W): shape " + ShapeToString(w_shape) + " does not fit input 0 (X) " +
-                             ShapeToString(x_shape) + "; expected X [N, C, spatial...] and W of the same rank");
+      return InvalidArgument("input 1 (W): shape " + ShapeToString(w_shape) +
+                             " does not fit input 0 (X) " + ShapeToString(x_shape) +
+                             "; expected X [N, C, spatial...] and W of the same rank");
     }
     if (w.dtype() != x.dtype() || (bias != nullptr && bias->dtype() != x.dtype())) {
       return InvalidArgument(std::string(w.dtype() != x.dtype() ? "input 1 (W)" : "input 2 (B)") +
-                             ": element type does not match " + Name(x.dtype()) + " of input 0 (X)");
+                             ": element type does not match " + Name(x.dtype()) +
+                             " of input 0 (X)");
     }
     const int64_t batch = x_shape[0], channels = x_shape[1];
     if (group < 1 || channels % group != 0 || w_shape[0] != channels) {
-      return InvalidArgument("input 1 (W): " + std::to_string(w_shape[0]) + " input channels with group " +
-                             std::to_string(group) + " do not match the " + std::to_string(channels) +
+      return InvalidArgument("input 1 (W): " + std::to_string(w_shape[0]) +
+                             " input channels with group " + std::to_string(group) +
+                             " do not match the " + std::to_string(channels) +
                              " channels of input 0 (X)");
     }
     const int64_t filters = w_shape[1] * group;
@@ -115,10 +121,12 @@ class ConvTransposeKernel final : public Kernel {
                              ShapeToString(bias->shape()));
     }
     const std::vector<int64_t> kernel(w_shape.begin() + 2, w_shape.end());
-    ASSIGN_OR_RETURN(WindowGeometry g,
-                     ResolveTransposedWindow(attributes_, Shape(x_shape.begin() + 2, x_shape.end()), kernel));
+    ASSIGN_OR_RETURN(
+        WindowGeometry g,
+        ResolveTransposedWindow(attributes_, Shape(x_shape.begin() + 2, x_shape.end()), kernel));
     Shape y_shape{batch, filters};
-    for (size_t d = kWindowRank - g.spatial_rank; d < kWindowRank; ++d) y_shape.push_back(g.input[d]);
+    for (size_t d = kWindowRank - g.spatial_rank; d < kWindowRank; ++d)
+      y_shape.push_back(g.input[d]);
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), y_shape);
     if (y.element_count() == 0 || x.element_count() == 0) return Status::Ok();
@@ -126,18 +134,19 @@ class ConvTransposeKernel final : public Kernel {
       using T = decltype(zero);
       const int64_t group_channels = channels / group, group_filters = filters / group;
       const int64_t rows = group_filters * g.kernel_size();  // columns matrix height
-      const int64_t positions = g.output_size();              // X positions per channel
+      const int64_t positions = g.output_size();             // X positions per channel
       std::vector<T> columns(static_cast<size_t>(rows * positions));
       const T* x_data = x.data<T>();
       const T* w_data = w.data<T>();
       T* y_data = y.data<T>();
       for (int64_t n = 0; n < batch; ++n) {
         for (int64_t gi = 0; gi < group; ++gi) {
-          Gemm<T>(true, false, rows, positions, group_channels, T(1), w_data + gi * group_channels * rows, rows,
-                  x_data + (n * channels + gi * group_channels) * positions, positions, T(0), columns.data(),
-                  positions);
-          Col2Im(columns.data(), group_filters, g, y_data + (n * filters + gi * group_filters) * g.input_size(),
-                 context.pool);
+          Gemm<T>(true, false, rows, positions, group_channels, T(1),
+                  w_data + gi * group_channels * rows, rows,
+                  x_data + (n * channels + gi * group_channels) * positions, positions, T(0),
+                  columns.data(), positions);
+          Col2Im(columns.data(), group_filters, g,
+                 y_data + (n * filters + gi * group_filters) * g.input_size(), context.pool);
         }
       }
       if (bias != nullptr) {
@@ -167,7 +176,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateConvTranspose(const KernelInit& init) {
 }  // namespace
 
 void RegisterConvTransposeKernel(KernelRegistry& registry) {
-  registry.Register({"", "ConvTranspose", 1, 1 << 30, DataTypesOf<float, double>(), &CreateConvTranspose});
+  registry.Register(
+      {"", "ConvTranspose", 1, 1 << 30, DataTypesOf<float, double>(), &CreateConvTranspose});
 }
 
 }  // namespace mlos::engine

@@ -34,18 +34,20 @@ class GlobalPoolKernel final : public Kernel {
       using T = decltype(zero);
       const T* in = x.data<T>();
       T* out = y.data<T>();
-      ParallelFor(context.pool, planes, static_cast<double>(plane_size), [&](int64_t begin, int64_t end) {
-        for (int64_t plane = begin; plane < end; ++plane) {
-          const T* values = in + plane * plane_size;
-          if constexpr (kKind == GlobalPoolKind::kMax) {
-            out[plane] = plane_size == 0 ? T(0) : *std::max_element(values, values + plane_size);
-          } else {
-            T sum = T(0);
-            for (int64_t i = 0; i < plane_size; ++i) sum += values[i];
-            out[plane] = plane_size == 0 ? T(0) : sum / static_cast<T>(plane_size);
-          }
-        }
-      });
+      ParallelFor(context.pool, planes, static_cast<double>(plane_size),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t plane = begin; plane < end; ++plane) {
+                      const T* values = in + plane * plane_size;
+                      if constexpr (kKind == GlobalPoolKind::kMax) {
+                        out[plane] =
+                            plane_size == 0 ? T(0) : *std::max_element(values, values + plane_size);
+                      } else {
+                        T sum = T(0);
+                        for (int64_t i = 0; i < plane_size; ++i) sum += values[i];
+                        out[plane] = plane_size == 0 ? T(0) : sum / static_cast<T>(plane_size);
+                      }
+                    }
+                  });
       return Status::Ok();
     });
   }
@@ -60,9 +62,10 @@ StatusOr<std::unique_ptr<Kernel>> CreateGlobalPool(const KernelInit&) {
 
 void RegisterGlobalPoolKernels(KernelRegistry& registry) {
   const std::vector<DataType> types = DataTypesOf<float, double>();
-  registry.Register({"", "GlobalAveragePool", 1, 1 << 30, types,
-                     &CreateGlobalPool<GlobalPoolKind::kAverage>});
-  registry.Register({"", "GlobalMaxPool", 1, 1 << 30, types, &CreateGlobalPool<GlobalPoolKind::kMax>});
+  registry.Register(
+      {"", "GlobalAveragePool", 1, 1 << 30, types, &CreateGlobalPool<GlobalPoolKind::kAverage>});
+  registry.Register(
+      {"", "GlobalMaxPool", 1, 1 << 30, types, &CreateGlobalPool<GlobalPoolKind::kMax>});
 }
 
 }  // namespace mlos::engine

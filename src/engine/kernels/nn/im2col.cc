@@ -25,14 +25,15 @@ void Im2Col(const T* image, int64_t channels, const WindowGeometry& geometry, T*
   const int64_t columns_per_row = geometry.output_size();
   ParallelFor(pool, channels * geometry.kernel_size(), static_cast<double>(columns_per_row),
               [&](int64_t begin, int64_t end) {
-                ForEachRow(geometry, begin, end,
-                           [&](int64_t row, int64_t channel_offset, int64_t kd, int64_t kh, int64_t kw) {
-                             T* out = columns + row * columns_per_row;
-                             const T* plane = image + channel_offset;
-                             ForEachTapPosition(geometry, kd, kh, kw, [&](int64_t column, int64_t at) {
-                               out[column] = at < 0 ? T(0) : plane[at];
-                             });
-                           });
+                ForEachRow(
+                    geometry, begin, end,
+                    [&](int64_t row, int64_t channel_offset, int64_t kd, int64_t kh, int64_t kw) {
+                      T* out = columns + row * columns_per_row;
+                      const T* plane = image + channel_offset;
+                      ForEachTapPosition(geometry, kd, kh, kw, [&](int64_t column, int64_t at) {
+                        out[column] = at < 0 ? T(0) : plane[at];
+                      });
+                    });
               });
 }
 
@@ -44,14 +45,15 @@ void Col2Im(const T* columns, int64_t channels, const WindowGeometry& geometry, 
   // One channel's rows all write into that channel's plane, so channels run in parallel.
   ParallelFor(pool, channels, static_cast<double>(rows_per_channel * columns_per_row),
               [&](int64_t begin, int64_t end) {
-                ForEachRow(geometry, begin * rows_per_channel, end * rows_per_channel,
-                           [&](int64_t row, int64_t channel_offset, int64_t kd, int64_t kh, int64_t kw) {
-                             const T* in = columns + row * columns_per_row;
-                             T* plane = image + channel_offset;
-                             ForEachTapPosition(geometry, kd, kh, kw, [&](int64_t column, int64_t at) {
-                               if (at >= 0) plane[at] += in[column];
-                             });
-                           });
+                ForEachRow(
+                    geometry, begin * rows_per_channel, end * rows_per_channel,
+                    [&](int64_t row, int64_t channel_offset, int64_t kd, int64_t kh, int64_t kw) {
+                      const T* in = columns + row * columns_per_row;
+                      T* plane = image + channel_offset;
+                      ForEachTapPosition(geometry, kd, kh, kw, [&](int64_t column, int64_t at) {
+                        if (at >= 0) plane[at] += in[column];
+                      });
+                    });
               });
 }
 

@@ -31,7 +31,8 @@ RowStatistics Standardize(const T* row, int64_t size, double epsilon) {
     sum_of_squares += value * value;
   }
   const double mean = size == 0 ? 0 : sum / static_cast<double>(size);
-  const double variance = size == 0 ? 0 : std::max(0.0, sum_of_squares / static_cast<double>(size) - mean * mean);
+  const double variance =
+      size == 0 ? 0 : std::max(0.0, sum_of_squares / static_cast<double>(size) - mean * mean);
   return {mean, 1.0 / std::sqrt(variance + epsilon)};
 }
 
@@ -51,9 +52,9 @@ class LayerNormKernel final : public Kernel {
     for (size_t i = axis; i < shape.size(); ++i) statistics_shape[i] = 1;
     for (size_t i = 1; i < 3; ++i) {
       if (context.has_input(i) && context.input(i).dtype() != x.dtype()) {
-        return InvalidArgument(std::string(i == 1 ? "input 1 (Scale)" : "input 2 (B)") + ": element type " +
-                               Name(context.input(i).dtype()) + " does not match " + Name(x.dtype()) +
-                               " of input 0 (X)");
+        return InvalidArgument(std::string(i == 1 ? "input 1 (Scale)" : "input 2 (B)") +
+                               ": element type " + Name(context.input(i).dtype()) +
+                               " does not match " + Name(x.dtype()) + " of input 0 (X)");
       }
     }
     Tensor& y = context.outputs[0];
@@ -71,18 +72,20 @@ class LayerNormKernel final : public Kernel {
       }
       const T* in = x.data<T>();
       T* out = y.data<T>();
-      ParallelFor(context.pool, rows, 4.0 * static_cast<double>(row_size), [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r) {
-          const T* row = in + r * row_size;
-          const RowStatistics statistics = Standardize(row, row_size, epsilon_);
-          const T row_mean = static_cast<T>(statistics.mean);
-          const T inverse = static_cast<T>(statistics.inverse_std_dev);
-          T* result = out + r * row_size;
-          for (int64_t i = 0; i < row_size; ++i) result[i] = (row[i] - row_mean) * inverse * scale[i] + bias[i];
-          if (mean) mean->data<T>()[r] = row_mean;
-          if (inverse_std_dev) inverse_std_dev->data<T>()[r] = inverse;
-        }
-      });
+      ParallelFor(context.pool, rows, 4.0 * static_cast<double>(row_size),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t r = begin; r < end; ++r) {
+                      const T* row = in + r * row_size;
+                      const RowStatistics statistics = Standardize(row, row_size, epsilon_);
+                      const T row_mean = static_cast<T>(statistics.mean);
+                      const T inverse = static_cast<T>(statistics.inverse_std_dev);
+                      T* result = out + r * row_size;
+                      for (int64_t i = 0; i < row_size; ++i)
+                        result[i] = (row[i] - row_mean) * inverse * scale[i] + bias[i];
+                      if (mean) mean->data<T>()[r] = row_mean;
+                      if (inverse_std_dev) inverse_std_dev->data<T>()[r] = inverse;
+                    }
+                  });
       return Status::Ok();
     });
   }
@@ -100,15 +103,16 @@ class InstanceNormKernel final : public Kernel {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
     if (shape.size() < 3) {
-      return InvalidArgument("input 0 (input): expected [N, C, spatial...], got shape " + ShapeToString(shape));
+      return InvalidArgument("input 0 (input): expected [N, C, spatial...], got shape " +
+                             ShapeToString(shape));
     }
     const int64_t channels = shape[1];
     for (size_t i = 1; i < 3; ++i) {
       const Tensor& parameter = context.input(i);
       const char* name = i == 1 ? "input 1 (scale)" : "input 2 (B)";
       if (parameter.shape() != Shape{channels}) {
-        return InvalidArgument(std::string(name) + ": expected shape [" + std::to_string(channels) + "], got " +
-                               ShapeToString(parameter.shape()));
+        return InvalidArgument(std::string(name) + ": expected shape [" + std::to_string(channels) +
+                               "], got " + ShapeToString(parameter.shape()));
       }
       if (parameter.dtype() != x.dtype()) {
         return InvalidArgument(std::string(name) + ": element type " + Name(parameter.dtype()) +
@@ -125,16 +129,20 @@ class InstanceNormKernel final : public Kernel {
       const T* scale = context.input(1).data<T>();
       const T* bias = context.input(2).data<T>();
       T* out = y.data<T>();
-      ParallelFor(context.pool, planes, 4.0 * static_cast<double>(plane_size), [&](int64_t begin, int64_t end) {
-        for (int64_t plane = begin; plane < end; ++plane) {
-          const T* values = in + plane * plane_size;
-          const RowStatistics statistics = Standardize(values, plane_size, epsilon_);
-          const T multiplier = static_cast<T>(statistics.inverse_std_dev) * scale[plane % channels];
-          const T offset = bias[plane % channels] - static_cast<T>(statistics.mean) * multiplier;
-          T* result = out + plane * plane_size;
-          for (int64_t i = 0; i < plane_size; ++i) result[i] = values[i] * multiplier + offset;
-        }
-      });
+      ParallelFor(context.pool, planes, 4.0 * static_cast<double>(plane_size),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t plane = begin; plane < end; ++plane) {
+                      const T* values = in + plane * plane_size;
+                      const RowStatistics statistics = Standardize(values, plane_size, epsilon_);
+                      const T multiplier =
+                          static_cast<T>(statistics.inverse_std_dev) * scale[plane % channels];
+                      const T offset =
+                          bias[plane % channels] - static_cast<T>(statistics.mean) * multiplier;
+                      T* result = out + plane * plane_size;
+                      for (int64_t i = 0; i < plane_size; ++i)
+                        result[i] = values[i] * multiplier + offset;
+                    }
+                  });
       return Status::Ok();
     });
   }

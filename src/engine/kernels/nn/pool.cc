@@ -86,8 +86,9 @@ class PoolKernel final : public Kernel {
                              std::to_string(x_shape.size() - 2) + " values, got " +
                              std::to_string(window_.kernel_shape.size()));
     }
-    ASSIGN_OR_RETURN(WindowGeometry g, ResolveWindow(window_, Shape(x_shape.begin() + 2, x_shape.end()),
-                                                     window_.kernel_shape));
+    ASSIGN_OR_RETURN(
+        WindowGeometry g,
+        ResolveWindow(window_, Shape(x_shape.begin() + 2, x_shape.end()), window_.kernel_shape));
     Shape y_shape{x_shape[0], x_shape[1]};
     for (int64_t dim : g.OutputShape()) y_shape.push_back(dim);
     Tensor& y = context.outputs[0];
@@ -128,7 +129,8 @@ class PoolKernel final : public Kernel {
     for (int64_t od = 0; od < g.output[0]; ++od) {
       for (int64_t oh = 0; oh < g.output[1]; ++oh) {
         for (int64_t ow = 0; ow < g.output[2]; ++ow, ++position) {
-          const WindowDims start{od * g.stride[0] - g.pad_begin[0], oh * g.stride[1] - g.pad_begin[1],
+          const WindowDims start{od * g.stride[0] - g.pad_begin[0],
+                                 oh * g.stride[1] - g.pad_begin[1],
                                  ow * g.stride[2] - g.pad_begin[2]};
           PoolWindow<kKind>(image, g, start, options_, out + position,
                             indices ? indices + position : nullptr);

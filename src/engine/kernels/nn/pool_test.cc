@@ -15,7 +15,12 @@ Tensor Image() {
 }
 
 TEST(PoolTest, MaxPoolWithIndices) {
-  auto node = NodeBuilder("MaxPool").Inputs(1).Outputs(2).Ints("kernel_shape", {2, 2}).Ints("strides", {2, 2}).Build();
+  auto node = NodeBuilder("MaxPool")
+                  .Inputs(1)
+                  .Outputs(2)
+                  .Ints("kernel_shape", {2, 2})
+                  .Ints("strides", {2, 2})
+                  .Build();
   auto result = RunNode(node, 12, {Image()});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {1, 1, 2, 2}, {5, 7, 9, 8});
@@ -36,16 +41,33 @@ TEST(PoolTest, MaxPoolColumnMajorIndices) {
 }
 
 TEST(PoolTest, MaxPoolPaddedCeilAndDilated) {
-  auto padded = RunNode(NodeBuilder("MaxPool").Inputs(1).Outputs(1).Ints("kernel_shape", {3, 3})
-                            .Ints("strides", {2, 2}).Ints("pads", {1, 1, 1, 1}).Build(), 12, {Image()});
+  auto padded = RunNode(NodeBuilder("MaxPool")
+                            .Inputs(1)
+                            .Outputs(1)
+                            .Ints("kernel_shape", {3, 3})
+                            .Ints("strides", {2, 2})
+                            .Ints("pads", {1, 1, 1, 1})
+                            .Build(),
+                        12, {Image()});
   ASSERT_TRUE(padded.ok()) << padded.status().ToString();
   ExpectTensorNear<float>((*padded)[0], {1, 1, 2, 2}, {5, 7, 9, 9});
-  auto ceil = RunNode(NodeBuilder("MaxPool").Inputs(1).Outputs(1).Ints("kernel_shape", {2, 2})
-                          .Ints("strides", {3, 3}).Int("ceil_mode", 1).Build(), 12, {Image()});
+  auto ceil = RunNode(NodeBuilder("MaxPool")
+                          .Inputs(1)
+                          .Outputs(1)
+                          .Ints("kernel_shape", {2, 2})
+                          .Ints("strides", {3, 3})
+                          .Int("ceil_mode", 1)
+                          .Build(),
+                      12, {Image()});
   ASSERT_TRUE(ceil.ok()) << ceil.status().ToString();
   ExpectTensorNear<float>((*ceil)[0], {1, 1, 2, 2}, {5, 7, 9, 4});
-  auto dilated = RunNode(NodeBuilder("MaxPool").Inputs(1).Outputs(1).Ints("kernel_shape", {2, 2})
-                             .Ints("dilations", {2, 2}).Build(), 12, {Image()});
+  auto dilated = RunNode(NodeBuilder("MaxPool")
+                             .Inputs(1)
+                             .Outputs(1)
+                             .Ints("kernel_shape", {2, 2})
+                             .Ints("dilations", {2, 2})
+                             .Build(),
+                         12, {Image()});
   ASSERT_TRUE(dilated.ok()) << dilated.status().ToString();
   ExpectTensorNear<float>((*dilated)[0], {1, 1, 2, 2}, {8, 5, 4, 9});
 }
@@ -58,20 +80,39 @@ TEST(PoolTest, MaxPoolOnUint8) {
 }
 
 TEST(PoolTest, AveragePoolCountIncludePad) {
-  auto exclude = RunNode(NodeBuilder("AveragePool").Inputs(1).Outputs(1).Ints("kernel_shape", {3, 3})
-                             .Ints("strides", {2, 2}).Ints("pads", {1, 1, 1, 1}).Build(), 11, {Image()});
+  auto exclude = RunNode(NodeBuilder("AveragePool")
+                             .Inputs(1)
+                             .Outputs(1)
+                             .Ints("kernel_shape", {3, 3})
+                             .Ints("strides", {2, 2})
+                             .Ints("pads", {1, 1, 1, 1})
+                             .Build(),
+                         11, {Image()});
   ASSERT_TRUE(exclude.ok()) << exclude.status().ToString();
   ExpectTensorNear<float>((*exclude)[0], {1, 1, 2, 2}, {2, 2.8333333f, 3.1666667f, 4.1111111f});
-  auto include = RunNode(NodeBuilder("AveragePool").Inputs(1).Outputs(1).Ints("kernel_shape", {3, 3})
-                             .Ints("strides", {2, 2}).Ints("pads", {1, 1, 1, 1}).Int("count_include_pad", 1).Build(),
+  auto include = RunNode(NodeBuilder("AveragePool")
+                             .Inputs(1)
+                             .Outputs(1)
+                             .Ints("kernel_shape", {3, 3})
+                             .Ints("strides", {2, 2})
+                             .Ints("pads", {1, 1, 1, 1})
+                             .Int("count_include_pad", 1)
+                             .Build(),
                          11, {Image()});
   ASSERT_TRUE(include.ok()) << include.status().ToString();
-  ExpectTensorNear<float>((*include)[0], {1, 1, 2, 2}, {0.8888889f, 1.8888889f, 2.1111111f, 4.1111111f});
+  ExpectTensorNear<float>((*include)[0], {1, 1, 2, 2},
+                          {0.8888889f, 1.8888889f, 2.1111111f, 4.1111111f});
 }
 
 TEST(PoolTest, AveragePoolCeilModeClipsLastWindow) {
-  auto node = NodeBuilder("AveragePool").Inputs(1).Outputs(1).Ints("kernel_shape", {2}).Ints("strides", {2})
-                  .Int("ceil_mode", 1).Int("count_include_pad", 1).Build();
+  auto node = NodeBuilder("AveragePool")
+                  .Inputs(1)
+                  .Outputs(1)
+                  .Ints("kernel_shape", {2})
+                  .Ints("strides", {2})
+                  .Int("ceil_mode", 1)
+                  .Int("count_include_pad", 1)
+                  .Build();
   auto result = RunNode(node, 11, {MakeTensor<float>({1, 1, 5}, {1, 2, 3, 4, 5})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {1, 1, 3}, {1.5, 3.5, 5});
@@ -92,9 +133,11 @@ TEST(PoolTest, GlobalPools) {
 TEST(PoolTest, RejectsMissingOrMismatchedKernelShape) {
   auto missing = RunNode(NodeBuilder("MaxPool").Inputs(1).Outputs(1).Build(), 12, {Image()});
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("attribute kernel_shape is required"), std::string::npos);
-  auto mismatched = RunNode(NodeBuilder("AveragePool").Inputs(1).Outputs(1).Ints("kernel_shape", {2}).Build(), 11,
-                            {Image()});
+  EXPECT_NE(missing.status().message().find("attribute kernel_shape is required"),
+            std::string::npos);
+  auto mismatched =
+      RunNode(NodeBuilder("AveragePool").Inputs(1).Outputs(1).Ints("kernel_shape", {2}).Build(), 11,
+              {Image()});
   ASSERT_FALSE(mismatched.ok());
   EXPECT_NE(mismatched.status().message().find("attribute kernel_shape: expected 2 values, got 1"),
             std::string::npos)
@@ -102,7 +145,8 @@ TEST(PoolTest, RejectsMissingOrMismatchedKernelShape) {
   auto global = RunNode(NodeBuilder("GlobalAveragePool").Inputs(1).Outputs(1).Build(), 11,
                         {MakeTensor<float>({2, 2}, {1, 2, 3, 4})});
   ASSERT_FALSE(global.ok());
-  EXPECT_NE(global.status().message().find("input 0 (X): expected [N, C, spatial...]"), std::string::npos);
+  EXPECT_NE(global.status().message().find("input 0 (X): expected [N, C, spatial...]"),
+            std::string::npos);
 }
 
 }  // namespace

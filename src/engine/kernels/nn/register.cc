@@ -4,12 +4,13 @@
 
 namespace mlos::engine {
 
-void RegisterSoftmaxKernels(KernelRegistry& registry);  // softmax.cc
-void RegisterConvKernel(KernelRegistry& registry);      // conv.cc
-void RegisterPoolKernels(KernelRegistry& registry);     // pool.cc
-void RegisterGlobalPoolKernels(KernelRegistry& registry);     // global_pool.cc
-void RegisterBatchNormKernel(KernelRegistry& registry);       // batch_norm.cc
-void RegisterNormalizationKernels(KernelRegistry& registry);  // normalization.cc
+void RegisterSoftmaxKernels(KernelRegistry& registry);         // softmax.cc
+void RegisterConvKernel(KernelRegistry& registry);             // conv.cc
+void RegisterConvIntegerKernel(KernelRegistry& registry);      // conv_integer.cc
+void RegisterPoolKernels(KernelRegistry& registry);            // pool.cc
+void RegisterGlobalPoolKernels(KernelRegistry& registry);      // global_pool.cc
+void RegisterBatchNormKernel(KernelRegistry& registry);        // batch_norm.cc
+void RegisterNormalizationKernels(KernelRegistry& registry);   // normalization.cc
 void RegisterLpNormalizationKernel(KernelRegistry& registry);  // lp_normalization.cc
 void RegisterLrnKernel(KernelRegistry& registry);              // lrn.cc
 void RegisterConvTransposeKernel(KernelRegistry& registry);    // conv_transpose.cc
@@ -17,6 +18,7 @@ void RegisterConvTransposeKernel(KernelRegistry& registry);    // conv_transpose
 void RegisterNnKernels(KernelRegistry& registry) {
   RegisterSoftmaxKernels(registry);
   RegisterConvKernel(registry);
+  RegisterConvIntegerKernel(registry);
   RegisterPoolKernels(registry);
   RegisterGlobalPoolKernels(registry);
   RegisterBatchNormKernel(registry);

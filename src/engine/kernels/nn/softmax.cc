@@ -58,7 +58,8 @@ class SoftmaxKernel final : public Kernel {
     const Tensor& input = context.input(0);
     const Shape& shape = input.shape();
     const int64_t rank = static_cast<int64_t>(shape.size());
-    if (rank == 0) return InvalidArgument("input 0 (input): needs at least 1 dimension, got a scalar");
+    if (rank == 0)
+      return InvalidArgument("input 0 (input): needs at least 1 dimension, got a scalar");
     ASSIGN_OR_RETURN(const int64_t axis, NormalizeAxis(axis_, rank, "attribute axis"));
     const int64_t outer = DimensionProduct(shape, 0, axis);
     const int64_t extent =
@@ -98,8 +99,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateSoftmax(const KernelInit& init) {
 void RegisterSoftmaxKernels(KernelRegistry& registry) {
   const std::vector<DataType> types = DataTypesOf<float, double>();
   registry.Register({"", "Softmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kSoftmax>});
-  registry.Register(
-      {"", "LogSoftmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kLogSoftmax>});
+  registry.Register({"", "LogSoftmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kLogSoftmax>});
   registry.Register({"", "Hardmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kHardmax>});
 }
 

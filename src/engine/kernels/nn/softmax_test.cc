@@ -21,20 +21,20 @@ TEST(SoftmaxTest, Opset13NormalizesOneAxis) {
   auto node = NodeBuilder("Softmax").Inputs(1).Outputs(1).Int("axis", 1).Build();
   auto result = RunNode(node, 13, {Data()});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ExpectTensorNear<float>((*result)[0], {2, 3, 2},
-                          {0.16280715f, 0.16280715f, 0.29665399f, 0.29665399f, 0.54053885f,
-                           0.54053885f, 0.16280715f, 0.16280715f, 0.29665399f, 0.29665399f,
-                           0.54053885f, 0.54053885f});
+  ExpectTensorNear<float>(
+      (*result)[0], {2, 3, 2},
+      {0.16280715f, 0.16280715f, 0.29665399f, 0.29665399f, 0.54053885f, 0.54053885f, 0.16280715f,
+       0.16280715f, 0.29665399f, 0.29665399f, 0.54053885f, 0.54053885f});
 }
 
 TEST(SoftmaxTest, BeforeOpset13CoercesTo2D) {
   auto node = NodeBuilder("Softmax").Inputs(1).Outputs(1).Build();  // axis defaults to 1
   auto result = RunNode(node, 11, {Data()});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ExpectTensorNear<float>((*result)[0], {2, 3, 2},
-                          {0.069283806f, 0.093523353f, 0.12624334f, 0.17041069f, 0.23003034f,
-                           0.31050849f, 0.069283806f, 0.093523353f, 0.12624334f, 0.17041069f,
-                           0.23003034f, 0.31050849f});
+  ExpectTensorNear<float>(
+      (*result)[0], {2, 3, 2},
+      {0.069283806f, 0.093523353f, 0.12624334f, 0.17041069f, 0.23003034f, 0.31050849f, 0.069283806f,
+       0.093523353f, 0.12624334f, 0.17041069f, 0.23003034f, 0.31050849f});
 }
 
 TEST(SoftmaxTest, LogSoftmaxDefaultsToLastAxis) {

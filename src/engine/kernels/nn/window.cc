@@ -44,11 +44,14 @@ StatusOr<WindowGeometry> ResolveWindow(const WindowAttributes& attributes,
     return Unimplemented("only 1-D, 2-D and 3-D windows are supported, got " +
                          std::to_string(rank) + " spatial dimensions");
   }
-  ASSIGN_OR_RETURN(std::vector<int64_t> kernel, SizedOrDefault(kernel_shape, rank, 1, 1, "kernel_shape"));
-  ASSIGN_OR_RETURN(std::vector<int64_t> strides, SizedOrDefault(attributes.strides, rank, 1, 1, "strides"));
+  ASSIGN_OR_RETURN(std::vector<int64_t> kernel,
+                   SizedOrDefault(kernel_shape, rank, 1, 1, "kernel_shape"));
+  ASSIGN_OR_RETURN(std::vector<int64_t> strides,
+                   SizedOrDefault(attributes.strides, rank, 1, 1, "strides"));
   ASSIGN_OR_RETURN(std::vector<int64_t> dilations,
                    SizedOrDefault(attributes.dilations, rank, 1, 1, "dilations"));
-  ASSIGN_OR_RETURN(std::vector<int64_t> pads, SizedOrDefault(attributes.pads, 2 * rank, 0, 0, "pads"));
+  ASSIGN_OR_RETURN(std::vector<int64_t> pads,
+                   SizedOrDefault(attributes.pads, 2 * rank, 0, 0, "pads"));
   const std::string& auto_pad = attributes.auto_pad;
   if (auto_pad != "NOTSET" && auto_pad != "VALID" && auto_pad != "SAME_UPPER" &&
       auto_pad != "SAME_LOWER") {

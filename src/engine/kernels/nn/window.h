@@ -50,7 +50,8 @@ struct WindowGeometry {
 
 // REQUIRES: input_spatial and kernel_shape have the same size, 1 to 3.
 // InvalidArgument names the attribute whose size or value is wrong, or the input that is too small.
-StatusOr<WindowGeometry> ResolveWindow(const WindowAttributes& attributes, const Shape& input_spatial,
+StatusOr<WindowGeometry> ResolveWindow(const WindowAttributes& attributes,
+                                       const Shape& input_spatial,
                                        const std::vector<int64_t>& kernel_shape);
 
 }  // namespace mlos::engine

@@ -1,0 +1,35 @@
+// Convolution shape rules and compute, shared by Conv and ConvInteger.
+//
+// PlanConv checks X [N, C, spatial...] (1-D to 3-D) against W [M, C / group, kernel...] and the
+// optional bias [M], and resolves the window; every error names the input or attribute at fault.
+// RunConv then computes on three paths: depthwise (one input and one output channel per group)
+// directly tap by tap; a 1x1 window that keeps the spatial size as a GEMM on the image itself;
+// everything else as Im2Col plus one GEMM per image and group. The output starts as the bias,
+// which the GEMM accumulates onto.
+#pragma once
+
+#include <cstdint>
+
+#include "common/status.h"
+#include "common/tensor.h"
+#include "engine/kernels/nn/window.h"
+#include "engine/thread_pool.h"
+
+namespace mlos::engine {
+
+struct ConvPlan {
+  int64_t batch = 0, channels = 0, filters = 0, group = 1;
+  WindowGeometry geometry;
+  Shape output_shape;  // [N, M, out...]
+};
+
+// `bias_shape` is null when there is no bias.
+StatusOr<ConvPlan> PlanConv(const Shape& x, const Shape& w, const Shape* bias_shape,
+                            const WindowAttributes& window, int64_t group);
+
+// y (ElementCount(plan.output_shape) zeros on entry) = conv(x, w) + bias; bias may be null.
+// T: float or double.
+template <typename T>
+void RunConv(const ConvPlan& plan, const T* x, const T* w, const T* bias, T* y, ThreadPool* pool);
+
+}  // namespace mlos::engine

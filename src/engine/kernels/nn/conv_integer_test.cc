@@ -1,0 +1,37 @@
+#include <gtest/gtest.h>
+
+#include "engine/kernels/kernel_test_util.h"
+
+namespace mlos::engine {
+namespace {
+
+using testing::ExpectTensorNear;
+using testing::MakeTensor;
+using testing::NodeBuilder;
+using testing::RunNode;
+
+TEST(ConvIntegerTest, SubtractsZeroPointsAndPads) {
+  auto node = NodeBuilder("ConvInteger").Inputs(4).Outputs(1).Ints("pads", {1, 1}).Build();
+  auto result = RunNode(
+      node, 10,
+      {MakeTensor<uint8_t>({1, 1, 4}, {12, 13, 14, 15}), MakeTensor<uint8_t>({1, 1, 3}, {1, 2, 3}),
+       MakeTensor<uint8_t>({}, {10}), MakeTensor<uint8_t>({}, {2})});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  // x - 10 = [2, 3, 4, 5], w - 2 = [-1, 0, 1]; padded correlation.
+  ExpectTensorNear<int32_t>((*result)[0], {1, 1, 4}, {3, 2, 2, -4});
+}
+
+TEST(ConvIntegerTest, RejectsPerChannelZeroPoint) {
+  auto node = NodeBuilder("ConvInteger").Inputs(4).Outputs(1).Build();
+  auto result =
+      RunNode(node, 10,
+              {MakeTensor<uint8_t>({1, 1, 2}, {1, 2}), MakeTensor<uint8_t>({2, 1, 1}, {1, 2}),
+               MakeTensor<uint8_t>({}, {0}), MakeTensor<uint8_t>({2}, {0, 1})});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnimplemented);
+  EXPECT_NE(result.status().message().find("input 3 (w_zero_point)"), std::string::npos)
+      << result.status().message();
+}
+
+}  // namespace
+}  // namespace mlos::engine
