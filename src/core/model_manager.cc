@@ -70,8 +70,10 @@ StatusOr<RegistrationResult> ModelManager::Register(const RegistrationRequest& r
                                      request.model_id, existing->record.source_path,
                                      source.source_path));
   }
-  const std::string format =
-      request.execution_format.empty() ? source.execution_format : request.execution_format;
+  // The body's execution_format wins, then the manifest's or the file's, then the framework.
+  std::string format = request.execution_format;
+  if (format.empty()) format = source.execution_format;
+  if (format.empty()) format = request.framework;
   ASSIGN_OR_RETURN(const auto plugin, ChoosePlugin(request, format));
   auto loaded = LoadModel(plugin, source.load_path, "{}");
   if (!loaded.ok()) {

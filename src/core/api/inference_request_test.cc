@@ -1,5 +1,7 @@
 #include "core/api/inference_request.h"
 
+#include <random>
+
 #include <gtest/gtest.h>
 
 namespace mlos::core {
@@ -172,6 +174,32 @@ TEST(DecodeInferenceInputsTest, RefusesAbsurdNesting) {
   const std::string deep = std::string(40, '[') + "1" + std::string(40, ']');
   EXPECT_EQ(Error(R"({"x":)" + deep + "}", kVector),
             "input 'x' (FP32 [-1, 3]): arrays nested deeper than 32 levels");
+}
+
+// Randomly mutated requests must give a value or an error, never a crash (run under ASan too).
+TEST(DecodeInferenceInputsTest, SurvivesMutatedRequests) {
+  const std::vector<std::string> seeds = {
+      R"({"x":[[1,2,3],[4,5,6]]})",
+      R"({"inputs":{"x":{"shape":[1,3],"datatype":"FP32","data":[1,2,3]}}})",
+      R"({"input_ids":[[101,7,102]],"attention_mask":[1,1,1]})",
+      R"({"input":[1e3,-2,true]})"};
+  const std::string alphabet = "[]{}\",:-.0123456789eE truefalsnul";
+  std::mt19937 random(1234);
+  for (int round = 0; round < 5000; ++round) {
+    std::string text = seeds[random() % seeds.size()];
+    for (int edits = 1 + random() % 4; edits > 0 && !text.empty(); --edits) {
+      const size_t at = random() % text.size();
+      switch (random() % 3) {
+        case 0: text[at] = alphabet[random() % alphabet.size()]; break;
+        case 1: text.erase(at, 1); break;
+        default: text.insert(at, 1, alphabet[random() % alphabet.size()]); break;
+      }
+    }
+    const Json body = Json::parse(text, nullptr, false);
+    if (body.is_discarded()) continue;
+    (void)DecodeInferenceInputs(body, kVector).ok();
+    (void)DecodeInferenceInputs(body, kText).ok();
+  }
 }
 
 }  // namespace

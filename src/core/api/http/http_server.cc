@@ -147,6 +147,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnReadError(beast::error_code error) {
     if (IsDisconnect(error)) return Close();
     keep_alive_ = false;  // the stream is out of step with the protocol: answer, then close
+    received_ = std::chrono::steady_clock::now();
     version_ = 11;
     busy_ = true;
     if (error == http::error::body_limit) {
@@ -178,6 +179,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
     request.body = std::move(message.body());
     request.received = std::chrono::steady_clock::now();
+    request_line_ = request.method + " " + request.path;
+    received_ = request.received;
 
     RouteAction action = server_.handler().Route(request);
     if (!action.blocking) return Respond(Call(action, request));
@@ -194,6 +197,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Respond(HttpResponse response) {
+    Log(response.status);
     response_.emplace(static_cast<http::status>(response.status), version_);
     response_->set(http::field::server, "mlos-core");
     response_->set(http::field::content_type, response.content_type);
@@ -206,6 +210,18 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                       [self = shared_from_this()](beast::error_code error, size_t) {
                         self->OnWritten(error);
                       });
+  }
+
+  // One line per reply: debug for success and client errors, warn for server errors.
+  void Log(unsigned status) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - received_)
+                            .count();
+    const auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
+    spdlog::log(level, "http: {} -> {} in {} us", request_line_.empty() ? "(unparsed request)"
+                                                                        : request_line_,
+                status, micros);
+    request_line_.clear();
   }
 
   void OnWritten(beast::error_code error) {
@@ -250,6 +266,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   unsigned version_ = 11;
   bool busy_ = false;  // a request is being handled or answered
+  std::string request_line_;  // "POST /models/x/inference", for the log
+  std::chrono::steady_clock::time_point received_ = std::chrono::steady_clock::now();
   std::array<char, 16 * 1024> discard_;
 };
 
