@@ -3,7 +3,7 @@
 //   MatMulInteger: int32 y = (A - a_zero_point) x (B - b_zero_point)
 //   QLinearMatMul: y = saturate(round(acc * a_scale * b_scale / y_scale) + y_zero_point), with
 //                  acc the MatMulInteger product and y of y_zero_point's type
-// The product runs in double (see centered_operand.h). Per-row or per-column zero points and
+// The product runs in double (see quantization.h). Per-row or per-column zero points and
 // scales are Unimplemented.
 #include <algorithm>
 #include <cmath>
@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/centered_operand.h"
 #include "engine/kernels/math/dispatch.h"
 #include "engine/kernels/math/matmul_plan.h"
+#include "engine/kernels/math/quantization.h"
 
 namespace mlos::engine {
 namespace {
@@ -86,10 +86,7 @@ class QLinearMatMulKernel final : public Kernel {
           const double offset = static_cast<double>(y_zero_point.data<Q>()[0]);
           Q* out = y.data<Q>();
           for (size_t i = 0; i < planned.second.size(); ++i) {
-            const double value = std::nearbyint(planned.second[i] * multiplier) + offset;
-            out[i] =
-                static_cast<Q>(std::clamp(value, static_cast<double>(std::numeric_limits<Q>::min()),
-                                          static_cast<double>(std::numeric_limits<Q>::max())));
+            out[i] = SaturateRound<Q>(planned.second[i] * multiplier, offset);
           }
           return Status::Ok();
         });

@@ -143,27 +143,14 @@ class ReduceKernel final : public Kernel {
     if (axes.empty()) {
       for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
     }
-    std::vector<bool> is_reduced(shape.size(), false);
-    for (int64_t axis : axes) is_reduced[axis] = true;
-
-    // Element offsets of one reduction window and of each output's window start.
-    std::vector<int64_t> strides(shape.size(), 1);
-    for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
-    Shape output_shape, kept_shape, reduced_shape;
-    std::vector<int64_t> kept_strides, reduced_strides;
+    const ReductionLayout layout = PlanReduction(shape, axes);
+    Shape output_shape;
     for (size_t i = 0; i < shape.size(); ++i) {
-      if (is_reduced[i]) {
-        if (keep_dims_) output_shape.push_back(1);
-        reduced_shape.push_back(shape[i]);
-        reduced_strides.push_back(strides[i]);
-      } else {
-        output_shape.push_back(shape[i]);
-        kept_shape.push_back(shape[i]);
-        kept_strides.push_back(strides[i]);
-      }
+      const bool is_reduced = std::binary_search(axes.begin(), axes.end(), static_cast<int64_t>(i));
+      if (!is_reduced || keep_dims_) output_shape.push_back(is_reduced ? 1 : shape[i]);
     }
-    const std::vector<int64_t> window = Offsets(reduced_shape, reduced_strides);
-    const std::vector<int64_t> starts = Offsets(kept_shape, kept_strides);
+    const std::vector<int64_t>& window = layout.window;
+    const std::vector<int64_t>& starts = layout.starts;
     reduced = Tensor(data.dtype(), output_shape);
     return Dispatch<float, double, int32_t, int64_t, int8_t, uint8_t>(
         data.dtype(), "Reduce", [&](auto zero) {
@@ -182,20 +169,6 @@ class ReduceKernel final : public Kernel {
   }
 
  private:
-  // Row-major enumeration of sum(index[d] * strides[d]) over `shape`.
-  static std::vector<int64_t> Offsets(const Shape& shape, const std::vector<int64_t>& strides) {
-    std::vector<int64_t> offsets{0};
-    for (size_t d = 0; d < shape.size(); ++d) {
-      std::vector<int64_t> next;
-      next.reserve(offsets.size() * static_cast<size_t>(shape[d]));
-      for (int64_t offset : offsets) {
-        for (int64_t j = 0; j < shape[d]; ++j) next.push_back(offset + j * strides[d]);
-      }
-      offsets = std::move(next);
-    }
-    return offsets;
-  }
-
   const std::vector<int64_t> attribute_axes_;
   const bool keep_dims_;
   const bool noop_with_empty_axes_;

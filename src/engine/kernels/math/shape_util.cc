@@ -33,6 +33,37 @@ int64_t DimensionProduct(const Shape& shape, size_t begin, size_t end) {
   return product;
 }
 
+namespace {
+
+// Row-major enumeration of sum(index[d] * strides[d]) over `shape`.
+std::vector<int64_t> Offsets(const Shape& shape, const std::vector<int64_t>& strides) {
+  std::vector<int64_t> offsets{0};
+  for (size_t d = 0; d < shape.size(); ++d) {
+    std::vector<int64_t> next;
+    next.reserve(offsets.size() * static_cast<size_t>(shape[d]));
+    for (int64_t offset : offsets) {
+      for (int64_t j = 0; j < shape[d]; ++j) next.push_back(offset + j * strides[d]);
+    }
+    offsets = std::move(next);
+  }
+  return offsets;
+}
+
+}  // namespace
+
+ReductionLayout PlanReduction(const Shape& shape, const std::vector<int64_t>& axes) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+  Shape kept_shape, reduced_shape;
+  std::vector<int64_t> kept_strides, reduced_strides;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const bool reduced = std::binary_search(axes.begin(), axes.end(), static_cast<int64_t>(i));
+    (reduced ? reduced_shape : kept_shape).push_back(shape[i]);
+    (reduced ? reduced_strides : kept_strides).push_back(strides[i]);
+  }
+  return {Offsets(kept_shape, kept_strides), Offsets(reduced_shape, reduced_strides)};
+}
+
 template <typename T>
 Status ExpandInto(const Tensor& source, const Shape& target, std::string_view what, T* out) {
   const Shape& shape = source.shape();

@@ -1,6 +1,6 @@
-// Shape arithmetic shared by the math and nn kernels: axis normalisation, dimension products and
-// unidirectional broadcasting of a small operand (a bias, a scale) to a target shape.
-// Every error names the operand (`what`, e.g. "input 2 (C)") and the offending value.
+// Shape arithmetic shared by the math and nn kernels: axis normalisation, dimension products,
+// reduction layouts and unidirectional broadcasting of a small operand (a bias, a scale) to a
+// target shape. Every error names the operand (`what`, e.g. "input 2 (C)") and the offending value.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,16 @@ StatusOr<std::vector<int64_t>> NormalizeAxes(const std::vector<int64_t>& axes, i
                                              std::string_view what);
 // Product of shape[begin, end).
 int64_t DimensionProduct(const Shape& shape, size_t begin, size_t end);
+
+// How to visit a reduction over `axes` of a row-major tensor: for each position of the kept axes
+// (row-major) the offset of its first element, and the offsets, relative to that, of the elements
+// it reduces over (row-major over the reduced axes).
+struct ReductionLayout {
+  std::vector<int64_t> starts;
+  std::vector<int64_t> window;
+};
+// REQUIRES: axes sorted, distinct, each in [0, shape.size()).
+ReductionLayout PlanReduction(const Shape& shape, const std::vector<int64_t>& axes);
 
 // Writes `source` (of element type T) broadcast to `target` into `out` (ElementCount(target)
 // elements). `source`'s shape must be unidirectionally broadcastable to `target` (numpy rules,

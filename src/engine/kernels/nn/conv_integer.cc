@@ -1,14 +1,14 @@
 // ConvInteger (opset 10): Conv (conv.h) of 8-bit x and w with per-tensor zero points subtracted
 // first (inputs 2 and 3, optional), giving int32. The convolution runs in double, which is exact
-// here (see centered_operand.h). Per-channel zero points are Unimplemented.
+// here (see quantization.h). Per-channel zero points are Unimplemented.
 #include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/centered_operand.h"
 #include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/math/quantization.h"
 #include "engine/kernels/nn/conv.h"
 
 namespace mlos::engine {

@@ -1,10 +1,14 @@
-// LayerNormalization (opset 17) and InstanceNormalization (opset 1, 6): both standardise rows of
-// X to zero mean and unit variance (biased, plus epsilon), then apply a scale and bias.
+// LayerNormalization (opset 17), InstanceNormalization (opset 1, 6) and
+// MeanVarianceNormalization (opset 9, 13): all standardise groups of X's elements to zero mean
+// and unit variance (biased). The first two add epsilon to the variance and then apply a scale
+// and bias; MeanVarianceNormalization groups over `axes` (default [0, 2, 3]) and divides by
+// sqrt(variance) + 1e-9, as its function definition does.
 //
 // LayerNormalization's rows are the trailing dimensions from `axis` (default -1); Scale and the
 // optional B broadcast to those dimensions, and the optional outputs Mean and InvStdDev have X's
 // shape with the normalised dimensions set to 1. InstanceNormalization's rows are the spatial
 // planes of X [N, C, spatial...], with scale and B of shape [C]. Statistics accumulate in double.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -151,6 +155,58 @@ class InstanceNormKernel final : public Kernel {
   const double epsilon_;
 };
 
+class MeanVarianceNormalizationKernel final : public Kernel {
+ public:
+  explicit MeanVarianceNormalizationKernel(std::vector<int64_t> axes) : axes_(std::move(axes)) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& x = context.input(0);
+    ASSIGN_OR_RETURN(
+        const std::vector<int64_t> axes,
+        NormalizeAxes(axes_, static_cast<int64_t>(x.shape().size()), "attribute axes"));
+    const ReductionLayout layout = PlanReduction(x.shape(), axes);
+    Tensor& y = context.outputs[0];
+    y = Tensor(x.dtype(), x.shape());
+    return Dispatch<float, double>(x.dtype(), "MeanVarianceNormalization", [&](auto zero) {
+      using T = decltype(zero);
+      const T* in = x.data<T>();
+      T* out = y.data<T>();
+      const std::vector<int64_t>& window = layout.window;
+      const double count = static_cast<double>(std::max<size_t>(1, window.size()));
+      ParallelFor(context.pool, static_cast<int64_t>(layout.starts.size()), 4.0 * count,
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t i = begin; i < end; ++i) {
+                      const T* group = in + layout.starts[i];
+                      double sum = 0, sum_of_squares = 0;
+                      for (int64_t offset : window) {
+                        sum += static_cast<double>(group[offset]);
+                        sum_of_squares +=
+                            static_cast<double>(group[offset]) * static_cast<double>(group[offset]);
+                      }
+                      const double mean = sum / count;
+                      const double deviation =
+                          std::sqrt(std::max(0.0, sum_of_squares / count - mean * mean));
+                      for (int64_t offset : window) {
+                        out[layout.starts[i] + offset] = static_cast<T>(
+                            (static_cast<double>(group[offset]) - mean) / (deviation + 1e-9));
+                      }
+                    }
+                  });
+      return Status::Ok();
+    });
+  }
+
+ private:
+  const std::vector<int64_t> axes_;
+};
+
+StatusOr<std::unique_ptr<Kernel>> CreateMeanVarianceNormalization(const KernelInit& init) {
+  std::vector<int64_t> axes = init.attributes.GetInts("axes");
+  if (!init.attributes.Has("axes")) axes = {0, 2, 3};
+  return std::unique_ptr<Kernel>(
+      std::make_unique<MeanVarianceNormalizationKernel>(std::move(axes)));
+}
+
 StatusOr<std::unique_ptr<Kernel>> CreateLayerNorm(const KernelInit& init) {
   return std::unique_ptr<Kernel>(std::make_unique<LayerNormKernel>(
       init.attributes.GetInt("axis", -1), init.attributes.GetFloat("epsilon", 1e-5f)));
@@ -167,6 +223,8 @@ void RegisterNormalizationKernels(KernelRegistry& registry) {
   const std::vector<DataType> types = DataTypesOf<float, double>();
   registry.Register({"", "LayerNormalization", 17, 1 << 30, types, &CreateLayerNorm});
   registry.Register({"", "InstanceNormalization", 1, 1 << 30, types, &CreateInstanceNorm});
+  registry.Register(
+      {"", "MeanVarianceNormalization", 9, 1 << 30, types, &CreateMeanVarianceNormalization});
 }
 
 }  // namespace mlos::engine

@@ -143,5 +143,31 @@ TEST(InstanceNormTest, RejectsWrongScaleShape) {
             std::string::npos);
 }
 
+TEST(MeanVarianceNormalizationTest, DefaultAxesAndLastAxis) {
+  const Tensor x = MakeTensor<float>({1, 3, 2, 2}, Sequence(12, 0.5f, -1, true));
+  auto channels =
+      RunNode(NodeBuilder("MeanVarianceNormalization").Inputs(1).Outputs(1).Build(), 13, {x});
+  ASSERT_TRUE(channels.ok()) << channels.status().ToString();
+  ExpectTensorNear<float>((*channels)[0], {1, 3, 2, 2},
+                          {1.666667f, -0.3333333f, -1, -0.3333333f, -1.204076f, -0.5703518f,
+                           0.3168621f, 1.457566f, -1.279739f, -0.5059434f, 0.3868979f, 1.398785f},
+                          1e-5, 1e-5);
+  auto last = RunNode(
+      NodeBuilder("MeanVarianceNormalization").Inputs(1).Outputs(1).Ints("axes", {-1}).Build(), 13,
+      {x});
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  ExpectTensorNear<float>((*last)[0], {1, 3, 2, 2}, {1, -1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1},
+                          1e-5, 1e-5);
+}
+
+TEST(MeanVarianceNormalizationTest, RejectsAxisBeyondRank) {
+  auto result = RunNode(NodeBuilder("MeanVarianceNormalization").Inputs(1).Outputs(1).Build(), 13,
+                        {MakeTensor<float>({2, 2}, {1, 2, 3, 4})});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("attribute axes: axis 2 is out of range for rank 2"),
+            std::string::npos)
+      << result.status().message();
+}
+
 }  // namespace
 }  // namespace mlos::engine

@@ -1,4 +1,4 @@
-#include "engine/kernels/math/centered_operand.h"
+#include "engine/kernels/math/quantization.h"
 
 #include "engine/kernels/math/dispatch.h"
 
