@@ -11,6 +11,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <optional>
 
 #include "common/tensor.h"
@@ -86,7 +87,7 @@ Status ResolveExternalTensor(onnx::TensorProto& tensor, const fs::path& model_di
                            " bytes)");
   }
   const uint64_t length = external.length.value_or(file_size - external.offset);
-  if (external.offset + length > file_size) {
+  if (length > file_size - external.offset) {
     return InvalidArgument(data_where + ": needs bytes [" + std::to_string(external.offset) + ", " +
                            std::to_string(external.offset + length) + ") but the file has " +
                            std::to_string(file_size));
@@ -140,24 +141,34 @@ Status ResolveExternalData(onnx::GraphProto& graph, const fs::path& model_dir,
   return Status::Ok();
 }
 
+// libonnx reports problems by throwing; they become InvalidArgument here.
+Status CheckAndInferShapes(onnx::ModelProto& model, const std::string& path) {
+  const char* stage = "fails the ONNX checker";
+  try {
+    onnx::checker::check_model(model);
+    stage = "fails ONNX shape inference";
+    onnx::shape_inference::InferShapes(model);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    return InvalidArgument("model '" + path + "' " + stage + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 StatusOr<onnx::ModelProto> LoadModelProto(const std::string& path) {
-  ASSIGN_OR_RETURN(onnx::ModelProto model, ParseModelFile(path));
-  std::error_code error;
-  const fs::path model_dir = fs::weakly_canonical(fs::absolute(path, error).parent_path(), error);
-  RETURN_IF_ERROR(ResolveExternalData(*model.mutable_graph(), model_dir, path));
   try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception& e) {
-    return InvalidArgument("model '" + path + "' fails the ONNX checker: " + e.what());
+    ASSIGN_OR_RETURN(onnx::ModelProto model, ParseModelFile(path));
+    std::error_code error;
+    const fs::path model_dir = fs::weakly_canonical(fs::absolute(path, error).parent_path(), error);
+    RETURN_IF_ERROR(ResolveExternalData(*model.mutable_graph(), model_dir, path));
+    RETURN_IF_ERROR(CheckAndInferShapes(model, path));
+    return model;
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory("out of memory while loading model '" + path + "'");
   }
-  try {
-    onnx::shape_inference::InferShapes(model);
-  } catch (const std::exception& e) {
-    return InvalidArgument("model '" + path + "' fails ONNX shape inference: " + e.what());
-  }
-  return model;
 }
 
 }  // namespace mlos::engine

@@ -14,8 +14,11 @@
 namespace mlos::engine {
 namespace {
 
-// True iff `a` and `b` are dense tensors whose bytes overlap (one is a view of the other).
+// True iff `a` and `b` share storage (one is a view of the other).
 bool SharesBytes(const Tensor& a, const Tensor& b) {
+  if (a.dtype() == DataType::kString && b.dtype() == DataType::kString) {
+    return &a.strings() == &b.strings();
+  }
   if (a.byte_size() == 0 || b.byte_size() == 0) return false;
   const auto* a_begin = static_cast<const std::byte*>(a.raw_data());
   const auto* b_begin = static_cast<const std::byte*>(b.raw_data());

@@ -119,6 +119,30 @@ TEST(SessionTest, RunRejectsBadInputsAndUnknownOutputs) {
   EXPECT_EQ(status.message(), "unknown output 'logits'");
 }
 
+TEST(SessionTest, OutputsAreOwnedByTheCaller) {
+  TempDir dir;
+  ModelBuilder builder;
+  builder.Input("x", DataType::kFloat32, {2})
+      .FloatInitializer("W", {2}, {5, 6})
+      .Output("x_out", DataType::kFloat32, {2})
+      .Output("W_out", DataType::kFloat32, {2});
+  builder.Node("Identity", {"x"}, {"x_out"});
+  builder.Node("Identity", {"W"}, {"W_out"});
+  std::unique_ptr<Session> session = LoadOrDie(builder.Save(dir));
+  ASSERT_NE(session, nullptr);
+  const std::vector<NamedTensor> inputs = {{"x", FloatTensor({2}, {1, 2})}};
+  StatusOr<std::vector<NamedTensor>> first = session->Run(inputs, {});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_NE((*first)[0].tensor.raw_data(), inputs[0].tensor.raw_data());
+  (*first)[1].tensor.data<float>()[0] = -1;  // must not reach the weights
+  const std::vector<std::string> wanted = {"W_out"};
+  StatusOr<std::vector<NamedTensor>> second = session->Run(inputs, wanted);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].name, "W_out");
+  EXPECT_EQ((*second)[0].tensor.data<float>()[0], 5.0f);
+}
+
 TEST(SessionTest, ConcurrentRunsGiveIdenticalResults) {
   TempDir dir;
   std::unique_ptr<Session> session = LoadOrDie(SaveDenseReluModel(dir), 2);
