@@ -333,6 +333,23 @@ TEST_F(ServerTest, ModelsSurviveARestartAndSigtermIsQuick) {
             200u);
 }
 
+TEST_F(ServerTest, SigtermDrainsARequestInFlight) {
+  const std::string slow = testing::WriteFile(
+      directory_ / "slow.echo",
+      R"({"inputs":[{"name":"x","datatype":"FP32","shape":[1]}],"delay_ms":800})");
+  ASSERT_EQ(Register("local/slow@1", slow).status, 200u);
+  auto inference = std::async(std::launch::async, [&] {
+    return server_->Send("POST", "/models/local%2Fslow%401/inference", R"({"x":[4]})");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  double seconds = 0;
+  EXPECT_EQ(server_->Terminate(&seconds), 0);
+  const Reply reply = inference.get();
+  EXPECT_EQ(reply.status, 200u);
+  EXPECT_EQ(reply.json["outputs"]["x_echo"]["data"], Json::array({4}));
+  server_.reset();  // stopped: TearDown has nothing to ask
+}
+
 TEST(ServerLimitTest, OversizedBodiesGet413FromTheEnvironmentLimit) {
   const auto directory = testing::FreshDirectory("server_limit");
   CoreProcess server(directory / "home", {}, {{"MLOS_MAX_REQUEST_BYTES", "1000"}});
