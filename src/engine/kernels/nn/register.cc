@@ -14,6 +14,7 @@ void RegisterNormalizationKernels(KernelRegistry& registry);   // normalization.
 void RegisterLpNormalizationKernel(KernelRegistry& registry);  // lp_normalization.cc
 void RegisterLrnKernel(KernelRegistry& registry);              // lrn.cc
 void RegisterConvTransposeKernel(KernelRegistry& registry);    // conv_transpose.cc
+void RegisterLossKernels(KernelRegistry& registry);            // loss.cc
 
 void RegisterNnKernels(KernelRegistry& registry) {
   RegisterSoftmaxKernels(registry);
@@ -26,6 +27,7 @@ void RegisterNnKernels(KernelRegistry& registry) {
   RegisterLpNormalizationKernel(registry);
   RegisterLrnKernel(registry);
   RegisterConvTransposeKernel(registry);
+  RegisterLossKernels(registry);
 }
 
 }  // namespace mlos::engine

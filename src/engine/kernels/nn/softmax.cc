@@ -3,9 +3,8 @@
 // From opset 13 the op normalises along the single axis `axis` (default -1). Before opset 13 the
 // input is coerced to 2-D at `axis` (default 1): [prod(dims before axis), prod(dims from axis)],
 // and the op normalises each row of that matrix.
-#include <algorithm>
-#include <cmath>
-#include <limits>
+#include "engine/kernels/nn/softmax.h"
+
 #include <memory>
 #include <string>
 
@@ -15,39 +14,6 @@
 
 namespace mlos::engine {
 namespace {
-
-enum class Normalizer { kSoftmax, kLogSoftmax, kHardmax };
-
-// Normalises the `extent` values line[j * stride] in place into `out` (same layout).
-template <Normalizer kNormalizer, typename T>
-void NormalizeLine(const T* line, T* out, int64_t extent, int64_t stride) {
-  T max = std::numeric_limits<T>::lowest();
-  int64_t argmax = 0;
-  for (int64_t j = 0; j < extent; ++j) {
-    if (line[j * stride] > max) {
-      max = line[j * stride];
-      argmax = j;
-    }
-  }
-  if constexpr (kNormalizer == Normalizer::kHardmax) {
-    for (int64_t j = 0; j < extent; ++j) out[j * stride] = j == argmax ? T(1) : T(0);
-  } else {
-    T sum = T(0);
-    for (int64_t j = 0; j < extent; ++j) {
-      const T shifted = line[j * stride] - max;
-      const T exponential = std::exp(shifted);
-      sum += exponential;
-      out[j * stride] = kNormalizer == Normalizer::kSoftmax ? exponential : shifted;
-    }
-    if constexpr (kNormalizer == Normalizer::kSoftmax) {
-      const T scale = T(1) / sum;
-      for (int64_t j = 0; j < extent; ++j) out[j * stride] *= scale;
-    } else {
-      const T log_sum = std::log(sum);
-      for (int64_t j = 0; j < extent; ++j) out[j * stride] -= log_sum;
-    }
-  }
-}
 
 template <Normalizer kNormalizer>
 class SoftmaxKernel final : public Kernel {
