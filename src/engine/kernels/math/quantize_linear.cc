@@ -3,11 +3,13 @@
 //   DequantizeLinear: y = (x - zero_point) * scale, y float
 // scale and zero_point are scalars (per tensor) or, from opset 13, 1-D along `axis` (default 1,
 // per channel). A missing zero_point is 0, and QuantizeLinear then produces uint8.
-// (DynamicQuantizeLinear lives in kernels/elementwise/dynamic_quantize.cc.)
+// DynamicQuantizeLinear (opset 11) picks the uint8 scale and zero point from x itself: the range
+// [min(0, min x), max(0, max x)] maps onto [0, 255].
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "engine/kernel_registry.h"
@@ -134,6 +136,45 @@ class DequantizeLinearKernel final : public Kernel {
   const int64_t axis_;
 };
 
+class DynamicQuantizeLinearKernel final : public Kernel {
+ public:
+  Status Compute(KernelContext& context) const override {
+    const Tensor& x = context.input(0);
+    if (x.dtype() != DataType::kFloat32) {
+      return InvalidArgument(std::string("input 0 (x): expected float32, got ") + Name(x.dtype()));
+    }
+    const std::span<const float> values = x.values<float>();
+    // Float arithmetic throughout, as the operator's reference computes it.
+    float low = 0, high = 0;
+    for (float value : values) {
+      low = std::min(low, value);
+      high = std::max(high, value);
+    }
+    const float scale = (high - low) / 255.0f;
+    const uint8_t zero_point = scale == 0 ? 0 : SaturateRound<uint8_t>(-low / scale, 0);
+    Tensor& y = context.outputs[0];
+    y = Tensor(DataType::kUInt8, x.shape());
+    uint8_t* out = y.data<uint8_t>();
+    for (size_t i = 0; i < values.size(); ++i) {
+      out[i] = scale == 0 ? zero_point : SaturateRound<uint8_t>(values[i] / scale, zero_point);
+    }
+    context.outputs[1] = Tensor(DataType::kFloat32, {});
+    context.outputs[1].data<float>()[0] = scale;
+    context.outputs[2] = Tensor(DataType::kUInt8, {});
+    context.outputs[2].data<uint8_t>()[0] = zero_point;
+    return Status::Ok();
+  }
+};
+
+StatusOr<std::unique_ptr<Kernel>> CreateDynamicQuantizeLinear(const KernelInit& init) {
+  if (init.node.output_size() != 3) {
+    return InvalidArgument(
+        "DynamicQuantizeLinear needs its 3 outputs (y, y_scale, y_zero_point), got " +
+        std::to_string(init.node.output_size()));
+  }
+  return std::unique_ptr<Kernel>(std::make_unique<DynamicQuantizeLinearKernel>());
+}
+
 template <typename KernelType>
 StatusOr<std::unique_ptr<Kernel>> CreateQuantization(const KernelInit& init) {
   return std::unique_ptr<Kernel>(std::make_unique<KernelType>(init.attributes.GetInt("axis", 1)));
@@ -142,6 +183,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateQuantization(const KernelInit& init) {
 }  // namespace
 
 void RegisterQuantizeLinearKernels(KernelRegistry& registry) {
+  registry.Register({"", "DynamicQuantizeLinear", 11, 1 << 30, DataTypesOf<float>(),
+                     &CreateDynamicQuantizeLinear});
   registry.Register({"", "QuantizeLinear", 10, 1 << 30, DataTypesOf<float>(),
                      &CreateQuantization<QuantizeLinearKernel>});
   registry.Register({"", "DequantizeLinear", 10, 1 << 30, DataTypesOf<uint8_t, int8_t, int32_t>(),

@@ -52,5 +52,21 @@ TEST(DequantizeLinearTest, RejectsScaleOfWrongLength) {
       << result.status().message();
 }
 
+TEST(DynamicQuantizeLinearTest, DerivesScaleAndZeroPointFromTheRange) {
+  auto node = NodeBuilder("DynamicQuantizeLinear").Inputs(1).Outputs(3).Build();
+  auto result = RunNode(node, 11, {MakeTensor<float>({2, 3}, {0, 2, -3, -2.5, 1.34, 0.5})});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ExpectTensorNear<uint8_t>((*result)[0], {2, 3}, {153, 255, 0, 26, 221, 179});
+  ExpectTensorNear<float>((*result)[1], {}, {0.019607844f});
+  ExpectTensorNear<uint8_t>((*result)[2], {}, {153});
+}
+
+TEST(DynamicQuantizeLinearTest, RejectsMissingOutputs) {
+  auto node = NodeBuilder("DynamicQuantizeLinear").Inputs(1).Outputs(1).Build();
+  auto result = RunNode(node, 11, {MakeTensor<float>({1}, {1})});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("needs its 3 outputs"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mlos::engine
