@@ -28,7 +28,8 @@ TensorInfo InfoOf(const onnx::ValueInfoProto& value) {
 int OpsetOf(const onnx::ModelProto& model, std::string_view domain) {
   if (domain == "ai.onnx") domain = "";
   for (const onnx::OperatorSetIdProto& opset : model.opset_import()) {
-    const std::string_view imported = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    std::string_view imported = opset.domain();
+    if (imported == "ai.onnx") imported = "";
     if (imported == domain) return static_cast<int>(opset.version());
   }
   return 0;
