@@ -6,7 +6,7 @@ namespace mlos::engine {
 
 void RegisterSoftmaxKernels(KernelRegistry& registry);         // softmax.cc
 void RegisterConvKernel(KernelRegistry& registry);             // conv.cc
-void RegisterConvIntegerKernel(KernelRegistry& registry);      // conv_integer.cc
+void RegisterConvIntegerKernels(KernelRegistry& registry);     // conv_integer.cc
 void RegisterPoolKernels(KernelRegistry& registry);            // pool.cc
 void RegisterGlobalPoolKernels(KernelRegistry& registry);      // global_pool.cc
 void RegisterBatchNormKernel(KernelRegistry& registry);        // batch_norm.cc
@@ -19,7 +19,7 @@ void RegisterLossKernels(KernelRegistry& registry);            // loss.cc
 void RegisterNnKernels(KernelRegistry& registry) {
   RegisterSoftmaxKernels(registry);
   RegisterConvKernel(registry);
-  RegisterConvIntegerKernel(registry);
+  RegisterConvIntegerKernels(registry);
   RegisterPoolKernels(registry);
   RegisterGlobalPoolKernels(registry);
   RegisterBatchNormKernel(registry);
