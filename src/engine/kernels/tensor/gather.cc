@@ -1,4 +1,5 @@
-// Index-driven kernels: Gather, GatherElements, ScatterElements, GatherND, ScatterND, Compress.
+// Index-driven kernels: Gather, GatherElements, ScatterElements (and Scatter), GatherND, ScatterND,
+// Compress, ReverseSequence.
 // Indices are int32 or int64 and may be negative (counting from the end of the axis);
 // out-of-range indices are errors.
 #include <algorithm>
@@ -407,15 +408,74 @@ class CompressKernel : public Kernel {
   int64_t axis_;
 };
 
+// ReverseSequence: for each batch entry b, reverses the first sequence_lens[b] steps along the
+// time axis and keeps the rest.
+class ReverseSequenceKernel : public Kernel {
+ public:
+  explicit ReverseSequenceKernel(const KernelInit& init)
+      : batch_axis_(init.attributes.GetInt("batch_axis", 1)),
+        time_axis_(init.attributes.GetInt("time_axis", 0)) {}
+
+  Status Compute(KernelContext& context) const override {
+    const Tensor& input = context.input(0);
+    const Shape& shape = input.shape();
+    const bool axes_valid = shape.size() >= 2 && (batch_axis_ == 0 || batch_axis_ == 1) &&
+                            (time_axis_ == 0 || time_axis_ == 1) && batch_axis_ != time_axis_;
+    if (!axes_valid) {
+      return InvalidArgument("attributes batch_axis " + std::to_string(batch_axis_) +
+                             " and time_axis " + std::to_string(time_axis_) +
+                             " must be 0 and 1 of input 0 " + ShapeToString(shape));
+    }
+    const size_t batch_axis = static_cast<size_t>(batch_axis_);
+    const size_t time_axis = static_cast<size_t>(time_axis_);
+    constexpr const char* kWhat = "input 1 (sequence_lens)";
+    ASSIGN_OR_RETURN(std::vector<int64_t> lengths, ReadIntegers(context.input(1), kWhat));
+    if (static_cast<int64_t>(lengths.size()) != shape[batch_axis]) {
+      return InvalidArgument(std::string(kWhat) + ": " + std::to_string(lengths.size()) +
+                             " lengths for batch size " + std::to_string(shape[batch_axis]));
+    }
+    for (int64_t length : lengths) {
+      if (length < 0 || length > shape[time_axis]) {
+        return InvalidArgument(std::string(kWhat) + ": length " + std::to_string(length) +
+                               " is outside [0, " + std::to_string(shape[time_axis]) + "]");
+      }
+    }
+    const std::vector<int64_t> strides = DenseStrides(shape);
+    Tensor output(input.dtype(), shape);
+    RETURN_IF_ERROR(DispatchStorage(input.dtype(), "input 0 (input)", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* in = Elements<T>(input);
+      T* out = Elements<T>(output);
+      for (int64_t i = 0; i < input.element_count(); ++i) {
+        const int64_t step = (i / strides[time_axis]) % shape[time_axis];
+        const int64_t length = lengths[static_cast<size_t>((i / strides[batch_axis]) % shape[batch_axis])];
+        const int64_t source_step = step < length ? length - 1 - step : step;
+        out[i] = in[i + (source_step - step) * strides[time_axis]];
+      }
+      return Status::Ok();
+    }));
+    context.outputs[0] = std::move(output);
+    return Status::Ok();
+  }
+
+ private:
+  int64_t batch_axis_;
+  int64_t time_axis_;
+};
+
 }  // namespace
 
 void RegisterGatherKernels(KernelRegistry& registry) {
   registry.Register({"", "Gather", 1, kLatestOpset, {}, &CreateKernel<GatherKernel, 2>});
   registry.Register({"", "GatherElements", 11, kLatestOpset, {},
                      &CreateKernel<GatherElementsKernel, 2>});
+  // Scatter (opsets 9-10) is ScatterElements under its old name.
+  registry.Register({"", "Scatter", 9, 10, {}, &ScatterElementsKernel::Create});
   registry.Register({"", "ScatterElements", 11, kLatestOpset, {}, &ScatterElementsKernel::Create});
   registry.Register({"", "GatherND", 11, kLatestOpset, {}, &CreateKernel<GatherNdKernel, 2>});
   registry.Register({"", "ScatterND", 11, kLatestOpset, {}, &ScatterNdKernel::Create});
+  registry.Register({"", "ReverseSequence", 10, kLatestOpset, {},
+                     &CreateKernel<ReverseSequenceKernel, 2>});
   registry.Register({"", "Compress", 9, kLatestOpset, {}, &CreateKernel<CompressKernel, 2>});
 }
 

@@ -1,5 +1,5 @@
 // Kernels that make new tensors from attributes and small inputs: Constant, ConstantOfShape,
-// Range, OneHot, EyeLike.
+// Range, OneHot, EyeLike, and the window functions HannWindow, HammingWindow, BlackmanWindow.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -208,12 +208,55 @@ class EyeLikeKernel : public Kernel {
   int64_t k_;
 };
 
+// The window functions of opset 17: `size` samples of a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N),
+// N = size when periodic (the default), size - 1 when symmetric.
+template <double kA0, double kA1, double kA2>
+class WindowKernel : public Kernel {
+ public:
+  explicit WindowKernel(const KernelInit& init)
+      : periodic_(init.attributes.GetInt("periodic", 1) != 0),
+        output_code_(init.attributes.GetInt("output_datatype", 1)) {}
+
+  Status Compute(KernelContext& context) const override {
+    ASSIGN_OR_RETURN(const int64_t size, ReadScalarInteger(context.input(0), "input 0 (size)"));
+    if (size < 0) return InvalidArgument("input 0 (size): " + std::to_string(size) + " is negative");
+    const std::optional<DataType> type = DataTypeFromCode(static_cast<int32_t>(output_code_));
+    if (!type) {
+      return InvalidArgument("attribute output_datatype: " + std::to_string(output_code_) +
+                             " is not a known element type");
+    }
+    Tensor output(*type, {size});
+    const double period = static_cast<double>(periodic_ ? size : size - 1);
+    RETURN_IF_ERROR(DispatchByType<NumericTypes>(*type, "attribute output_datatype", [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      T* out = output.data<T>();
+      for (int64_t n = 0; n < size; ++n) {
+        const double angle = period > 0 ? 2.0 * M_PI * static_cast<double>(n) / period : 0.0;
+        out[n] = ConvertElement<T>(kA0 - kA1 * std::cos(angle) + kA2 * std::cos(2.0 * angle));
+      }
+      return Status::Ok();
+    }));
+    context.outputs[0] = std::move(output);
+    return Status::Ok();
+  }
+
+ private:
+  bool periodic_;
+  int64_t output_code_;
+};
+
 }  // namespace
 
 void RegisterGeneratorKernels(KernelRegistry& registry) {
   registry.Register({"", "Constant", 1, kLatestOpset, {}, &ConstantKernel::Create});
   registry.Register({"", "ConstantOfShape", 9, kLatestOpset, {}, &ConstantOfShapeKernel::Create});
   registry.Register({"", "Range", 11, kLatestOpset, {}, &CreateKernel<RangeKernel, 3>});
+  registry.Register({"", "HannWindow", 17, kLatestOpset, {},
+                     &CreateKernel<WindowKernel<0.5, 0.5, 0.0>, 1>});
+  registry.Register({"", "HammingWindow", 17, kLatestOpset, {},
+                     &CreateKernel<WindowKernel<25.0 / 46.0, 21.0 / 46.0, 0.0>, 1>});
+  registry.Register({"", "BlackmanWindow", 17, kLatestOpset, {},
+                     &CreateKernel<WindowKernel<0.42, 0.5, 0.08>, 1>});
   registry.Register({"", "EyeLike", 9, kLatestOpset, {}, &CreateKernel<EyeLikeKernel, 1>});
   registry.Register({"", "OneHot", 9, kLatestOpset, {}, &CreateKernel<OneHotKernel, 3>});
 }

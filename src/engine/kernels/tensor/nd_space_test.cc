@@ -1,6 +1,6 @@
-// Tests of GatherND, ScatterND, Compress (gather.cc), DepthToSpace, SpaceToDepth
-// (reindex_kernels.cc) and EyeLike (generators.cc). Goldens from numpy (reshape/transpose for the
-// space-depth pair, fancy indexing for the rest).
+// Tests of GatherND, ScatterND, Scatter, Compress, ReverseSequence (gather.cc), DepthToSpace,
+// SpaceToDepth (reindex_kernels.cc), EyeLike and the window functions (generators.cc). Goldens
+// from numpy (reshape/transpose for the space-depth pair, fancy indexing, np.hanning-style sums).
 #include "engine/kernels/elementwise/test_helpers.h"
 
 namespace mlos::engine {
@@ -100,6 +100,34 @@ TEST(EyeLikeKernelTest, ShiftedDiagonalAndDtype) {
   NodeBuilder below = Node("EyeLike", 1);
   below.Int("k", -1);
   ExpectTensorNear<int64_t>(RunOne(below, {Iota({2, 2})}), {2, 2}, {0, 0, 1, 0});
+}
+
+TEST(ReverseSequenceKernelTest, ReversesEachBatchPrefix) {
+  NodeBuilder node = Node("ReverseSequence", 2);
+  ExpectTensorNear<int64_t>(RunOne(node, {Iota({4, 4}), MakeTensor<int64_t>({4}, {4, 3, 2, 1})}),
+                            {4, 4}, {12, 9, 6, 3, 8, 5, 2, 7, 4, 1, 10, 11, 0, 13, 14, 15});
+  EXPECT_EQ(RunError(node, {Iota({4, 4}), MakeTensor<int64_t>({4}, {5, 1, 1, 1})}),
+            "input 1 (sequence_lens): length 5 is outside [0, 4]");
+}
+
+TEST(ScatterKernelTest, IsScatterElementsBeforeOpset11) {
+  NodeBuilder node = Node("Scatter", 3);
+  node.Int("axis", 1);
+  ExpectTensorNear<int64_t>(
+      RunOne(node, {Iota({1, 3}), MakeTensor<int64_t>({1, 1}, {2}),
+                                  MakeTensor<int64_t>({1, 1}, {9})}, 10),
+      {1, 3}, {0, 1, 9});
+}
+
+TEST(WindowKernelsTest, PeriodicAndSymmetric) {
+  Tensor size = MakeTensor<int64_t>({}, {4});
+  ExpectTensorNear<float>(RunOne(Node("HannWindow", 1), {size}), {4}, {0, 0.5f, 1, 0.5f});
+  NodeBuilder symmetric = Node("HannWindow", 1);
+  symmetric.Int("periodic", 0);
+  ExpectTensorNear<float>(RunOne(symmetric, {size}), {4}, {0, 0.75f, 0.75f, 0});
+  ExpectTensorNear<float>(RunOne(Node("HammingWindow", 1), {size}), {4},
+                          {0.08695652f, 0.54347826f, 1, 0.54347826f});
+  ExpectTensorNear<float>(RunOne(Node("BlackmanWindow", 1), {size}), {4}, {0, 0.34f, 1, 0.34f});
 }
 
 }  // namespace

@@ -14,11 +14,12 @@ void RegisterReshapeKernels(KernelRegistry& registry);
 void RegisterShapeKernels(KernelRegistry& registry);
 // concat_split.cc: Concat, Split.
 void RegisterConcatSplitKernels(KernelRegistry& registry);
-// gather.cc: Gather, GatherElements, ScatterElements, GatherND, ScatterND, Compress.
+// gather.cc: Gather, GatherElements, ScatterElements, Scatter, GatherND, ScatterND, Compress,
+// ReverseSequence.
 void RegisterGatherKernels(KernelRegistry& registry);
 // reindex_kernels.cc: Transpose, DepthToSpace, SpaceToDepth, Slice, Tile, Expand, Pad.
 void RegisterReindexKernels(KernelRegistry& registry);
-// generators.cc: Constant, ConstantOfShape, Range, OneHot, EyeLike.
+// generators.cc: Constant, ConstantOfShape, Range, OneHot, EyeLike, Hann/Hamming/BlackmanWindow.
 void RegisterGeneratorKernels(KernelRegistry& registry);
 // index_kernels.cc: NonZero, Trilu.
 void RegisterIndexKernels(KernelRegistry& registry);
