@@ -65,8 +65,7 @@ class Model {
   smi_status Signature(smi_signature* out, smi_error* error) const {
     return api_->model_signature(handle_, out, error);
   }
-  smi_status Execute(const smi_request* requests, uint32_t request_count,
-                     smi_error* errors) const {
+  smi_status Execute(const smi_request* requests, uint32_t request_count, smi_error* errors) const {
     return api_->model_execute(handle_, requests, request_count, errors);
   }
   // 0 when the plugin does not report memory (the entry is optional).

@@ -1,8 +1,8 @@
 #include "core/loaded_model.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace mlos::core {
 namespace {
@@ -21,14 +21,16 @@ struct OutputCollector {
     if (rank > 0 && shape != nullptr) dims.assign(shape, shape + rank);
     const bool shape_ok = rank >= 0 && (rank == 0 || shape != nullptr) &&
                           std::all_of(dims.begin(), dims.end(), [](int64_t d) { return d >= 0; });
-    const bool size_ok = dtype && shape_ok &&
-                         (*dtype == DataType::kString ||
-                          byte_size == static_cast<uint64_t>(ElementCount(dims)) * ElementSize(*dtype));
+    const bool size_ok =
+        dtype && shape_ok &&
+        (*dtype == DataType::kString ||
+         byte_size == static_cast<uint64_t>(ElementCount(dims)) * ElementSize(*dtype));
     if (!size_ok) {
       if (self->failure.empty()) {
-        self->failure = fmt::format("output '{}': dtype code {}, rank {}, {} bytes do not describe "
-                                    "a dense tensor",
-                                    output_name, code, rank, byte_size);
+        self->failure = fmt::format(
+            "output '{}': dtype code {}, rank {}, {} bytes do not describe "
+            "a dense tensor",
+            output_name, code, rank, byte_size);
       }
       return nullptr;
     }
@@ -54,12 +56,18 @@ size_t DeclaredIndex(const ModelSignature& signature, const std::string& name) {
 Status StatusFromSmi(smi_status code, std::string_view message) {
   std::string text(message.empty() ? "no message from the plugin" : message);
   switch (code) {
-    case SMI_OK: return Status::Ok();
-    case SMI_ERR_INVALID_ARGUMENT: return InvalidArgument(std::move(text));
-    case SMI_ERR_OUT_OF_MEMORY: return OutOfMemory(std::move(text));
-    case SMI_ERR_NOT_FOUND: return NotFound(std::move(text));
-    case SMI_ERR_UNSUPPORTED: return Unimplemented(std::move(text));
-    default: return Internal(std::move(text));
+    case SMI_OK:
+      return Status::Ok();
+    case SMI_ERR_INVALID_ARGUMENT:
+      return InvalidArgument(std::move(text));
+    case SMI_ERR_OUT_OF_MEMORY:
+      return OutOfMemory(std::move(text));
+    case SMI_ERR_NOT_FOUND:
+      return NotFound(std::move(text));
+    case SMI_ERR_UNSUPPORTED:
+      return Unimplemented(std::move(text));
+    default:
+      return Internal(std::move(text));
   }
 }
 
@@ -68,8 +76,8 @@ StatusOr<std::shared_ptr<LoadedModel>> LoadModel(std::shared_ptr<const Plugin> p
                                                  const std::string& settings_json) {
   auto loaded = std::make_shared<LoadedModel>();
   smi::Error error;
-  smi_status code = plugin->instance.LoadModel(path.c_str(), settings_json.c_str(),
-                                               &loaded->model, &error);
+  smi_status code =
+      plugin->instance.LoadModel(path.c_str(), settings_json.c_str(), &loaded->model, &error);
   if (code != SMI_OK) return StatusFromSmi(code, error.text());
   smi_signature signature{};
   code = loaded->model.Signature(&signature, &error);
@@ -90,13 +98,16 @@ StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
                      tensor.raw_data(), tensor.byte_size()});
   }
   OutputCollector collector;
-  const smi_request request{static_cast<uint32_t>(views.size()), views.data(), 0, nullptr,
+  const smi_request request{static_cast<uint32_t>(views.size()),
+                            views.data(),
+                            0,
+                            nullptr,
                             {&collector, &OutputCollector::Allocate}};
   smi::Error error;
   const smi_status code = model.model.Execute(&request, 1, &error);
   if (!collector.failure.empty()) {
-    return Internal(fmt::format("plugin {} returned a malformed {}", model.plugin->id,
-                                collector.failure));
+    return Internal(
+        fmt::format("plugin {} returned a malformed {}", model.plugin->id, collector.failure));
   }
   if (code != SMI_OK) return StatusFromSmi(code, error.text());
   std::stable_sort(collector.outputs.begin(), collector.outputs.end(),

@@ -3,13 +3,12 @@
 // drain ends the process at once.
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "core/api/http/http_server.h"
 #include "core/api/http/mlos_api.h"
@@ -17,9 +16,7 @@
 #include "core/options.h"
 #include "core/plugin_host.h"
 #include "core/registry_store.h"
-#ifdef MLOS_HAVE_ONNX_PLUGIN
 #include "plugins/onnx/onnx_plugin.h"
-#endif
 
 namespace mlos::core {
 namespace {
@@ -41,11 +38,9 @@ void ConfigureLogging(const std::string& level) {
 }
 
 void AddPlugins(const CoreOptions& options, PluginHost* plugins) {
-#ifdef MLOS_HAVE_ONNX_PLUGIN
   if (Status status = plugins->Add(mlos_onnx_plugin_init, "built-in"); !status.ok()) {
     spdlog::error("built-in onnx plugin refused: {}", status.message());
   }
-#endif
   plugins->LoadDirectory(options.plugin_dir);
   spdlog::info("plugins: {}", plugins->Summary());
 }
@@ -78,8 +73,8 @@ int Run(const CoreOptions& options) {
     return 1;
   }
 
-  MlosApi api(models, plugins, options.no_http ? std::vector<std::string>{}
-                                               : std::vector<std::string>{"mlos-http"});
+  MlosApi api(models, plugins,
+              options.no_http ? std::vector<std::string>{} : std::vector<std::string>{"mlos-http"});
   HttpServer server({options.host, options.http_port, options.io_threads, options.worker_threads,
                      options.max_request_bytes},
                     api);
@@ -91,11 +86,11 @@ int Run(const CoreOptions& options) {
       return 1;
     }
     const bool ipv6 = options.host.find(':') != std::string::npos;
-    std::printf("mlos-core listening on http://%s%s%s:%u\n", ipv6 ? "[" : "",
-                options.host.c_str(), ipv6 ? "]" : "", server.port());
+    std::printf("mlos-core listening on http://%s%s%s:%u\n", ipv6 ? "[" : "", options.host.c_str(),
+                ipv6 ? "]" : "", server.port());
     std::fflush(stdout);
-    spdlog::info("home {}, {} worker threads, {} I/O threads", options.home,
-                 options.worker_threads, options.io_threads);
+    spdlog::info("home {}, {} worker threads, {} I/O threads", options.home, options.worker_threads,
+                 options.io_threads);
   }
 
   int signal_number = 0;

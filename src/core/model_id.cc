@@ -1,9 +1,9 @@
 #include "core/model_id.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 namespace mlos::core {
 namespace {
@@ -22,9 +22,10 @@ bool AllOf(const std::string& text, const std::string& extra) {
 
 StatusOr<ModelId> ParseModelId(const std::string& id) {
   const auto Invalid = [&](const std::string& why) {
-    return InvalidArgument(fmt::format("model_id '{}': {}; expected namespace/name@version, e.g. "
-                                       "local/mlp@latest",
-                                       id, why));
+    return InvalidArgument(
+        fmt::format("model_id '{}': {}; expected namespace/name@version, e.g. "
+                    "local/mlp@latest",
+                    id, why));
   };
   const size_t slash = id.find('/');
   const size_t at = id.rfind('@');

@@ -1,8 +1,9 @@
 #include "core/model_manager.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
 
 #include "core/model_id.h"
 #include "core/model_source.h"
@@ -12,10 +13,14 @@ namespace mlos::core {
 
 const char* ModelStateName(ModelState state) {
   switch (state) {
-    case ModelState::kUnloaded: return "unloaded";
-    case ModelState::kLoading: return "loading";
-    case ModelState::kReady: return "ready";
-    case ModelState::kFailed: return "failed";
+    case ModelState::kUnloaded:
+      return "unloaded";
+    case ModelState::kLoading:
+      return "loading";
+    case ModelState::kReady:
+      return "ready";
+    case ModelState::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -48,8 +53,9 @@ StatusOr<std::shared_ptr<const Plugin>> ModelManager::ChoosePlugin(
                                        request.plugin_id, plugins_.Summary()));
   }
   if (format.empty()) {
-    return InvalidArgument("cannot tell the model's execution format; give \"execution_format\" "
-                           "or \"plugin_id\"");
+    return InvalidArgument(
+        "cannot tell the model's execution format; give \"execution_format\" "
+        "or \"plugin_id\"");
   }
   if (auto plugin = plugins_.FindForFormat(format)) return plugin;
   return InvalidArgument(fmt::format("no plugin runs execution format '{}'; loaded plugins: {}",
@@ -65,10 +71,10 @@ StatusOr<RegistrationResult> ModelManager::Register(const RegistrationRequest& r
     if (existing->record.source_path == source.source_path) {
       return RegistrationResult{existing->record.plugin_id, true};
     }
-    return AlreadyExists(fmt::format("model '{}' is already registered from {}; register {} under "
-                                     "another id or version",
-                                     request.model_id, existing->record.source_path,
-                                     source.source_path));
+    return AlreadyExists(
+        fmt::format("model '{}' is already registered from {}; register {} under "
+                    "another id or version",
+                    request.model_id, existing->record.source_path, source.source_path));
   }
   // The body's execution_format wins, then the manifest's or the file's, then the framework.
   std::string format = request.execution_format;
@@ -86,11 +92,12 @@ StatusOr<RegistrationResult> ModelManager::Register(const RegistrationRequest& r
   record.load_path = source.load_path;
   record.plugin_id = plugin->id;
   record.manifest_yaml = source.manifest_yaml;
-  record.metadata_json = nlohmann::json{{"name", request.name},
-                                        {"description", request.description},
-                                        {"framework", request.framework},
-                                        {"execution_format", format}}
-                             .dump();
+  record.metadata_json = nlohmann::json{
+      {"name", request.name},
+      {"description", request.description},
+      {"framework", request.framework},
+      {"execution_format",
+       format}}.dump();
   record.signature = (*loaded)->signature;
   record.created = FormatUtc(std::chrono::system_clock::now());
   RETURN_IF_ERROR(store_.Insert(record));
@@ -102,8 +109,8 @@ StatusOr<RegistrationResult> ModelManager::Register(const RegistrationRequest& r
   }
   std::lock_guard lock(entries_mutex_);
   entries_[request.model_id] = std::move(entry);
-  spdlog::info("registered model {} from {} with plugin {}", request.model_id,
-               source.source_path, plugin->id);
+  spdlog::info("registered model {} from {} with plugin {}", request.model_id, source.source_path,
+               plugin->id);
   return RegistrationResult{plugin->id, false};
 }
 

@@ -28,14 +28,14 @@ namespace mlos::core {
 // The body of POST /models/register (docs/http_api.md).
 struct RegistrationRequest {
   std::string model_id;
-  std::string path;           // "path" or "model_path"
+  std::string path;  // "path" or "model_path"
   std::string manifest_path;
   std::string plugin_id;
   std::string execution_format;
   std::string framework;
   std::string name;
   std::string description;
-  bool load = false;          // keep the model loaded after validation
+  bool load = false;  // keep the model loaded after validation
 };
 
 struct RegistrationResult {

@@ -1,9 +1,9 @@
 #include "core/model_manager.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "core/testing/test_files.h"
 
@@ -36,7 +36,8 @@ class ModelManagerTest : public ::testing::Test {
   }
 
   ModelManager& manager() {
-    if (!manager_) manager_ = std::make_unique<ModelManager>(plugins_, *store_, directory_.string());
+    if (!manager_)
+      manager_ = std::make_unique<ModelManager>(plugins_, *store_, directory_.string());
     return *manager_;
   }
 
@@ -79,7 +80,8 @@ TEST_F(ModelManagerTest, AModelThePluginRefusesIsNotRegistered) {
   const std::string corrupt = WriteFile(directory_ / "corrupt.echo", "\x08garbage");
   auto result = Register("local/corrupt@1", corrupt);
   EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_TRUE(result.status().message().starts_with(corrupt + " does not load with plugin 'echo': "))
+  EXPECT_TRUE(
+      result.status().message().starts_with(corrupt + " does not load with plugin 'echo': "))
       << result.status().message();
   EXPECT_NE(result.status().message().find("not an echo model description"), std::string::npos);
   EXPECT_TRUE(manager().List().empty());

@@ -13,8 +13,8 @@ StatusOr<std::vector<TensorSpec>> SpecsFromSmi(const smi_io_desc* descs, uint32_
     const char* name = desc.name != nullptr ? desc.name : "";
     const auto dtype = DataTypeFromCode(desc.dtype);
     if (!dtype) {
-      return Unimplemented(
-          fmt::format("{} '{}': datatype code {} is not supported by MLOS", kind, name, desc.dtype));
+      return Unimplemented(fmt::format("{} '{}': datatype code {} is not supported by MLOS", kind,
+                                       name, desc.dtype));
     }
     TensorSpec spec{name, *dtype, std::nullopt};
     if (desc.rank >= 0) spec.shape = Shape(desc.shape, desc.shape + desc.rank);
@@ -51,7 +51,8 @@ StatusOr<std::vector<TensorSpec>> TensorSpecsFromJson(const nlohmann::json& json
       TensorSpec spec;
       spec.name = item.at("name").get<std::string>();
       const auto dtype = ParseDataType(item.at("datatype").get<std::string>());
-      if (!dtype) return InvalidArgument(fmt::format("{}: unknown datatype in '{}'", what, spec.name));
+      if (!dtype)
+        return InvalidArgument(fmt::format("{}: unknown datatype in '{}'", what, spec.name));
       spec.dtype = *dtype;
       if (!item.at("shape").is_null()) spec.shape = item.at("shape").get<Shape>();
       specs.push_back(std::move(spec));

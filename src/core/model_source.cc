@@ -1,12 +1,12 @@
 #include "core/model_source.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/manifest.h"
 
@@ -46,28 +46,29 @@ StatusOr<ModelSource> FromManifest(const fs::path& manifest_path, const fs::path
   ASSIGN_OR_RETURN(source.manifest_yaml, ReadText(manifest_path));
   auto manifest = ParseManifest(source.manifest_yaml);
   if (!manifest.ok()) {
-    return InvalidArgument(fmt::format("manifest {}: {}", manifest_path.string(),
-                                       manifest.status().message()));
+    return InvalidArgument(
+        fmt::format("manifest {}: {}", manifest_path.string(), manifest.status().message()));
   }
   std::vector<ManifestExecutionFile> files = manifest->execution_files;
   if (files.empty() && manifest->files.size() == 1) files.push_back({manifest->files[0].path});
   if (files.empty()) {
-    return InvalidArgument(fmt::format("manifest {}: spec.format.execution_files is empty and the "
-                                       "package has several files",
-                                       manifest_path.string()));
+    return InvalidArgument(
+        fmt::format("manifest {}: spec.format.execution_files is empty and the "
+                    "package has several files",
+                    manifest_path.string()));
   }
   const auto single = std::find_if(files.begin(), files.end(),
-                                    [](const auto& file) { return file.role == "single"; });
-  const fs::path file = (root / (single != files.end() ? *single : files.front()).path)
-                            .lexically_normal();
+                                   [](const auto& file) { return file.role == "single"; });
+  const fs::path file =
+      (root / (single != files.end() ? *single : files.front()).path).lexically_normal();
   std::error_code error;
   if (!fs::exists(file, error)) {
     return InvalidArgument(fmt::format("manifest {}: execution file {} does not exist",
                                        manifest_path.string(), file.string()));
   }
   source.load_path = file.string();
-  source.execution_format = manifest->execution_format.empty() ? manifest->format_type
-                                                               : manifest->execution_format;
+  source.execution_format =
+      manifest->execution_format.empty() ? manifest->format_type : manifest->execution_format;
   return source;
 }
 
@@ -90,22 +91,23 @@ StatusOr<fs::path> SingleOnnxFile(const fs::path& directory) {
   std::vector<std::string> names;
   for (const auto& candidate : candidates) names.push_back(candidate.filename().string());
   std::sort(names.begin(), names.end());
-  return InvalidArgument(fmt::format("{} has several .onnx files ({}) and no manifest.yaml to "
-                                     "choose one",
-                                     directory.string(), fmt::join(names, ", ")));
+  return InvalidArgument(
+      fmt::format("{} has several .onnx files ({}) and no manifest.yaml to "
+                  "choose one",
+                  directory.string(), fmt::join(names, ", ")));
 }
 
 }  // namespace
 
-StatusOr<ModelSource> ResolveModelSource(const std::string& path,
-                                         const std::string& manifest_path,
+StatusOr<ModelSource> ResolveModelSource(const std::string& path, const std::string& manifest_path,
                                          const std::string& base_directory) {
   if (path.empty() && manifest_path.empty()) {
-    return InvalidArgument("\"path\" (or \"model_path\") is required: a package folder, a folder "
-                           "with one .onnx file, or a model file");
+    return InvalidArgument(
+        "\"path\" (or \"model_path\") is required: a package folder, a folder "
+        "with one .onnx file, or a model file");
   }
-  const fs::path manifest = manifest_path.empty() ? fs::path()
-                                                  : Absolute(manifest_path, base_directory);
+  const fs::path manifest =
+      manifest_path.empty() ? fs::path() : Absolute(manifest_path, base_directory);
   const fs::path target = path.empty() ? manifest.parent_path() : Absolute(path, base_directory);
   std::error_code error;
   if (!fs::exists(target, error)) {
@@ -115,9 +117,10 @@ StatusOr<ModelSource> ResolveModelSource(const std::string& path,
   source.source_path = target.string();
   const bool is_directory = fs::is_directory(target, error);
   if (!is_directory && FormatOfExtension(target) == "axon") {
-    return InvalidArgument(fmt::format("{} is an .axon archive; register the installed package "
-                                       "folder instead (axon install, then axon register)",
-                                       target.string()));
+    return InvalidArgument(
+        fmt::format("{} is an .axon archive; register the installed package "
+                    "folder instead (axon install, then axon register)",
+                    target.string()));
   }
   if (!manifest.empty()) {
     return FromManifest(manifest, is_directory ? target : manifest.parent_path(), source);

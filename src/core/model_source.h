@@ -24,8 +24,7 @@ struct ModelSource {
 };
 
 // Relative `path` and `manifest_path` are taken from `base_directory`.
-StatusOr<ModelSource> ResolveModelSource(const std::string& path,
-                                         const std::string& manifest_path,
+StatusOr<ModelSource> ResolveModelSource(const std::string& path, const std::string& manifest_path,
                                          const std::string& base_directory);
 
 }  // namespace mlos::core

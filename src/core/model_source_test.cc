@@ -42,8 +42,9 @@ TEST(ModelSourceTest, FolderErrorsNameTheFolder) {
   WriteFile(directory / "b.onnx", "");
   WriteFile(directory / "a.onnx", "");
   EXPECT_EQ(ResolveModelSource(directory.string(), "", "").status().message(),
-            directory.string() + " has several .onnx files (a.onnx, b.onnx) and no manifest.yaml "
-                                 "to choose one");
+            directory.string() +
+                " has several .onnx files (a.onnx, b.onnx) and no manifest.yaml "
+                "to choose one");
   EXPECT_EQ(ResolveModelSource((directory / "missing").string(), "", "").status().message(),
             "path " + (directory / "missing").string() + " does not exist");
   EXPECT_NE(ResolveModelSource("", "", "").status().message().find("\"path\""), std::string::npos);
@@ -98,8 +99,8 @@ TEST(ModelSourceTest, ABrokenManifestIsNamed) {
   auto source = ResolveModelSource(directory.string(), "", "");
   ASSERT_FALSE(source.ok());
   EXPECT_EQ(source.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_TRUE(source.status().message().starts_with("manifest " +
-                                                    (directory / "manifest.yaml").string()))
+  EXPECT_TRUE(
+      source.status().message().starts_with("manifest " + (directory / "manifest.yaml").string()))
       << source.status().message();
 }
 

@@ -1,15 +1,15 @@
 #include "core/options.h"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <map>
 #include <thread>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 namespace mlos::core {
 namespace {
@@ -39,7 +39,8 @@ Status ParseInteger(const std::string& text, T min, T max, T* out) {
   uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return InvalidArgument(fmt::format("expected an integer from {} to {}, got '{}'", min, max, text));
+    return InvalidArgument(
+        fmt::format("expected an integer from {} to {}, got '{}'", min, max, text));
   }
   *out = static_cast<T>(value);
   return Status::Ok();
@@ -102,15 +103,16 @@ std::vector<OptionSpec> Specs() {
                         &CoreOptions::max_request_bytes, 1, UINT64_MAX),
       Integer<unsigned>("io-threads", "threads serving connections", &CoreOptions::io_threads, 1,
                         256),
-      Integer<unsigned>("worker-threads", "threads running registrations and inference (default: "
+      Integer<unsigned>("worker-threads",
+                        "threads running registrations and inference (default: "
                         "cores)",
                         &CoreOptions::worker_threads, 1, 1024),
       {"log-level", "trace, debug, info, warn, error or off", false,
        [](const std::string& text, CoreOptions* options) {
          const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
          if (std::find(levels.begin(), levels.end(), text) == levels.end()) {
-           return InvalidArgument(fmt::format("expected one of {}, got '{}'",
-                                              fmt::join(levels, ", "), text));
+           return InvalidArgument(
+               fmt::format("expected one of {}, got '{}'", fmt::join(levels, ", "), text));
          }
          options->log_level = text;
          return Status::Ok();
@@ -125,7 +127,8 @@ StatusOr<std::map<std::string, std::string>> ReadConfig(const std::string& path,
   try {
     const YAML::Node root = YAML::LoadFile(path);
     if (root.IsNull()) return values;
-    if (!root.IsMap()) return InvalidArgument(fmt::format("config {}: expected a mapping of options", path));
+    if (!root.IsMap())
+      return InvalidArgument(fmt::format("config {}: expected a mapping of options", path));
     for (const auto& item : root) {
       const std::string key = item.first.as<std::string>();
       const bool known = std::any_of(specs.begin(), specs.end(), [&](const OptionSpec& spec) {

@@ -1,9 +1,9 @@
 #include "core/options.h"
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/testing/test_files.h"
 
@@ -48,25 +48,25 @@ TEST_F(OptionsTest, Defaults) {
 
 TEST_F(OptionsTest, FlagBeatsEnvironmentBeatsConfigBeatsDefault) {
   const auto directory = testing::FreshDirectory("options_precedence");
-  const std::string config =
-      testing::WriteFile(directory / "core.yaml", "http_port: 1001\ngrpc_port: 1002\n"
-                                                  "socket: /run/config.sock\nno_ipc: true\n");
+  const std::string config = testing::WriteFile(directory / "core.yaml",
+                                                "http_port: 1001\ngrpc_port: 1002\n"
+                                                "socket: /run/config.sock\nno_ipc: true\n");
   environment_["MLOS_CONFIG"] = config;
   environment_["MLOS_HTTP_PORT"] = "2001";
   environment_["MLOS_GRPC_PORT"] = "2002";
   const CoreOptions options = Options({"--http-port", "3001"});
   EXPECT_EQ(options.config, config);
-  EXPECT_EQ(options.http_port, 3001);               // flag
-  EXPECT_EQ(options.grpc_port, 2002);               // environment
-  EXPECT_EQ(options.socket, "/run/config.sock");    // config
-  EXPECT_TRUE(options.no_ipc);                      // config
-  EXPECT_EQ(options.host, "0.0.0.0");               // default
+  EXPECT_EQ(options.http_port, 3001);             // flag
+  EXPECT_EQ(options.grpc_port, 2002);             // environment
+  EXPECT_EQ(options.socket, "/run/config.sock");  // config
+  EXPECT_TRUE(options.no_ipc);                    // config
+  EXPECT_EQ(options.host, "0.0.0.0");             // default
 }
 
 TEST_F(OptionsTest, SwitchesPathsAndTilde) {
   environment_["MLOS_NO_GRPC"] = "yes";
-  const CoreOptions options = Options({"--no-http", "--home", "~/srv", "--plugin-dir", "/p",
-                                       "--http-port", "0"});
+  const CoreOptions options =
+      Options({"--no-http", "--home", "~/srv", "--plugin-dir", "/p", "--http-port", "0"});
   EXPECT_TRUE(options.no_http);
   EXPECT_TRUE(options.no_grpc);
   EXPECT_FALSE(options.no_ipc);

@@ -1,26 +1,26 @@
 #include "core/plugin_host.h"
 
 #include <dlfcn.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace mlos::core {
 namespace {
 
 Status CheckDescriptor(const smi_plugin_api* api, const std::string& origin) {
   if (api == nullptr) {
-    return InvalidArgument(fmt::format("plugin {}: smi_plugin_init returned no descriptor for host "
-                                       "SMI {}.{}",
-                                       origin, SMI_VERSION_MAJOR, SMI_VERSION_MINOR));
+    return InvalidArgument(
+        fmt::format("plugin {}: smi_plugin_init returned no descriptor for host "
+                    "SMI {}.{}",
+                    origin, SMI_VERSION_MAJOR, SMI_VERSION_MINOR));
   }
   if (api->abi_major != SMI_VERSION_MAJOR || api->abi_minor > SMI_VERSION_MINOR) {
-    return InvalidArgument(fmt::format("plugin {}: built for SMI {}.{}, host supports {}.0 to {}.{}",
-                                       origin, api->abi_major, api->abi_minor, SMI_VERSION_MAJOR,
-                                       SMI_VERSION_MAJOR, SMI_VERSION_MINOR));
+    return InvalidArgument(fmt::format(
+        "plugin {}: built for SMI {}.{}, host supports {}.0 to {}.{}", origin, api->abi_major,
+        api->abi_minor, SMI_VERSION_MAJOR, SMI_VERSION_MAJOR, SMI_VERSION_MINOR));
   }
   if (api->struct_size < sizeof(smi_plugin_api)) {
     return InvalidArgument(fmt::format("plugin {}: descriptor is {} bytes, SMI {}.{} needs {}",
@@ -34,9 +34,9 @@ Status CheckDescriptor(const smi_plugin_api* api, const std::string& origin) {
       api->plugin_destroy == nullptr || api->model_load == nullptr ||
       api->model_unload == nullptr || api->model_signature == nullptr ||
       api->model_execute == nullptr) {
-    return InvalidArgument(fmt::format(
-        "plugin {} ({}): descriptor lacks execution_formats or a required function", origin,
-        api->id));
+    return InvalidArgument(
+        fmt::format("plugin {} ({}): descriptor lacks execution_formats or a required function",
+                    origin, api->id));
   }
   return Status::Ok();
 }
@@ -58,8 +58,8 @@ Status PluginHost::Add(smi_plugin_init_fn init, const std::string& origin) {
   }
   smi::Error error;
   if (smi::Plugin::Create(api, "{}", &plugin->instance, &error) != SMI_OK) {
-    return Internal(fmt::format("plugin {} ({}): plugin_create failed: {}", origin, plugin->id,
-                                error.text()));
+    return Internal(
+        fmt::format("plugin {} ({}): plugin_create failed: {}", origin, plugin->id, error.text()));
   }
   std::lock_guard lock(mutex_);
   for (const auto& existing : plugins_) {

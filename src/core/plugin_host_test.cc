@@ -1,12 +1,11 @@
 #include "core/plugin_host.h"
 
 #include <dlfcn.h>
+#include <gtest/gtest.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace mlos::core {
 namespace {
@@ -114,7 +113,10 @@ TEST(PluginHostLibraryTest, LoadsTheEchoLibraryAndRunsAModel) {
   float output[2] = {0, 0};
   const int64_t shape[1] = {2};
   const smi_tensor_view view{"x", SMI_DTYPE_FLOAT32, 1, shape, input, sizeof(input)};
-  smi_request request{1, &view, 0, nullptr,
+  smi_request request{1,
+                      &view,
+                      0,
+                      nullptr,
                       {output, [](void* context, const char*, smi_dtype, int32_t, const int64_t*,
                                   uint64_t) { return context; }}};
   ASSERT_EQ(model.Execute(&request, 1, &error), SMI_OK) << error.text();

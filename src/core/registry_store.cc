@@ -1,12 +1,11 @@
 #include "core/registry_store.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <array>
 #include <filesystem>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace mlos::core {
 namespace {
@@ -94,13 +93,13 @@ Status RegistryStore::Migrate() {
   }
   const int version = sqlite3_column_int(query.get(), 0);
   if (version > static_cast<int>(kMigrations.size())) {
-    return FailedPrecondition(fmt::format(
-        "registry {}: schema version {} is newer than this mlos-core supports ({})", path_,
-        version, kMigrations.size()));
+    return FailedPrecondition(
+        fmt::format("registry {}: schema version {} is newer than this mlos-core supports ({})",
+                    path_, version, kMigrations.size()));
   }
   for (size_t next = version; next < kMigrations.size(); ++next) {
-    RETURN_IF_ERROR(Execute(fmt::format("BEGIN; {}; PRAGMA user_version={}; COMMIT",
-                                        kMigrations[next], next + 1)));
+    RETURN_IF_ERROR(Execute(
+        fmt::format("BEGIN; {}; PRAGMA user_version={}; COMMIT", kMigrations[next], next + 1)));
   }
   return Status::Ok();
 }
@@ -111,17 +110,16 @@ Status RegistryStore::Insert(const ModelRecord& record) {
                    "INSERT INTO models (id, source_path, load_path, plugin_id, manifest, settings,"
                    " metadata, inputs, outputs, created) VALUES (?,?,?,?,?,?,?,?,?,?)");
   if (!insert.ok()) return Internal(Error("preparing insert"));
-  const std::array<std::string, 10> values = {
-      record.id,
-      record.source_path,
-      record.load_path,
-      record.plugin_id,
-      record.manifest_yaml,
-      record.settings_json,
-      record.metadata_json,
-      TensorSpecsToJson(record.signature.inputs).dump(),
-      TensorSpecsToJson(record.signature.outputs).dump(),
-      record.created};
+  const std::array<std::string, 10> values = {record.id,
+                                              record.source_path,
+                                              record.load_path,
+                                              record.plugin_id,
+                                              record.manifest_yaml,
+                                              record.settings_json,
+                                              record.metadata_json,
+                                              TensorSpecsToJson(record.signature.inputs).dump(),
+                                              TensorSpecsToJson(record.signature.outputs).dump(),
+                                              record.created};
   for (size_t i = 0; i < values.size(); ++i) insert.Bind(static_cast<int>(i) + 1, values[i]);
   const int result = sqlite3_step(insert.get());
   if (result == SQLITE_CONSTRAINT) {

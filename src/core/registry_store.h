@@ -19,15 +19,15 @@ struct sqlite3;
 namespace mlos::core {
 
 struct ModelRecord {
-  std::string id;              // namespace/name@version
-  std::string source_path;     // what was registered: package dir or model file (absolute)
-  std::string load_path;       // what the plugin loads (absolute)
+  std::string id;           // namespace/name@version
+  std::string source_path;  // what was registered: package dir or model file (absolute)
+  std::string load_path;    // what the plugin loads (absolute)
   std::string plugin_id;
-  std::string manifest_yaml;   // empty when the model came without a manifest
+  std::string manifest_yaml;         // empty when the model came without a manifest
   std::string settings_json = "{}";  // per-model settings passed to the plugin at load
   std::string metadata_json = "{}";  // name, description, framework as registered
   ModelSignature signature;
-  std::string created;         // RFC 3339 UTC
+  std::string created;  // RFC 3339 UTC
 };
 
 class RegistryStore {

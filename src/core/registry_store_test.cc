@@ -1,10 +1,9 @@
 #include "core/registry_store.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 namespace mlos::core {
 namespace {

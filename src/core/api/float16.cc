@@ -10,7 +10,8 @@ uint16_t FloatToHalf(float value) {
   const uint32_t sign = (bits >> 16) & 0x8000u;
   const uint32_t exponent = (bits >> 23) & 0xffu;
   uint32_t mantissa = bits & 0x7fffffu;
-  if (exponent == 0xffu) return static_cast<uint16_t>(sign | 0x7c00u | (mantissa != 0 ? 0x200u : 0));
+  if (exponent == 0xffu)
+    return static_cast<uint16_t>(sign | 0x7c00u | (mantissa != 0 ? 0x200u : 0));
   const int half_exponent = static_cast<int>(exponent) - 127 + 15;
   if (half_exponent >= 0x1f) return static_cast<uint16_t>(sign | 0x7c00u);
   if (half_exponent <= 0) {  // a half subnormal, or zero

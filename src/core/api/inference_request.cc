@@ -1,8 +1,8 @@
 #include "core/api/inference_request.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "core/api/number_conversion.h"
 
@@ -32,19 +32,22 @@ std::string DescribeAll(const std::vector<TensorSpec>& specs) {
 Status CheckRegular(const Json& value, const Shape& shape, size_t depth, const std::string& path) {
   if (depth == shape.size()) {
     if (value.is_array()) {
-      return InvalidArgument(fmt::format("element {} is an array where a number was expected", path));
+      return InvalidArgument(
+          fmt::format("element {} is an array where a number was expected", path));
     }
     return Status::Ok();
   }
   const auto expected = static_cast<size_t>(shape[depth]);
   if (!value.is_array()) {
-    return InvalidArgument(fmt::format("ragged nested array: element {} is a {} where an array of "
-                                       "{} was expected",
-                                       path, value.type_name(), expected));
+    return InvalidArgument(
+        fmt::format("ragged nested array: element {} is a {} where an array of "
+                    "{} was expected",
+                    path, value.type_name(), expected));
   }
   if (value.size() != expected) {
-    return InvalidArgument(fmt::format("ragged nested array: element {} has {} entries, expected {}",
-                                       path, value.size(), expected));
+    return InvalidArgument(
+        fmt::format("ragged nested array: element {} has {} entries, expected {}", path,
+                    value.size(), expected));
   }
   for (size_t i = 0; i < expected; ++i) {
     RETURN_IF_ERROR(CheckRegular(value[i], shape, depth + 1, fmt::format("{}[{}]", path, i)));
@@ -88,10 +91,10 @@ Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
   }
   for (size_t i = 0; i < shape.size(); ++i) {
     if (declared[i] >= 0 && declared[i] != shape[i]) {
-      return InvalidArgument(fmt::format("got shape {}, the model expects {} (dimension {} must be "
-                                         "{})",
-                                         ShapeToString(shape), ShapeToString(declared), i,
-                                         declared[i]));
+      return InvalidArgument(
+          fmt::format("got shape {}, the model expects {} (dimension {} must be "
+                      "{})",
+                      ShapeToString(shape), ShapeToString(declared), i, declared[i]));
     }
   }
   return Status::Ok();
@@ -106,9 +109,10 @@ StatusOr<Shape> ExplicitShape(const Json& shape) {
     }
     if (result.size() == shape.size()) return result;
   }
-  return InvalidArgument(fmt::format("\"shape\" must be an array of at most {} non-negative "
-                                     "integers, got {}",
-                                     kMaxRank, shape.dump()));
+  return InvalidArgument(
+      fmt::format("\"shape\" must be an array of at most {} non-negative "
+                  "integers, got {}",
+                  kMaxRank, shape.dump()));
 }
 
 // The shape of `data` for `spec`: from `explicit_shape` if given, from the nesting of a nested
@@ -119,9 +123,10 @@ StatusOr<Shape> ShapeOf(const TensorSpec& spec, const Json& data,
   if (data.is_array()) {
     ASSIGN_OR_RETURN(given, NestedShape(data));
   } else if (!data.is_number() && !data.is_boolean()) {
-    return InvalidArgument(fmt::format("expected a number, an array or "
-                                       "{{\"shape\",\"datatype\",\"data\"}}, got {}",
-                                       data.type_name()));
+    return InvalidArgument(
+        fmt::format("expected a number, an array or "
+                    "{{\"shape\",\"datatype\",\"data\"}}, got {}",
+                    data.type_name()));
   }
   const int64_t count = ElementCount(given);
   if (explicit_shape) {
@@ -145,22 +150,24 @@ StatusOr<Shape> ShapeOf(const TensorSpec& spec, const Json& data,
 
 StatusOr<Tensor> DecodeValue(const TensorSpec& spec, const Json& value) {
   if (spec.dtype == DataType::kString || ElementSize(spec.dtype) == 0) {
-    return Unimplemented(fmt::format("{} inputs cannot be given in the JSON API yet",
-                                     KServeName(spec.dtype)));
+    return Unimplemented(
+        fmt::format("{} inputs cannot be given in the JSON API yet", KServeName(spec.dtype)));
   }
   const Json* data = &value;
   std::optional<Shape> explicit_shape;
   if (value.is_object()) {
     for (const auto& [key, field] : value.items()) {
       if (key != "data" && key != "shape" && key != "datatype") {
-        return InvalidArgument(fmt::format("unexpected field \"{}\"; a tensor object has "
-                                           "\"shape\", \"datatype\" and \"data\"",
-                                           key));
+        return InvalidArgument(
+            fmt::format("unexpected field \"{}\"; a tensor object has "
+                        "\"shape\", \"datatype\" and \"data\"",
+                        key));
       }
     }
     if (!value.contains("data")) {
-      return InvalidArgument("a tensor object needs \"data\" (and optionally \"shape\" and "
-                             "\"datatype\")");
+      return InvalidArgument(
+          "a tensor object needs \"data\" (and optionally \"shape\" and "
+          "\"datatype\")");
     }
     data = &value["data"];
     if (value.contains("datatype")) {
@@ -177,8 +184,8 @@ StatusOr<Tensor> DecodeValue(const TensorSpec& spec, const Json& value) {
   RETURN_IF_ERROR(CheckAgainstDeclared(spec, shape));
   Tensor tensor(spec.dtype, shape);
   int64_t index = 0;
-  RETURN_IF_ERROR(WriteElements(*data, spec.dtype, static_cast<std::byte*>(tensor.raw_data()),
-                                &index));
+  RETURN_IF_ERROR(
+      WriteElements(*data, spec.dtype, static_cast<std::byte*>(tensor.raw_data()), &index));
   return tensor;
 }
 
@@ -214,17 +221,19 @@ bool Declares(const std::vector<TensorSpec>& inputs, const std::string& name) {
 StatusOr<std::vector<std::pair<std::string, const Json*>>> GivenValues(
     const Json& body, const std::vector<TensorSpec>& inputs) {
   if (!body.is_object()) {
-    return InvalidArgument(fmt::format("the request body must be a JSON object mapping input "
-                                       "names to values, got {}",
-                                       body.type_name()));
+    return InvalidArgument(
+        fmt::format("the request body must be a JSON object mapping input "
+                    "names to values, got {}",
+                    body.type_name()));
   }
   std::vector<std::pair<std::string, const Json*>> given;
   if (body.contains("inputs") && !Declares(inputs, "inputs")) {
     const Json& values = body["inputs"];
     if (!values.is_object()) {
-      return InvalidArgument(fmt::format("\"inputs\" must be an object mapping input names to "
-                                         "values, got {}",
-                                         values.type_name()));
+      return InvalidArgument(
+          fmt::format("\"inputs\" must be an object mapping input names to "
+                      "values, got {}",
+                      values.type_name()));
     }
     for (const auto& [name, value] : values.items()) given.emplace_back(name, &value);
   } else if (body.size() == 1 && body.contains("input") && !Declares(inputs, "input") &&
@@ -261,9 +270,10 @@ StatusOr<Shape> ResolveFlatShape(int64_t count, const std::optional<Shape>& decl
                                        ShapeToString(*declared), fixed));
   }
   if (fixed == 0 ? count != 0 : count % fixed != 0) {
-    return InvalidArgument(fmt::format("{} values do not fit the model's shape {}: the count "
-                                       "must be a multiple of {}",
-                                       count, ShapeToString(*declared), fixed));
+    return InvalidArgument(
+        fmt::format("{} values do not fit the model's shape {}: the count "
+                    "must be a multiple of {}",
+                    count, ShapeToString(*declared), fixed));
   }
   shape[*absorbing] = fixed == 0 ? 1 : count / fixed;
   return shape;
@@ -277,8 +287,8 @@ StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& b
     const auto spec = std::find_if(inputs.begin(), inputs.end(),
                                    [&](const TensorSpec& s) { return s.name == name; });
     if (spec == inputs.end()) {
-      return InvalidArgument(fmt::format("unknown input '{}'; the model's inputs are: {}", name,
-                                         DescribeAll(inputs)));
+      return InvalidArgument(
+          fmt::format("unknown input '{}'; the model's inputs are: {}", name, DescribeAll(inputs)));
     }
     auto tensor = DecodeValue(*spec, *value);
     if (!tensor.ok()) {
@@ -287,8 +297,8 @@ StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& b
     }
     decoded[spec - inputs.begin()] = {name, std::move(tensor).value()};
   }
-  const auto input_ids =
-      std::find_if(decoded.begin(), decoded.end(), [](const auto& t) { return t.name == "input_ids"; });
+  const auto input_ids = std::find_if(decoded.begin(), decoded.end(),
+                                      [](const auto& t) { return t.name == "input_ids"; });
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!decoded[i].tensor.empty()) continue;
     auto generated =

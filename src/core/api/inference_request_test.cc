@@ -1,8 +1,8 @@
 #include "core/api/inference_request.h"
 
-#include <random>
-
 #include <gtest/gtest.h>
+
+#include <random>
 
 namespace mlos::core {
 namespace {
@@ -181,8 +181,7 @@ TEST(DecodeInferenceInputsTest, SurvivesMutatedRequests) {
   const std::vector<std::string> seeds = {
       R"({"x":[[1,2,3],[4,5,6]]})",
       R"({"inputs":{"x":{"shape":[1,3],"datatype":"FP32","data":[1,2,3]}}})",
-      R"({"input_ids":[[101,7,102]],"attention_mask":[1,1,1]})",
-      R"({"input":[1e3,-2,true]})"};
+      R"({"input_ids":[[101,7,102]],"attention_mask":[1,1,1]})", R"({"input":[1e3,-2,true]})"};
   const std::string alphabet = "[]{}\",:-.0123456789eE truefalsnul";
   std::mt19937 random(1234);
   for (int round = 0; round < 5000; ++round) {
@@ -190,9 +189,15 @@ TEST(DecodeInferenceInputsTest, SurvivesMutatedRequests) {
     for (int edits = 1 + random() % 4; edits > 0 && !text.empty(); --edits) {
       const size_t at = random() % text.size();
       switch (random() % 3) {
-        case 0: text[at] = alphabet[random() % alphabet.size()]; break;
-        case 1: text.erase(at, 1); break;
-        default: text.insert(at, 1, alphabet[random() % alphabet.size()]); break;
+        case 0:
+          text[at] = alphabet[random() % alphabet.size()];
+          break;
+        case 1:
+          text.erase(at, 1);
+          break;
+        default:
+          text.insert(at, 1, alphabet[random() % alphabet.size()]);
+          break;
       }
     }
     const Json body = Json::parse(text, nullptr, false);

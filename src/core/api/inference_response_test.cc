@@ -1,8 +1,8 @@
 #include "core/api/inference_response.h"
 
-#include <cstring>
-
 #include <gtest/gtest.h>
+
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/api/float16.h"
@@ -46,8 +46,7 @@ TEST(InferenceResponseTest, IntegersBooleansHalvesAndStrings) {
   EXPECT_EQ(Data(Output("u", DataType::kUInt64, {1}, std::vector<uint64_t>{UINT64_MAX})),
             "[18446744073709551615]");
   EXPECT_EQ(Data(Output("b", DataType::kBool, {2}, std::vector<uint8_t>{1, 0})), "[true,false]");
-  EXPECT_EQ(Data(Output("h", DataType::kFloat16, {1},
-                        std::vector<uint16_t>{FloatToHalf(0.1f)})),
+  EXPECT_EQ(Data(Output("h", DataType::kFloat16, {1}, std::vector<uint16_t>{FloatToHalf(0.1f)})),
             "[0.099975586]");
   std::vector<uint8_t> bytes = {2, 0, 0, 0, 'h', 'i', 1, 0, 0, 0, '"'};
   EXPECT_EQ(Data(Output("s", DataType::kString, {2}, bytes)), R"(["hi","\""])");
@@ -61,14 +60,16 @@ TEST(InferenceResponseTest, MalformedBytesIsAnError) {
 }
 
 TEST(InferenceResponseTest, ReplyCarriesEveryOutputWithItsShape) {
-  InferenceReply reply{"local/mlp@v1", "v1", 12, 3,
+  InferenceReply reply{"local/mlp@v1",
+                       "v1",
+                       12,
+                       3,
                        {Output("y", DataType::kFloat32, {1, 2}, std::vector<float>{1.5f, 2})}};
   auto json = EncodeInferenceReply(reply, true);
   ASSERT_TRUE(json.ok());
-  EXPECT_EQ(*json,
-            R"({"status":"success","model_id":"local/mlp@v1","model_version":"v1",)"
-            R"("inference_time_us":12,"queue_time_us":3,"outputs":{"y":{"datatype":"FP32",)"
-            R"("shape":[1,2],"data":[1.5,2]}},"output_size":8})");
+  EXPECT_EQ(*json, R"({"status":"success","model_id":"local/mlp@v1","model_version":"v1",)"
+                   R"("inference_time_us":12,"queue_time_us":3,"outputs":{"y":{"datatype":"FP32",)"
+                   R"("shape":[1,2],"data":[1.5,2]}},"output_size":8})");
   json = EncodeInferenceReply(reply, false);
   ASSERT_TRUE(json.ok());
   EXPECT_EQ(nlohmann::json::parse(*json)["outputs"]["y"].contains("data"), false);

@@ -1,11 +1,11 @@
 #include "core/api/number_conversion.h"
 
+#include <fmt/format.h>
+
 #include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "core/api/float16.h"
 
@@ -90,24 +90,35 @@ Status StoreJsonScalar(const nlohmann::json& value, DataType dtype, void* destin
     case DataType::kBool: {
       const bool is_flag = value.is_boolean() || value == 0 || value == 1;
       if (!is_flag) {
-        return InvalidArgument(fmt::format("{} is not a boolean (true, false, 0 or 1)", value.dump()));
+        return InvalidArgument(
+            fmt::format("{} is not a boolean (true, false, 0 or 1)", value.dump()));
       }
       const uint8_t result = value.is_boolean() ? value.get<bool>() : value == 1;
       std::memcpy(destination, &result, sizeof(result));
       return Status::Ok();
     }
-    case DataType::kInt8: return StoreInteger<int8_t>(value, dtype, destination);
-    case DataType::kInt16: return StoreInteger<int16_t>(value, dtype, destination);
-    case DataType::kInt32: return StoreInteger<int32_t>(value, dtype, destination);
-    case DataType::kInt64: return StoreInteger<int64_t>(value, dtype, destination);
-    case DataType::kUInt8: return StoreInteger<uint8_t>(value, dtype, destination);
-    case DataType::kUInt16: return StoreInteger<uint16_t>(value, dtype, destination);
-    case DataType::kUInt32: return StoreInteger<uint32_t>(value, dtype, destination);
-    case DataType::kUInt64: return StoreInteger<uint64_t>(value, dtype, destination);
+    case DataType::kInt8:
+      return StoreInteger<int8_t>(value, dtype, destination);
+    case DataType::kInt16:
+      return StoreInteger<int16_t>(value, dtype, destination);
+    case DataType::kInt32:
+      return StoreInteger<int32_t>(value, dtype, destination);
+    case DataType::kInt64:
+      return StoreInteger<int64_t>(value, dtype, destination);
+    case DataType::kUInt8:
+      return StoreInteger<uint8_t>(value, dtype, destination);
+    case DataType::kUInt16:
+      return StoreInteger<uint16_t>(value, dtype, destination);
+    case DataType::kUInt32:
+      return StoreInteger<uint32_t>(value, dtype, destination);
+    case DataType::kUInt64:
+      return StoreInteger<uint64_t>(value, dtype, destination);
     case DataType::kString:
-    case DataType::kInvalid: break;
+    case DataType::kInvalid:
+      break;
   }
-  return Unimplemented(fmt::format("{} tensors cannot be given as JSON numbers", KServeName(dtype)));
+  return Unimplemented(
+      fmt::format("{} tensors cannot be given as JSON numbers", KServeName(dtype)));
 }
 
 }  // namespace mlos::core

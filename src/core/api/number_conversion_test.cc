@@ -1,9 +1,9 @@
 #include "core/api/number_conversion.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstring>
-
-#include <gtest/gtest.h>
 
 #include "core/api/float16.h"
 
@@ -81,7 +81,7 @@ TEST(Float16Test, RoundsToNearestEven) {
   EXPECT_EQ(FloatToHalf(1.0f), 0x3c00);
   EXPECT_EQ(FloatToHalf(-2.0f), 0xc000);
   EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);
-  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);  // rounds up to infinity
+  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);            // rounds up to infinity
   EXPECT_EQ(FloatToHalf(1.0f + 1.0f / 2048), 0x3c00);  // tie goes to even
   EXPECT_EQ(FloatToHalf(1.0f + 3.0f / 2048), 0x3c02);
   EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal

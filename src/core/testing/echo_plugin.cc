@@ -12,12 +12,11 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/dtype.h"
 #include "mlos/smi.h"
@@ -73,7 +72,8 @@ smi_status ModelLoad(smi_plugin*, const char* path, const char*, smi_model** out
     auto model = std::make_unique<smi_model>();
     for (const auto& input : description.at("inputs")) {
       const auto dtype = mlos::ParseDataType(input.at("datatype").get<std::string>());
-      if (!dtype) return Fail(error, SMI_ERR_INVALID_ARGUMENT, std::string(path) + ": bad datatype");
+      if (!dtype)
+        return Fail(error, SMI_ERR_INVALID_ARGUMENT, std::string(path) + ": bad datatype");
       smi_model::Tensor tensor{input.at("name").get<std::string>(), static_cast<smi_dtype>(*dtype),
                                input.at("shape").get<std::vector<int64_t>>()};
       model->inputs.push_back(tensor);
@@ -107,9 +107,9 @@ smi_status ExecuteOne(const smi_request& request, smi_error* error) {
       return Fail(error, SMI_ERR_RUNTIME, "input 'fail': the echo plugin was asked to fail");
     }
     const std::string output_name = std::string(input.name) + "_echo";
-    void* buffer = request.allocator.allocate(request.allocator.context, output_name.c_str(),
-                                              input.dtype, input.rank, input.shape,
-                                              input.byte_size);
+    void* buffer =
+        request.allocator.allocate(request.allocator.context, output_name.c_str(), input.dtype,
+                                   input.rank, input.shape, input.byte_size);
     if (buffer == nullptr) return Fail(error, SMI_ERR_OUT_OF_MEMORY, "output allocation failed");
     if (input.byte_size > 0) std::memcpy(buffer, input.data, input.byte_size);
   }
@@ -132,9 +132,19 @@ uint64_t ModelMemoryBytes(smi_model* model) { return model->file_bytes; }
 const char* const kFormats[] = {"echo", nullptr};
 
 const smi_plugin_api kApi = {
-    SMI_VERSION_MAJOR, SMI_VERSION_MINOR, sizeof(smi_plugin_api),
-    "echo", "Echo test plugin", "1.0.0", kFormats,
-    PluginCreate, PluginDestroy, ModelLoad, ModelUnload, ModelSignature, ModelExecute,
+    SMI_VERSION_MAJOR,
+    SMI_VERSION_MINOR,
+    sizeof(smi_plugin_api),
+    "echo",
+    "Echo test plugin",
+    "1.0.0",
+    kFormats,
+    PluginCreate,
+    PluginDestroy,
+    ModelLoad,
+    ModelUnload,
+    ModelSignature,
+    ModelExecute,
     ModelMemoryBytes,
 };
 

@@ -1,24 +1,23 @@
 // Black-box test of the mlos-core binary: starts it on port 0 with the echo test plugin, talks
 // HTTP to it over TCP, and stops it with SIGTERM.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <future>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>  // Boost 1.74 Asio uses std::exchange without including it
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "core/testing/test_files.h"
 
@@ -100,7 +99,8 @@ class CoreProcess {
  public:
   CoreProcess(std::filesystem::path home, std::vector<std::string> arguments,
               std::vector<std::pair<std::string, std::string>> environment = {})
-      : home_(std::move(home)), arguments_(std::move(arguments)),
+      : home_(std::move(home)),
+        arguments_(std::move(arguments)),
         environment_(std::move(environment)) {}
   ~CoreProcess() {
     if (pid_ > 0) {
@@ -114,9 +114,9 @@ class CoreProcess {
   void Start() {
     int pipe_fds[2];
     ASSERT_EQ(pipe(pipe_fds), 0);
-    std::vector<std::string> arguments = {MLOS_CORE_BINARY, "--http-port", "0", "--home",
-                                          home_.string(), "--plugin-dir", MLOS_ECHO_PLUGIN_DIR,
-                                          "--no-grpc", "--no-ipc"};
+    std::vector<std::string> arguments = {
+        MLOS_CORE_BINARY, "--http-port",        "0",         "--home",  home_.string(),
+        "--plugin-dir",   MLOS_ECHO_PLUGIN_DIR, "--no-grpc", "--no-ipc"};
     arguments.insert(arguments.end(), arguments_.begin(), arguments_.end());
     pid_ = fork();
     ASSERT_GE(pid_, 0);
@@ -139,7 +139,8 @@ class CoreProcess {
     while (output.find(marker) == std::string::npos ||
            output.find('\n', output.find(marker)) == std::string::npos) {
       pollfd poll_fd{stdout_, POLLIN, 0};
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       ASSERT_GT(left.count(), 0) << "no listening line within 20 s; stdout so far: " << output;
       ASSERT_GT(poll(&poll_fd, 1, static_cast<int>(left.count())), 0) << "stdout: " << output;
       char chunk[256];
@@ -223,8 +224,9 @@ TEST_F(ServerTest, RegisterThenInfer) {
   ASSERT_EQ(reply.status, 200u) << reply.body;
   EXPECT_EQ(reply.json["status"], "success");
   EXPECT_EQ(reply.json["plugin_id"], "echo");
-  reply = server_->Send("POST", "/models/local%2Fvector%401/inference",
-                        R"({"inputs":{"x":{"shape":[1,3],"datatype":"FP32","data":[0.1,0.2,0.3]}}})");
+  reply =
+      server_->Send("POST", "/models/local%2Fvector%401/inference",
+                    R"({"inputs":{"x":{"shape":[1,3],"datatype":"FP32","data":[0.1,0.2,0.3]}}})");
   ASSERT_EQ(reply.status, 200u) << reply.body;
   EXPECT_EQ(reply.json["outputs"]["x_echo"]["shape"], Json::array({1, 3}));
   EXPECT_EQ(reply.json["outputs"]["x_echo"]["data"], Json::parse("[0.1,0.2,0.3]"));
@@ -277,9 +279,11 @@ TEST_F(ServerTest, ExpectContinueIsAnswered) {
   ASSERT_EQ(Register("local/vector@1", model_path_).status, 200u);
   Connection connection(server_->port());
   const std::string body = R"({"x":[1,2,3]})";
-  connection.WriteRaw("POST /models/local%2Fvector%401/inference HTTP/1.1\r\nHost: x\r\n"
-                      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  connection.WriteRaw(
+      "POST /models/local%2Fvector%401/inference HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nExpect: 100-continue\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   EXPECT_EQ(connection.ReadRawLine().substr(0, 12), "HTTP/1.1 100");
   EXPECT_EQ(connection.ReadRawLine(), "");
   connection.WriteRaw(body);
@@ -294,8 +298,8 @@ TEST_F(ServerTest, BodiesOf16MegabytesAreOrdinary) {
   for (int64_t i = 0; i < values; ++i) body += i == 0 ? "0.125" : ",0.125";
   body += "]}";
   ASSERT_GT(body.size(), 16u << 20);
-  const Reply reply = server_->Send(
-      "POST", "/models/local%2Fvector%401/inference?include_outputs=false", body);
+  const Reply reply =
+      server_->Send("POST", "/models/local%2Fvector%401/inference?include_outputs=false", body);
   ASSERT_EQ(reply.status, 200u) << reply.body.substr(0, 500);
   EXPECT_EQ(reply.json["outputs"]["x_echo"]["shape"], Json::array({1'200'000, 3}));
 }
@@ -317,8 +321,9 @@ TEST_F(ServerTest, ASlowModelDoesNotBlockHealth) {
 
 TEST_F(ServerTest, ModelsSurviveARestartAndSigtermIsQuick) {
   ASSERT_EQ(Register("local/vector@1", model_path_).status, 200u);
-  ASSERT_EQ(server_->Send("POST", "/models/local%2Fvector%401/inference", R"({"x":[1,2,3]})").status,
-            200u);
+  ASSERT_EQ(
+      server_->Send("POST", "/models/local%2Fvector%401/inference", R"({"x":[1,2,3]})").status,
+      200u);
   double seconds = 0;
   EXPECT_EQ(server_->Terminate(&seconds), 0);
   EXPECT_LT(seconds, 2.0);
@@ -329,8 +334,9 @@ TEST_F(ServerTest, ModelsSurviveARestartAndSigtermIsQuick) {
   ASSERT_EQ(listing.json["models"].size(), 1u) << listing.body;
   EXPECT_EQ(listing.json["models"][0]["id"], "local/vector@1");
   EXPECT_EQ(listing.json["models"][0]["state"], "unloaded");
-  EXPECT_EQ(server_->Send("POST", "/models/local%2Fvector%401/inference", R"({"x":[1,2,3]})").status,
-            200u);
+  EXPECT_EQ(
+      server_->Send("POST", "/models/local%2Fvector%401/inference", R"({"x":[1,2,3]})").status,
+      200u);
 }
 
 TEST_F(ServerTest, SigtermDrainsARequestInFlight) {

@@ -1,11 +1,11 @@
 // Test helpers: fresh temporary folders and small files (echo model descriptions, manifests).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace mlos::core::testing {
 

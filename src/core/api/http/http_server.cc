@@ -1,17 +1,17 @@
 #include "core/api/http/http_server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace mlos::core {
 namespace {
@@ -28,8 +28,8 @@ HttpResponse Call(const RouteAction& action, const HttpRequest& request) {
   try {
     return action.handle(request);
   } catch (const std::exception& e) {
-    return JsonError(500, fmt::format("internal error in {} {}: {}", request.method, request.path,
-                                      e.what()));
+    return JsonError(
+        500, fmt::format("internal error in {} {}: {}", request.method, request.path, e.what()));
   }
 }
 
@@ -116,10 +116,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options().max_body_bytes);
     parser_->header_limit(kHeaderLimitBytes);
     stream_.expires_after(server_.options().idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code error, size_t) {
-                              self->OnHeader(error);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
   }
 
   void OnHeader(beast::error_code error) {
@@ -138,10 +137,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, size_t) {
-                       self->OnRequest(error);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, size_t) { self->OnRequest(error); });
   }
 
   void OnReadError(beast::error_code error) {
@@ -156,8 +154,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                                                 server_.options().max_body_bytes)));
     }
     if (error == http::error::header_limit) {
-      return Respond(JsonError(431, fmt::format("request header is larger than {} bytes",
-                                                kHeaderLimitBytes)));
+      return Respond(
+          JsonError(431, fmt::format("request header is larger than {} bytes", kHeaderLimitBytes)));
     }
     Respond(JsonError(400, fmt::format("malformed HTTP request: {}", error.message())));
   }
@@ -176,7 +174,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const std::string_view target(message.target().data(), message.target().size());
     const size_t question = target.find('?');
     request.path = std::string(target.substr(0, question));
-    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    if (question != std::string_view::npos)
+      request.query = std::string(target.substr(question + 1));
     request.body = std::move(message.body());
     request.received = std::chrono::steady_clock::now();
     request_line_ = request.method + " " + request.path;
@@ -184,16 +183,14 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
     RouteAction action = server_.handler().Route(request);
     if (!action.blocking) return Respond(Call(action, request));
-    asio::post(server_.workers(),
-               [self = shared_from_this(), action = std::move(action),
-                request = std::move(request),
-                work = asio::make_work_guard(server_.io())]() mutable {
-                 HttpResponse response = Call(action, request);
-                 asio::post(self->stream_.get_executor(),
-                            [self, response = std::move(response)]() mutable {
-                              self->Respond(std::move(response));
-                            });
-               });
+    asio::post(server_.workers(), [self = shared_from_this(), action = std::move(action),
+                                   request = std::move(request),
+                                   work = asio::make_work_guard(server_.io())]() mutable {
+      HttpResponse response = Call(action, request);
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Respond(std::move(response));
+      });
+    });
   }
 
   void Respond(HttpResponse response) {
@@ -206,10 +203,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     response_->body() = std::move(response.body);
     response_->prepare_payload();
     stream_.expires_after(server_.options().idle_timeout);
-    http::async_write(stream_, *response_,
-                      [self = shared_from_this()](beast::error_code error, size_t) {
-                        self->OnWritten(error);
-                      });
+    http::async_write(
+        stream_, *response_,
+        [self = shared_from_this()](beast::error_code error, size_t) { self->OnWritten(error); });
   }
 
   // One line per reply: debug for success and client errors, warn for server errors.
@@ -218,9 +214,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
                             std::chrono::steady_clock::now() - received_)
                             .count();
     const auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
-    spdlog::log(level, "http: {} -> {} in {} us", request_line_.empty() ? "(unparsed request)"
-                                                                        : request_line_,
-                status, micros);
+    spdlog::log(level, "http: {} -> {} in {} us",
+                request_line_.empty() ? "(unparsed request)" : request_line_, status, micros);
     request_line_.clear();
   }
 
@@ -265,7 +260,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::string_body>> response_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
-  bool busy_ = false;  // a request is being handled or answered
+  bool busy_ = false;         // a request is being handled or answered
   std::string request_line_;  // "POST /models/x/inference", for the log
   std::chrono::steady_clock::time_point received_ = std::chrono::steady_clock::now();
   std::array<char, 16 * 1024> discard_;
@@ -274,11 +269,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 Status HttpServer::Impl::Start() {
   beast::error_code error;
   tcp::resolver resolver(io_);
-  const auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
-                                          tcp::resolver::passive, error);
+  const auto endpoints =
+      resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, error);
   if (error || endpoints.empty()) {
-    return InvalidArgument(fmt::format("host '{}': {}", options_.host,
-                                       error ? error.message() : "no address"));
+    return InvalidArgument(
+        fmt::format("host '{}': {}", options_.host, error ? error.message() : "no address"));
   }
   const tcp::endpoint endpoint = *endpoints.begin();
   acceptor_.open(endpoint.protocol(), error);
@@ -286,8 +281,8 @@ Status HttpServer::Impl::Start() {
   if (!error) acceptor_.bind(endpoint, error);
   if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
   if (error) {
-    return Unavailable(fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port,
-                                   error.message()));
+    return Unavailable(
+        fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port, error.message()));
   }
   port_ = acceptor_.local_endpoint().port();
   Accept();
@@ -307,19 +302,20 @@ Status HttpServer::Impl::Start() {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error,
-                                                        tcp::socket socket) {
-    if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (error) {
-      // E.g. out of file descriptors: wait a little instead of spinning.
-      spdlog::warn("http: accept failed: {}", error.message());
-      retry_timer_.expires_after(std::chrono::milliseconds(50));
-      retry_timer_.async_wait([this](beast::error_code) { Accept(); });
-      return;
-    }
-    std::make_shared<Session>(std::move(socket), *this)->Start();
-    Accept();
-  });
+  acceptor_.async_accept(asio::make_strand(io_),
+                         [this](beast::error_code error, tcp::socket socket) {
+                           if (error == asio::error::operation_aborted || !acceptor_.is_open())
+                             return;
+                           if (error) {
+                             // E.g. out of file descriptors: wait a little instead of spinning.
+                             spdlog::warn("http: accept failed: {}", error.message());
+                             retry_timer_.expires_after(std::chrono::milliseconds(50));
+                             retry_timer_.async_wait([this](beast::error_code) { Accept(); });
+                             return;
+                           }
+                           std::make_shared<Session>(std::move(socket), *this)->Start();
+                           Accept();
+                         });
 }
 
 void HttpServer::Impl::Remember(const std::shared_ptr<Session>& session) {

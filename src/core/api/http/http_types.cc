@@ -11,16 +11,22 @@ HttpResponse JsonError(unsigned status, const std::string& message) {
 
 HttpResponse ErrorResponse(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kInvalidArgument: return JsonError(400, status.message());
-    case StatusCode::kNotFound: return JsonError(404, status.message());
+    case StatusCode::kInvalidArgument:
+      return JsonError(400, status.message());
+    case StatusCode::kNotFound:
+      return JsonError(404, status.message());
     case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: return JsonError(409, status.message());
-    case StatusCode::kUnimplemented: return JsonError(501, status.message());
+    case StatusCode::kFailedPrecondition:
+      return JsonError(409, status.message());
+    case StatusCode::kUnimplemented:
+      return JsonError(501, status.message());
     case StatusCode::kOutOfMemory:
     case StatusCode::kResourceExhausted:
-    case StatusCode::kUnavailable: return JsonError(503, status.message());
+    case StatusCode::kUnavailable:
+      return JsonError(503, status.message());
     case StatusCode::kOk:
-    case StatusCode::kInternal: break;
+    case StatusCode::kInternal:
+      break;
   }
   return JsonError(500, status.message());
 }

@@ -1,7 +1,8 @@
 #include "core/api/http/mlos_api.h"
 
-#include <nlohmann/json.hpp>
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include "core/api/http/url.h"
 #include "core/api/inference_request.h"
@@ -88,8 +89,8 @@ Status ReadString(const Json& body, const char* key, std::string* out) {
 
 StatusOr<RegistrationRequest> ParseRegistration(const Json& body) {
   if (!body.is_object()) {
-    return InvalidArgument(fmt::format("register: the body must be a JSON object, got {}",
-                                       body.type_name()));
+    return InvalidArgument(
+        fmt::format("register: the body must be a JSON object, got {}", body.type_name()));
   }
   RegistrationRequest request;
   RETURN_IF_ERROR(ReadString(body, "model_id", &request.model_id));
@@ -156,15 +157,16 @@ RouteAction MlosApi::Route(const HttpRequest& request) const {
 HttpResponse MlosApi::Health() const {
   Json plugins = Json::array();
   for (const auto& plugin : plugins_.List()) plugins.push_back(plugin->id);
-  return JsonReply({{"status", "healthy"},
-                    {"service", "mlos-core"},
-                    {"version", MLOS_VERSION},
-                    {"apis", apis_},
-                    {"plugins", plugins},
-                    {"models", models_.List().size()},
-                    {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(
-                                     Clock::now() - started_).count()},
-                    {"timestamp", FormatUtc(std::chrono::system_clock::now())}});
+  return JsonReply(
+      {{"status", "healthy"},
+       {"service", "mlos-core"},
+       {"version", MLOS_VERSION},
+       {"apis", apis_},
+       {"plugins", plugins},
+       {"models", models_.List().size()},
+       {"uptime_s",
+        std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started_).count()},
+       {"timestamp", FormatUtc(std::chrono::system_clock::now())}});
 }
 
 HttpResponse MlosApi::Register(const HttpRequest& request) const {
@@ -175,13 +177,13 @@ HttpResponse MlosApi::Register(const HttpRequest& request) const {
   auto result = models_.Register(*registration);
   if (!result.ok()) return ErrorResponse(result.status());
   const std::string& id = registration->model_id;
-  return JsonReply({{"status", "success"},
-                    {"model_id", id},
-                    {"plugin_id", result->plugin_id},
-                    {"message", result->already_registered
-                                    ? fmt::format("model {} is already registered", id)
-                                    : fmt::format("model {} registered", id)},
-                    {"inference_endpoint", InferenceEndpoint(id)}});
+  return JsonReply(
+      {{"status", "success"},
+       {"model_id", id},
+       {"plugin_id", result->plugin_id},
+       {"message", result->already_registered ? fmt::format("model {} is already registered", id)
+                                              : fmt::format("model {} registered", id)},
+       {"inference_endpoint", InferenceEndpoint(id)}});
 }
 
 HttpResponse MlosApi::ListModels() const {
@@ -206,7 +208,8 @@ HttpResponse MlosApi::Infer(const std::string& id, const HttpRequest& request) c
   auto model = models_.Acquire(id);
   if (!model.ok()) return ErrorResponse(model.status());
   auto inputs = DecodeInferenceInputs(*body, (*model)->signature.inputs);
-  if (!inputs.ok()) return ErrorResponse(inputs.status().WithContext(fmt::format("model '{}'", id)));
+  if (!inputs.ok())
+    return ErrorResponse(inputs.status().WithContext(fmt::format("model '{}'", id)));
   const Clock::time_point execute_start = Clock::now();
   auto outputs = Execute(**model, *inputs);
   const Clock::time_point execute_end = Clock::now();
@@ -216,8 +219,8 @@ HttpResponse MlosApi::Infer(const std::string& id, const HttpRequest& request) c
   }
   const auto include = QueryValue(request.query, "include_outputs");
   const bool include_outputs = !include || (*include != "false" && *include != "0");
-  InferenceReply reply{id, id.substr(id.rfind('@') + 1), MicrosecondsBetween(execute_start,
-                                                                             execute_end),
+  InferenceReply reply{id, id.substr(id.rfind('@') + 1),
+                       MicrosecondsBetween(execute_start, execute_end),
                        MicrosecondsBetween(request.received, started), std::move(*outputs)};
   auto json = EncodeInferenceReply(reply, include_outputs);
   if (!json.ok()) return ErrorResponse(json.status());

@@ -1,6 +1,7 @@
 #include "core/api/http/mlos_api.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "core/testing/test_files.h"
@@ -97,9 +98,9 @@ TEST_F(MlosApiTest, UnknownRoutesAndMethods) {
 }
 
 TEST_F(MlosApiTest, RegisterListDescribeAndInfer) {
-  const HttpResponse registered = Call(
-      "POST", "/models/register",
-      Json{{"model_id", "local/vector@1"}, {"model_path", model_path_}}.dump());
+  const HttpResponse registered =
+      Call("POST", "/models/register",
+           Json{{"model_id", "local/vector@1"}, {"model_path", model_path_}}.dump());
   ASSERT_EQ(registered.status, 200u) << registered.body;
   const Json reply = Json::parse(registered.body);
   EXPECT_EQ(reply["status"], "success");
@@ -149,7 +150,8 @@ TEST_F(MlosApiTest, RegisterErrors) {
   response = Call("POST", "/models/register", R"({"model_id":"local/x@1","path":7})");
   EXPECT_EQ(Message(response), "register: \"path\" must be a string, got number");
   RegisterVector();
-  const std::string other = testing::WriteFile(directory_ / "other.echo", testing::kEchoVectorModel);
+  const std::string other =
+      testing::WriteFile(directory_ / "other.echo", testing::kEchoVectorModel);
   response = Call("POST", "/models/register",
                   Json{{"model_id", "local/vector@1"}, {"path", other}}.dump());
   EXPECT_EQ(response.status, 409u);
@@ -178,16 +180,18 @@ TEST_F(MlosApiTest, InferenceErrorsNameTheProblem) {
   EXPECT_EQ(Call("GET", "/models/local%2Fnone%401").status, 404u);
 
   // A plugin failure is a 500 naming the model, plugin and the plugin's message.
-  const std::string failing = testing::WriteFile(
-      directory_ / "failing.echo", R"({"inputs":[{"name":"fail","datatype":"INT64","shape":[1]}]})");
+  const std::string failing =
+      testing::WriteFile(directory_ / "failing.echo",
+                         R"({"inputs":[{"name":"fail","datatype":"INT64","shape":[1]}]})");
   ASSERT_EQ(Call("POST", "/models/register",
                  Json{{"model_id", "local/failing@1"}, {"path", failing}}.dump())
                 .status,
             200u);
   response = Call("POST", "/models/local%2Ffailing%401/inference", R"({"fail":[1]})");
   EXPECT_EQ(response.status, 500u);
-  EXPECT_EQ(Message(response), "model 'local/failing@1' (plugin echo): input 'fail': the echo "
-                               "plugin was asked to fail");
+  EXPECT_EQ(Message(response),
+            "model 'local/failing@1' (plugin echo): input 'fail': the echo "
+            "plugin was asked to fail");
 }
 
 }  // namespace

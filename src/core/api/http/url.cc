@@ -1,8 +1,8 @@
 #include "core/api/http/url.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 namespace mlos::core {
 namespace {
@@ -28,8 +28,8 @@ StatusOr<std::string> PercentDecode(std::string_view text) {
     const int high = complete ? HexValue(text[i + 1]) : -1;
     const int low = complete ? HexValue(text[i + 2]) : -1;
     if (high < 0 || low < 0) {
-      return InvalidArgument(fmt::format("'{}': '%' at offset {} is not followed by two hex digits",
-                                         text, i));
+      return InvalidArgument(
+          fmt::format("'{}': '%' at offset {} is not followed by two hex digits", text, i));
     }
     decoded += static_cast<char>(high * 16 + low);
     i += 2;

@@ -14,7 +14,8 @@ namespace mlos::core {
 // InvalidArgument on a '%' not followed by two hex digits, naming the text.
 StatusOr<std::string> PercentDecode(std::string_view text);
 
-// Encodes every byte except letters, digits and "-._~": "local/mlp@latest" -> "local%2Fmlp%40latest".
+// Encodes every byte except letters, digits and "-._~": "local/mlp@latest" ->
+// "local%2Fmlp%40latest".
 std::string PercentEncode(std::string_view text);
 
 // The decoded value of `key` in "a=1&b=2" ('+' means space there); nullopt if absent.
