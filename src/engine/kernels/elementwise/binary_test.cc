@@ -1,12 +1,7 @@
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 // Runs a two-input, one-output node at `opset` and returns its output.
 Tensor RunBinary(const std::string& op, const Tensor& a, const Tensor& b, int opset = 17,
@@ -199,4 +194,4 @@ TEST(BinaryKernelsTest, LargeBroadcastRunsOnThreadPool) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -13,8 +13,8 @@
 
 #include "common/status.h"
 #include "common/tensor.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/broadcast.h"
-#include "engine/kernels/elementwise/element_types.h"
 #include "engine/thread_pool.h"
 
 namespace mlos::engine {

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <optional>
 
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/elementwise/registrations.h"
 

@@ -1,18 +1,11 @@
 // Tests of Cast, CastLike (cast.cc), Where (where.cc) and Min/Max/Sum/Mean (variadic.cc).
 #include <limits>
 
-#include "engine/kernels/elementwise/element_types.h"
-#include "engine/kernels/elementwise/test_helpers.h"
+#include "engine/kernels/common/element_types.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
-using testing::RunOne;
-
 
 Tensor Cast(const Tensor& input, DataType to) {
   NodeBuilder node("Cast");
@@ -148,4 +141,4 @@ TEST(VariadicKernelsTest, MismatchNamesTheInput) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -9,7 +9,7 @@
 
 #include <type_traits>
 
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/elementwise/registrations.h"
 

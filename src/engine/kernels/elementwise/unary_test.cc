@@ -3,20 +3,13 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/kernels/elementwise/element_types.h"
-#include "engine/kernels/elementwise/test_helpers.h"
+#include "engine/kernels/common/element_types.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
 
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
-using testing::RunOne;
-
 const std::vector<float> kInputs = {-2.0f, -0.5f, 0.0f, 0.5f, 2.0f};
-
 
 Tensor RunUnary(const std::string& op, const Tensor& input) {
   NodeBuilder node(op);
@@ -157,4 +150,4 @@ TEST(ClipKernelTest, NonScalarBoundIsAnError) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

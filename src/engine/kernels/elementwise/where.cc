@@ -1,8 +1,8 @@
 // Where: out = condition ? x : y, the three inputs broadcast together; x and y of any one type.
 #include <array>
 
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/broadcast.h"
-#include "engine/kernels/elementwise/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/elementwise/registrations.h"
 #include "engine/thread_pool.h"

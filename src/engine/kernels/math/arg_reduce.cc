@@ -5,7 +5,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -39,9 +39,9 @@ class ArgReduceKernel final : public Kernel {
     }
     Tensor& indices = context.outputs[0];
     indices = Tensor(DataType::kInt64, output_shape);
-    return Dispatch<float, double, int32_t, int64_t, int8_t, uint8_t>(
-        data.dtype(), "ArgMax/ArgMin", [&](auto zero) {
-          using T = decltype(zero);
+    return DispatchByType<TypeList<float, double, int32_t, int64_t, int8_t, uint8_t>>(
+        data.dtype(), "ArgMax/ArgMin", [&](auto tag) {
+          using T = typename decltype(tag)::type;
           const T* in = data.data<T>();
           int64_t* out = indices.data<int64_t>();
           ParallelFor(context.pool, outer * inner, static_cast<double>(extent),
@@ -83,7 +83,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateArgReduce(const KernelInit& init) {
 
 void RegisterArgReduceKernels(KernelRegistry& registry) {
   const std::vector<DataType> types =
-      DataTypesOf<float, double, int32_t, int64_t, int8_t, uint8_t>();
+      DataTypesOf(TypeList<float, double, int32_t, int64_t, int8_t, uint8_t>{});
   registry.Register({"", "ArgMax", 1, 1 << 30, types, &CreateArgReduce<Extreme::kMax>});
   registry.Register({"", "ArgMin", 1, 1 << 30, types, &CreateArgReduce<Extreme::kMin>});
 }

@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 Tensor Data() { return MakeTensor<float>({2, 3}, {3, 1, 3, 0, 5, 5}); }
 
@@ -54,4 +49,4 @@ TEST(ArgReduceTest, RejectsBadAxis) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

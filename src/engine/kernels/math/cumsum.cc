@@ -4,7 +4,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -36,29 +36,30 @@ class CumSumKernel final : public Kernel {
     const int64_t lines = extent == 0 ? 0 : x.element_count() / extent;
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), shape);
-    return Dispatch<float, double, int32_t, int64_t>(x.dtype(), "CumSum", [&](auto zero) {
-      using T = decltype(zero);
-      const T* in = x.data<T>();
-      T* out = y.data<T>();
-      ParallelFor(context.pool, lines, static_cast<double>(extent),
-                  [&](int64_t begin, int64_t end) {
-                    for (int64_t line = begin; line < end; ++line) {
-                      const int64_t base = (line / inner) * extent * inner + line % inner;
-                      T sum = T(0);
-                      for (int64_t step = 0; step < extent; ++step) {
-                        const int64_t at = base + (reverse_ ? extent - 1 - step : step) * inner;
-                        if (exclusive_) {
-                          out[at] = sum;
-                          sum += in[at];
-                        } else {
-                          sum += in[at];
-                          out[at] = sum;
+    return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
+        x.dtype(), "CumSum", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          const T* in = x.data<T>();
+          T* out = y.data<T>();
+          ParallelFor(context.pool, lines, static_cast<double>(extent),
+                      [&](int64_t begin, int64_t end) {
+                        for (int64_t line = begin; line < end; ++line) {
+                          const int64_t base = (line / inner) * extent * inner + line % inner;
+                          T sum = T(0);
+                          for (int64_t step = 0; step < extent; ++step) {
+                            const int64_t at = base + (reverse_ ? extent - 1 - step : step) * inner;
+                            if (exclusive_) {
+                              out[at] = sum;
+                              sum += in[at];
+                            } else {
+                              sum += in[at];
+                              out[at] = sum;
+                            }
+                          }
                         }
-                      }
-                    }
-                  });
-      return Status::Ok();
-    });
+                      });
+          return Status::Ok();
+        });
   }
 
  private:
@@ -73,8 +74,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateCumSum(const KernelInit& init) {
 }  // namespace
 
 void RegisterCumSumKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "CumSum", 11, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateCumSum});
+  registry.Register({"", "CumSum", 11, 1 << 30,
+                     DataTypesOf(TypeList<float, double, int32_t, int64_t>{}), &CreateCumSum});
 }
 
 }  // namespace mlos::engine

@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 Tensor Data() { return MakeTensor<float>({2, 3}, {1, 2, 3, 4, 5, 6}); }
 
@@ -43,4 +38,4 @@ TEST(CumSumTest, RejectsBadAxis) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

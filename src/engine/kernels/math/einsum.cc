@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/blas.h"
-#include "engine/kernels/math/dispatch.h"
 #include "engine/kernels/math/einsum_equation.h"
 
 namespace mlos::engine {
@@ -217,9 +217,9 @@ class EinsumKernel final : public Kernel {
     }
     if (ranks.empty()) return InvalidArgument("Einsum needs at least one input");
     ASSIGN_OR_RETURN(const EinsumEquation equation, ParseEinsumEquation(equation_, ranks));
-    return Dispatch<float, double, int32_t, int64_t>(
-        context.input(0).dtype(), "Einsum", [&](auto zero) {
-          using T = decltype(zero);
+    return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
+        context.input(0).dtype(), "Einsum", [&](auto tag) {
+          using T = typename decltype(tag)::type;
           ASSIGN_OR_RETURN(Operand<T> current,
                            MakeOperand<T>(context.input(0), equation.input_labels[0], 0));
           for (size_t i = 1; i < ranks.size(); ++i) {
@@ -256,8 +256,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateEinsum(const KernelInit& init) {
 }  // namespace
 
 void RegisterEinsumKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "Einsum", 12, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateEinsum});
+  registry.Register({"", "Einsum", 12, 1 << 30,
+                     DataTypesOf(TypeList<float, double, int32_t, int64_t>{}), &CreateEinsum});
 }
 
 }  // namespace mlos::engine

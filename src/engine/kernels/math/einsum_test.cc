@@ -1,21 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
-
-Tensor Sequence(Shape shape, float scale, float shift) {
-  std::vector<float> values;
-  for (int64_t i = 0; i < ElementCount(shape); ++i)
-    values.push_back(static_cast<float>(i) * scale + shift);
-  return MakeTensor<float>(std::move(shape), values);
-}
 
 StatusOr<std::vector<Tensor>> Einsum(const std::string& equation,
                                      const std::vector<Tensor>& inputs) {
@@ -94,4 +82,4 @@ TEST(EinsumTest, RejectsBadEquations) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

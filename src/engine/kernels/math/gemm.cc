@@ -6,8 +6,8 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/blas.h"
-#include "engine/kernels/math/dispatch.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -54,23 +54,24 @@ class GemmKernel final : public Kernel {
     }
     Tensor& y = context.outputs[0];
     y = Tensor(a.dtype(), {m, n});
-    return Dispatch<float, double, int32_t, int64_t>(a.dtype(), "Gemm", [&](auto zero) {
-      using T = decltype(zero);
-      T* y_data = y.data<T>();
-      T beta = T(0);
-      if (has_c && beta_ != 0.0f) {
-        RETURN_IF_ERROR(ExpandInto<T>(context.input(2), y.shape(), "input 2 (C)", y_data));
-        beta = static_cast<T>(beta_);
-      }
-      if (m * n == 0) return Status::Ok();
-      if (k == 0) {
-        for (int64_t i = 0; i < m * n; ++i) y_data[i] *= beta;
-        return Status::Ok();
-      }
-      Gemm<T>(transpose_a_, transpose_b_, m, n, k, static_cast<T>(alpha_), a.data<T>(),
-              a.shape()[1], b.data<T>(), b.shape()[1], beta, y_data, n);
-      return Status::Ok();
-    });
+    return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
+        a.dtype(), "Gemm", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          T* y_data = y.data<T>();
+          T beta = T(0);
+          if (has_c && beta_ != 0.0f) {
+            RETURN_IF_ERROR(ExpandInto<T>(context.input(2), y.shape(), "input 2 (C)", y_data));
+            beta = static_cast<T>(beta_);
+          }
+          if (m * n == 0) return Status::Ok();
+          if (k == 0) {
+            for (int64_t i = 0; i < m * n; ++i) y_data[i] *= beta;
+            return Status::Ok();
+          }
+          Gemm<T>(transpose_a_, transpose_b_, m, n, k, static_cast<T>(alpha_), a.data<T>(),
+                  a.shape()[1], b.data<T>(), b.shape()[1], beta, y_data, n);
+          return Status::Ok();
+        });
   }
 
  private:
@@ -89,8 +90,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateGemm(const KernelInit& init) {
 }  // namespace
 
 void RegisterGemmKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "Gemm", 7, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateGemm});
+  registry.Register({"", "Gemm", 7, 1 << 30,
+                     DataTypesOf(TypeList<float, double, int32_t, int64_t>{}), &CreateGemm});
 }
 
 }  // namespace mlos::engine

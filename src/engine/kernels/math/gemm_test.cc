@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 Tensor A() { return MakeTensor<float>({2, 3}, {1, 2, 3, 4, 5, 6}); }
 Tensor B() { return MakeTensor<float>({3, 2}, {1, 0.5, -1, 2, 0.25, 3}); }
@@ -68,4 +63,4 @@ TEST(GemmTest, RejectsNonMatrix) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/matmul_plan.h"
 
 namespace mlos::engine {
@@ -21,11 +21,12 @@ class MatMulKernel final : public Kernel {
     ASSIGN_OR_RETURN(MatMulPlan plan, PlanMatMul(a.shape(), b.shape()));
     Tensor& y = context.outputs[0];
     y = Tensor(a.dtype(), plan.output_shape);
-    return Dispatch<float, double, int32_t, int64_t>(a.dtype(), "MatMul", [&](auto zero) {
-      using T = decltype(zero);
-      ExecuteMatMulPlan<T>(plan, a.data<T>(), b.data<T>(), y.data<T>());
-      return Status::Ok();
-    });
+    return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
+        a.dtype(), "MatMul", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          ExecuteMatMulPlan<T>(plan, a.data<T>(), b.data<T>(), y.data<T>());
+          return Status::Ok();
+        });
   }
 };
 
@@ -36,8 +37,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateMatMul(const KernelInit&) {
 }  // namespace
 
 void RegisterMatMulKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "MatMul", 1, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateMatMul});
+  registry.Register({"", "MatMul", 1, 1 << 30,
+                     DataTypesOf(TypeList<float, double, int32_t, int64_t>{}), &CreateMatMul});
 }
 
 }  // namespace mlos::engine

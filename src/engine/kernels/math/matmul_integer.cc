@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/matmul_plan.h"
 #include "engine/kernels/math/quantization.h"
 
@@ -80,9 +80,9 @@ class QLinearMatMulKernel final : public Kernel {
     const double multiplier = static_cast<double>(a_scale) * b_scale / y_scale;
     Tensor& y = context.outputs[0];
     y = Tensor(y_zero_point.dtype(), planned.first.output_shape);
-    return Dispatch<uint8_t, int8_t>(
-        y_zero_point.dtype(), "input 7 (y_zero_point)", [&](auto zero) {
-          using Q = decltype(zero);
+    return DispatchByType<TypeList<uint8_t, int8_t>>(
+        y_zero_point.dtype(), "input 7 (y_zero_point)", [&](auto tag) {
+          using Q = typename decltype(tag)::type;
           const double offset = static_cast<double>(y_zero_point.data<Q>()[0]);
           Q* out = y.data<Q>();
           for (size_t i = 0; i < planned.second.size(); ++i) {
@@ -101,7 +101,7 @@ StatusOr<std::unique_ptr<Kernel>> Create(const KernelInit&) {
 }  // namespace
 
 void RegisterMatMulIntegerKernels(KernelRegistry& registry) {
-  const std::vector<DataType> types = DataTypesOf<uint8_t, int8_t>();
+  const std::vector<DataType> types = DataTypesOf(TypeList<uint8_t, int8_t>{});
   registry.Register({"", "MatMulInteger", 10, 1 << 30, types, &Create<MatMulIntegerKernel>});
   registry.Register({"", "QLinearMatMul", 10, 1 << 30, types, &Create<QLinearMatMulKernel>});
 }

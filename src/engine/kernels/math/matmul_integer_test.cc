@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 TEST(MatMulIntegerTest, SubtractsZeroPoints) {
   auto node = NodeBuilder("MatMulInteger").Inputs(4).Outputs(1).Build();
@@ -44,4 +39,4 @@ TEST(QLinearMatMulTest, RequantizesTheProduct) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

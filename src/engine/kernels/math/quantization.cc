@@ -1,6 +1,6 @@
 #include "engine/kernels/math/quantization.h"
 
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 
 namespace mlos::engine {
 
@@ -17,13 +17,14 @@ StatusOr<std::vector<double>> CenteredOperand(const Tensor& operand, const Tenso
                            " does not match " + Name(operand.dtype()) + " of " + operand_name);
   }
   std::vector<double> values(static_cast<size_t>(operand.element_count()));
-  Status status = Dispatch<uint8_t, int8_t>(operand.dtype(), operand_name, [&](auto zero) {
-    using Q = decltype(zero);
-    const double offset = zero_point ? static_cast<double>(zero_point->data<Q>()[0]) : 0.0;
-    const Q* in = operand.data<Q>();
-    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(in[i]) - offset;
-    return Status::Ok();
-  });
+  Status status =
+      DispatchByType<TypeList<uint8_t, int8_t>>(operand.dtype(), operand_name, [&](auto tag) {
+        using Q = typename decltype(tag)::type;
+        const double offset = zero_point ? static_cast<double>(zero_point->data<Q>()[0]) : 0.0;
+        const Q* in = operand.data<Q>();
+        for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(in[i]) - offset;
+        return Status::Ok();
+      });
   RETURN_IF_ERROR(status);
   return values;
 }

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/quantization.h"
 #include "engine/kernels/math/shape_util.h"
 
@@ -75,22 +75,23 @@ class QuantizeLinearKernel final : public Kernel {
     const DataType output_type = zero_point ? zero_point->dtype() : DataType::kUInt8;
     Tensor& y = context.outputs[0];
     y = Tensor(output_type, x.shape());
-    return Dispatch<uint8_t, int8_t>(output_type, "QuantizeLinear output", [&](auto zero) {
-      using Q = decltype(zero);
-      const float* in = x.data<float>();
-      const float* scales = scale.data<float>();
-      const Q* zero_points = zero_point ? zero_point->data<Q>() : nullptr;
-      Q* out = y.data<Q>();
-      const int64_t count = x.element_count();
-      ParallelFor(context.pool, count, 4.0, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-          const int64_t p = axis.ParameterIndex(i);
-          const double offset = zero_points ? static_cast<double>(zero_points[p]) : 0.0;
-          out[i] = SaturateRound<Q>(in[i] / scales[p], offset);
-        }
-      });
-      return Status::Ok();
-    });
+    return DispatchByType<TypeList<uint8_t, int8_t>>(
+        output_type, "QuantizeLinear output", [&](auto tag) {
+          using Q = typename decltype(tag)::type;
+          const float* in = x.data<float>();
+          const float* scales = scale.data<float>();
+          const Q* zero_points = zero_point ? zero_point->data<Q>() : nullptr;
+          Q* out = y.data<Q>();
+          const int64_t count = x.element_count();
+          ParallelFor(context.pool, count, 4.0, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+              const int64_t p = axis.ParameterIndex(i);
+              const double offset = zero_points ? static_cast<double>(zero_points[p]) : 0.0;
+              out[i] = SaturateRound<Q>(in[i] / scales[p], offset);
+            }
+          });
+          return Status::Ok();
+        });
   }
 
  private:
@@ -114,22 +115,23 @@ class DequantizeLinearKernel final : public Kernel {
                      ResolveQuantizationAxis(x.shape(), scale, zero_point, axis_));
     Tensor& y = context.outputs[0];
     y = Tensor(DataType::kFloat32, x.shape());
-    return Dispatch<uint8_t, int8_t, int32_t>(x.dtype(), "DequantizeLinear", [&](auto zero) {
-      using Q = decltype(zero);
-      const Q* in = x.data<Q>();
-      const float* scales = scale.data<float>();
-      const Q* zero_points = zero_point ? zero_point->data<Q>() : nullptr;
-      float* out = y.data<float>();
-      const int64_t count = x.element_count();
-      ParallelFor(context.pool, count, 2.0, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) {
-          const int64_t p = axis.ParameterIndex(i);
-          const int64_t offset = zero_points ? static_cast<int64_t>(zero_points[p]) : 0;
-          out[i] = static_cast<float>(static_cast<int64_t>(in[i]) - offset) * scales[p];
-        }
-      });
-      return Status::Ok();
-    });
+    return DispatchByType<TypeList<uint8_t, int8_t, int32_t>>(
+        x.dtype(), "DequantizeLinear", [&](auto tag) {
+          using Q = typename decltype(tag)::type;
+          const Q* in = x.data<Q>();
+          const float* scales = scale.data<float>();
+          const Q* zero_points = zero_point ? zero_point->data<Q>() : nullptr;
+          float* out = y.data<float>();
+          const int64_t count = x.element_count();
+          ParallelFor(context.pool, count, 2.0, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+              const int64_t p = axis.ParameterIndex(i);
+              const int64_t offset = zero_points ? static_cast<int64_t>(zero_points[p]) : 0;
+              out[i] = static_cast<float>(static_cast<int64_t>(in[i]) - offset) * scales[p];
+            }
+          });
+          return Status::Ok();
+        });
   }
 
  private:
@@ -183,11 +185,12 @@ StatusOr<std::unique_ptr<Kernel>> CreateQuantization(const KernelInit& init) {
 }  // namespace
 
 void RegisterQuantizeLinearKernels(KernelRegistry& registry) {
-  registry.Register({"", "DynamicQuantizeLinear", 11, 1 << 30, DataTypesOf<float>(),
+  registry.Register({"", "DynamicQuantizeLinear", 11, 1 << 30, DataTypesOf(TypeList<float>{}),
                      &CreateDynamicQuantizeLinear});
-  registry.Register({"", "QuantizeLinear", 10, 1 << 30, DataTypesOf<float>(),
+  registry.Register({"", "QuantizeLinear", 10, 1 << 30, DataTypesOf(TypeList<float>{}),
                      &CreateQuantization<QuantizeLinearKernel>});
-  registry.Register({"", "DequantizeLinear", 10, 1 << 30, DataTypesOf<uint8_t, int8_t, int32_t>(),
+  registry.Register({"", "DequantizeLinear", 10, 1 << 30,
+                     DataTypesOf(TypeList<uint8_t, int8_t, int32_t>{}),
                      &CreateQuantization<DequantizeLinearKernel>});
 }
 

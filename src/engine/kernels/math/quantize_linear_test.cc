@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 Tensor Values() { return MakeTensor<float>({8}, {-1, 0, 0.25, 0.75, 1.25, 300, -300, 2.5}); }
 
@@ -69,4 +64,4 @@ TEST(DynamicQuantizeLinearTest, RejectsMissingOutputs) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

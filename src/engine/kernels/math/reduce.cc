@@ -12,7 +12,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -152,9 +152,9 @@ class ReduceKernel final : public Kernel {
     const std::vector<int64_t>& window = layout.window;
     const std::vector<int64_t>& starts = layout.starts;
     reduced = Tensor(data.dtype(), output_shape);
-    return Dispatch<float, double, int32_t, int64_t, int8_t, uint8_t>(
-        data.dtype(), "Reduce", [&](auto zero) {
-          using T = decltype(zero);
+    return DispatchByType<TypeList<float, double, int32_t, int64_t, int8_t, uint8_t>>(
+        data.dtype(), "Reduce", [&](auto tag) {
+          using T = typename decltype(tag)::type;
           const T* in = data.data<T>();
           T* out = reduced.data<T>();
           const int64_t count = static_cast<int64_t>(window.size());
@@ -197,9 +197,9 @@ void RegisterReduce(KernelRegistry& registry, const std::string& op, int input_a
 }  // namespace
 
 void RegisterReduceKernels(KernelRegistry& registry) {
-  const std::vector<DataType> numeric = DataTypesOf<float, double, int32_t, int64_t>();
+  const std::vector<DataType> numeric = DataTypesOf(TypeList<float, double, int32_t, int64_t>{});
   const std::vector<DataType> ordered =
-      DataTypesOf<float, double, int32_t, int64_t, int8_t, uint8_t>();
+      DataTypesOf(TypeList<float, double, int32_t, int64_t, int8_t, uint8_t>{});
   RegisterReduce<SumReducer>(registry, "ReduceSum", 13, numeric);
   RegisterReduce<MeanReducer>(registry, "ReduceMean", 18, numeric);
   RegisterReduce<MaxReducer>(registry, "ReduceMax", 18, ordered);

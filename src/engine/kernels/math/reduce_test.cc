@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 Tensor Data() { return MakeTensor<float>({2, 3, 2}, {1, 2, 3, 4, 5, 6, -1, 0.5, 2, -3, 0.25, 1}); }
 
@@ -100,4 +95,4 @@ TEST(ReduceTest, RejectsRepeatedAxis) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -52,33 +52,34 @@ class TopKKernel final : public Kernel {
     values = Tensor(x.dtype(), output_shape);
     Tensor& indices = context.outputs[1];
     indices = Tensor(DataType::kInt64, output_shape);
-    return Dispatch<float, double, int32_t, int64_t>(x.dtype(), "TopK", [&](auto zero) {
-      using T = decltype(zero);
-      const T* in = x.data<T>();
-      T* out_values = values.data<T>();
-      int64_t* out_indices = indices.data<int64_t>();
-      ParallelFor(context.pool, lines, 2.0 * static_cast<double>(extent),
-                  [&](int64_t begin, int64_t end) {
-                    std::vector<int64_t> order(static_cast<size_t>(extent));
-                    for (int64_t line = begin; line < end; ++line) {
-                      const int64_t outer = line / inner, offset = line % inner;
-                      const T* source = in + outer * extent * inner + offset;
-                      std::iota(order.begin(), order.end(), 0);
-                      auto before = [&](int64_t a, int64_t b) {
-                        const T va = source[a * inner], vb = source[b * inner];
-                        if (va != vb) return largest_ ? va > vb : va < vb;
-                        return a < b;
-                      };
-                      std::partial_sort(order.begin(), order.begin() + k, order.end(), before);
-                      for (int64_t j = 0; j < k; ++j) {
-                        const int64_t at = (outer * k + j) * inner + offset;
-                        out_values[at] = source[order[j] * inner];
-                        out_indices[at] = order[j];
-                      }
-                    }
-                  });
-      return Status::Ok();
-    });
+    return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
+        x.dtype(), "TopK", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          const T* in = x.data<T>();
+          T* out_values = values.data<T>();
+          int64_t* out_indices = indices.data<int64_t>();
+          ParallelFor(context.pool, lines, 2.0 * static_cast<double>(extent),
+                      [&](int64_t begin, int64_t end) {
+                        std::vector<int64_t> order(static_cast<size_t>(extent));
+                        for (int64_t line = begin; line < end; ++line) {
+                          const int64_t outer = line / inner, offset = line % inner;
+                          const T* source = in + outer * extent * inner + offset;
+                          std::iota(order.begin(), order.end(), 0);
+                          auto before = [&](int64_t a, int64_t b) {
+                            const T va = source[a * inner], vb = source[b * inner];
+                            if (va != vb) return largest_ ? va > vb : va < vb;
+                            return a < b;
+                          };
+                          std::partial_sort(order.begin(), order.begin() + k, order.end(), before);
+                          for (int64_t j = 0; j < k; ++j) {
+                            const int64_t at = (outer * k + j) * inner + offset;
+                            out_values[at] = source[order[j] * inner];
+                            out_indices[at] = order[j];
+                          }
+                        }
+                      });
+          return Status::Ok();
+        });
   }
 
  private:
@@ -101,8 +102,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateTopK(const KernelInit& init) {
 }  // namespace
 
 void RegisterTopKKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "TopK", 1, 1 << 30, DataTypesOf<float, double, int32_t, int64_t>(), &CreateTopK});
+  registry.Register({"", "TopK", 1, 1 << 30,
+                     DataTypesOf(TypeList<float, double, int32_t, int64_t>{}), &CreateTopK});
 }
 
 }  // namespace mlos::engine

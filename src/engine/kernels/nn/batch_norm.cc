@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 
 namespace mlos::engine {
 namespace {
@@ -44,17 +44,18 @@ StatusOr<ChannelAffine> FoldParameters(const std::vector<const Tensor*>& paramet
     }
   }
   ChannelAffine affine;
-  Status status = Dispatch<float, double>(dtype, "BatchNormalization", [&](auto zero) {
-    using T = decltype(zero);
-    for (int64_t c = 0; c < channels; ++c) {
-      const double scale = parameters[0]->data<T>()[c], bias = parameters[1]->data<T>()[c];
-      const double mean = parameters[2]->data<T>()[c], variance = parameters[3]->data<T>()[c];
-      const double multiplier = scale / std::sqrt(variance + static_cast<double>(epsilon));
-      affine.multiplier.push_back(multiplier);
-      affine.offset.push_back(bias - mean * multiplier);
-    }
-    return Status::Ok();
-  });
+  Status status =
+      DispatchByType<TypeList<float, double>>(dtype, "BatchNormalization", [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        for (int64_t c = 0; c < channels; ++c) {
+          const double scale = parameters[0]->data<T>()[c], bias = parameters[1]->data<T>()[c];
+          const double mean = parameters[2]->data<T>()[c], variance = parameters[3]->data<T>()[c];
+          const double multiplier = scale / std::sqrt(variance + static_cast<double>(epsilon));
+          affine.multiplier.push_back(multiplier);
+          affine.offset.push_back(bias - mean * multiplier);
+        }
+        return Status::Ok();
+      });
   RETURN_IF_ERROR(status);
   return affine;
 }
@@ -87,14 +88,15 @@ std::pair<Tensor, Tensor> BatchStatistics(const Tensor& x) {
 Status BlendRunningStatistic(const Tensor& input, const Tensor& batch, float momentum,
                              Tensor& running) {
   running = Tensor(batch.dtype(), batch.shape());
-  return Dispatch<float, double>(batch.dtype(), "BatchNormalization", [&](auto zero) {
-    using T = decltype(zero);
-    for (int64_t c = 0; c < batch.element_count(); ++c) {
-      running.data<T>()[c] =
-          static_cast<T>(input.data<T>()[c] * momentum + batch.data<T>()[c] * (1 - momentum));
-    }
-    return Status::Ok();
-  });
+  return DispatchByType<TypeList<float, double>>(
+      batch.dtype(), "BatchNormalization", [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        for (int64_t c = 0; c < batch.element_count(); ++c) {
+          running.data<T>()[c] =
+              static_cast<T>(input.data<T>()[c] * momentum + batch.data<T>()[c] * (1 - momentum));
+        }
+        return Status::Ok();
+      });
 }
 
 class BatchNormKernel final : public Kernel {
@@ -119,10 +121,11 @@ class BatchNormKernel final : public Kernel {
       }
       std::pair<Tensor, Tensor> statistics{context.input(3), context.input(4)};
       if (training_momentum_) {
-        Status status = Dispatch<float, double>(x.dtype(), "BatchNormalization", [&](auto zero) {
-          statistics = BatchStatistics<decltype(zero)>(x);
-          return Status::Ok();
-        });
+        Status status =
+            DispatchByType<TypeList<float, double>>(x.dtype(), "BatchNormalization", [&](auto tag) {
+              statistics = BatchStatistics<typename decltype(tag)::type>(x);
+              return Status::Ok();
+            });
         RETURN_IF_ERROR(status);
       }
       ASSIGN_OR_RETURN(computed, FoldParameters({&context.input(1), &context.input(2),
@@ -145,8 +148,8 @@ class BatchNormKernel final : public Kernel {
     const int64_t plane_size = planes == 0 ? 0 : x.element_count() / planes;
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), shape);
-    return Dispatch<float, double>(x.dtype(), "BatchNormalization", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(x.dtype(), "BatchNormalization", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       const T* in = x.data<T>();
       T* out = y.data<T>();
       ParallelFor(context.pool, planes, static_cast<double>(plane_size),
@@ -201,8 +204,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateBatchNorm(const KernelInit& init) {
 }  // namespace
 
 void RegisterBatchNormKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "BatchNormalization", 7, 1 << 30, DataTypesOf<float, double>(), &CreateBatchNorm});
+  registry.Register({"", "BatchNormalization", 7, 1 << 30, DataTypesOf(TypeList<float, double>{}),
+                     &CreateBatchNorm});
 }
 
 }  // namespace mlos::engine

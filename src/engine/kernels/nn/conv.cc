@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/blas.h"
-#include "engine/kernels/math/dispatch.h"
 #include "engine/kernels/nn/im2col.h"
 
 namespace mlos::engine {
@@ -58,8 +58,8 @@ class ConvKernel final : public Kernel {
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), plan.output_shape);
     if (y.element_count() == 0) return Status::Ok();
-    return Dispatch<float, double>(x.dtype(), "Conv", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(x.dtype(), "Conv", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       RunConv<T>(plan, x.data<T>(), w.data<T>(), bias ? bias->data<T>() : nullptr, y.data<T>(),
                  context.pool);
       return Status::Ok();
@@ -156,7 +156,7 @@ template void RunConv<double>(const ConvPlan&, const double*, const double*, con
                               ThreadPool*);
 
 void RegisterConvKernel(KernelRegistry& registry) {
-  registry.Register({"", "Conv", 1, 1 << 30, DataTypesOf<float, double>(), &CreateConv});
+  registry.Register({"", "Conv", 1, 1 << 30, DataTypesOf(TypeList<float, double>{}), &CreateConv});
 }
 
 }  // namespace mlos::engine

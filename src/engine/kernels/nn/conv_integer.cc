@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/quantization.h"
 #include "engine/kernels/nn/conv.h"
 
@@ -109,9 +109,9 @@ class QLinearConvKernel final : public Kernel {
     const int64_t plane = plan.geometry.output_size();
     Tensor& y = context.outputs[0];
     y = Tensor(y_zero_point.dtype(), plan.output_shape);
-    return Dispatch<uint8_t, int8_t>(
-        y_zero_point.dtype(), "input 7 (y_zero_point)", [&](auto zero) {
-          using Q = decltype(zero);
+    return DispatchByType<TypeList<uint8_t, int8_t>>(
+        y_zero_point.dtype(), "input 7 (y_zero_point)", [&](auto tag) {
+          using Q = typename decltype(tag)::type;
           const double offset = static_cast<double>(y_zero_point.data<Q>()[0]);
           const double input_scale = static_cast<double>(x_scale.data<float>()[0]) /
                                      static_cast<double>(y_scale.data<float>()[0]);
@@ -141,7 +141,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateIntegerConv(const KernelInit& init) {
 }  // namespace
 
 void RegisterConvIntegerKernels(KernelRegistry& registry) {
-  const std::vector<DataType> types = DataTypesOf<uint8_t, int8_t>();
+  const std::vector<DataType> types = DataTypesOf(TypeList<uint8_t, int8_t>{});
   registry.Register({"", "ConvInteger", 10, 1 << 30, types, &CreateIntegerConv<ConvIntegerKernel>});
   registry.Register({"", "QLinearConv", 10, 1 << 30, types, &CreateIntegerConv<QLinearConvKernel>});
 }

@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 TEST(ConvIntegerTest, SubtractsZeroPointsAndPads) {
   auto node = NodeBuilder("ConvInteger").Inputs(4).Outputs(1).Ints("pads", {1, 1}).Build();
@@ -62,4 +57,4 @@ TEST(QLinearConvTest, RejectsBiasOfWrongType) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

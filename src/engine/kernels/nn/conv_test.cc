@@ -1,22 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
-
-// Values i * scale + shift over `shape`, i counting in row-major order.
-Tensor Sequence(Shape shape, float scale, float shift) {
-  std::vector<float> values;
-  for (int64_t i = 0; i < ElementCount(shape); ++i)
-    values.push_back(static_cast<float>(i) * scale + shift);
-  return MakeTensor<float>(std::move(shape), values);
-}
 
 TEST(ConvTest, StridedPaddedWithBias) {
   auto node = NodeBuilder("Conv")
@@ -160,4 +147,4 @@ TEST(ConvTest, RejectsBadAttributes) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/blas.h"
-#include "engine/kernels/math/dispatch.h"
 #include "engine/kernels/nn/im2col.h"
 #include "engine/kernels/nn/window.h"
 
@@ -130,8 +130,8 @@ class ConvTransposeKernel final : public Kernel {
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), y_shape);
     if (y.element_count() == 0 || x.element_count() == 0) return Status::Ok();
-    return Dispatch<float, double>(x.dtype(), "ConvTranspose", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(x.dtype(), "ConvTranspose", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       const int64_t group_channels = channels / group, group_filters = filters / group;
       const int64_t rows = group_filters * g.kernel_size();  // columns matrix height
       const int64_t positions = g.output_size();             // X positions per channel
@@ -176,8 +176,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateConvTranspose(const KernelInit& init) {
 }  // namespace
 
 void RegisterConvTransposeKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "ConvTranspose", 1, 1 << 30, DataTypesOf<float, double>(), &CreateConvTranspose});
+  registry.Register({"", "ConvTranspose", 1, 1 << 30, DataTypesOf(TypeList<float, double>{}),
+                     &CreateConvTranspose});
 }
 
 }  // namespace mlos::engine

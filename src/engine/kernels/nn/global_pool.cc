@@ -6,7 +6,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 
 namespace mlos::engine {
 namespace {
@@ -30,8 +30,8 @@ class GlobalPoolKernel final : public Kernel {
     const int64_t plane_size = x.element_count() / std::max<int64_t>(planes, 1);
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), y_shape);
-    return Dispatch<float, double>(x.dtype(), "GlobalPool", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(x.dtype(), "GlobalPool", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       const T* in = x.data<T>();
       T* out = y.data<T>();
       ParallelFor(context.pool, planes, static_cast<double>(plane_size),
@@ -61,7 +61,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateGlobalPool(const KernelInit&) {
 }  // namespace
 
 void RegisterGlobalPoolKernels(KernelRegistry& registry) {
-  const std::vector<DataType> types = DataTypesOf<float, double>();
+  const std::vector<DataType> types = DataTypesOf(TypeList<float, double>{});
   registry.Register(
       {"", "GlobalAveragePool", 1, 1 << 30, types, &CreateGlobalPool<GlobalPoolKind::kAverage>});
   registry.Register(

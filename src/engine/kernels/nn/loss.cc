@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 #include "engine/kernels/nn/softmax.h"
 
@@ -76,11 +76,11 @@ StatusOr<Tensor> NegativeLogLikelihood(const T* log_probabilities, const Shape& 
     }
   }
   if (options.reduction == Reduction::kNone) {
-    Tensor result(DataTypeOf<T>(), expected_target);
+    Tensor result(DataTypeFor<T>(), expected_target);
     std::copy(losses.begin(), losses.end(), result.data<T>());
     return result;
   }
-  Tensor result(DataTypeOf<T>(), {});
+  Tensor result(DataTypeFor<T>(), {});
   result.data<T>()[0] =
       static_cast<T>(options.reduction == Reduction::kSum ? loss_sum : loss_sum / weight_sum);
   return result;
@@ -103,8 +103,8 @@ class LossKernel final : public Kernel {
                              Name(weight->dtype()) + " does not match " + Name(input.dtype()) +
                              " of input 0");
     }
-    return Dispatch<float, double>(input.dtype(), "loss", [&](auto zero) -> Status {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(input.dtype(), "loss", [&](auto tag) -> Status {
+      using T = typename decltype(tag)::type;
       Tensor log_probabilities = input;
       if constexpr (kFromScores) {
         log_probabilities = Tensor(input.dtype(), shape);
@@ -147,7 +147,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateLoss(const KernelInit& init) {
 }  // namespace
 
 void RegisterLossKernels(KernelRegistry& registry) {
-  const std::vector<DataType> types = DataTypesOf<float, double>();
+  const std::vector<DataType> types = DataTypesOf(TypeList<float, double>{});
   registry.Register({"", "NegativeLogLikelihoodLoss", 12, 1 << 30, types, &CreateLoss<false>});
   registry.Register({"", "SoftmaxCrossEntropyLoss", 12, 1 << 30, types, &CreateLoss<true>});
 }

@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 // [N = 2, C = 3, D = 2].
 Tensor Input() { return MakeTensor<float>({2, 3, 2}, {1, 2, 0.5, -1, 3, 0, -2, 1, 0, 0, 1, 1}); }
@@ -80,4 +75,4 @@ TEST(LossTest, RejectsOutOfRangeTargetAndBadReduction) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

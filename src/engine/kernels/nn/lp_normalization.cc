@@ -5,7 +5,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -25,8 +25,8 @@ class LpNormalizationKernel final : public Kernel {
     const int64_t lines = extent == 0 ? 0 : x.element_count() / extent;
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), shape);
-    return Dispatch<float, double>(x.dtype(), "LpNormalization", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(x.dtype(), "LpNormalization", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       const T* in = x.data<T>();
       T* out = y.data<T>();
       ParallelFor(context.pool, lines, 3.0 * static_cast<double>(extent),
@@ -63,8 +63,8 @@ StatusOr<std::unique_ptr<Kernel>> CreateLpNormalization(const KernelInit& init) 
 }  // namespace
 
 void RegisterLpNormalizationKernel(KernelRegistry& registry) {
-  registry.Register(
-      {"", "LpNormalization", 1, 1 << 30, DataTypesOf<float, double>(), &CreateLpNormalization});
+  registry.Register({"", "LpNormalization", 1, 1 << 30, DataTypesOf(TypeList<float, double>{}),
+                     &CreateLpNormalization});
 }
 
 }  // namespace mlos::engine

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -30,8 +30,8 @@ class LrnKernel final : public Kernel {
     const int64_t below = (size_ - 1) / 2, above = size_ - 1 - below;
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), shape);
-    return Dispatch<float, double>(x.dtype(), "LRN", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(x.dtype(), "LRN", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       const T* in = x.data<T>();
       T* out = y.data<T>();
       ParallelFor(
@@ -76,7 +76,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateLrn(const KernelInit& init) {
 }  // namespace
 
 void RegisterLrnKernel(KernelRegistry& registry) {
-  registry.Register({"", "LRN", 1, 1 << 30, DataTypesOf<float, double>(), &CreateLrn});
+  registry.Register({"", "LRN", 1, 1 << 30, DataTypesOf(TypeList<float, double>{}), &CreateLrn});
 }
 
 }  // namespace mlos::engine

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -67,8 +67,8 @@ class LayerNormKernel final : public Kernel {
     Tensor* inverse_std_dev = context.outputs.size() > 2 ? &context.outputs[2] : nullptr;
     if (mean) *mean = Tensor(x.dtype(), statistics_shape);
     if (inverse_std_dev) *inverse_std_dev = Tensor(x.dtype(), statistics_shape);
-    return Dispatch<float, double>(x.dtype(), "LayerNormalization", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(x.dtype(), "LayerNormalization", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       std::vector<T> scale(row_size), bias(row_size, T(0));
       RETURN_IF_ERROR(ExpandInto<T>(context.input(1), row_shape, "input 1 (Scale)", scale.data()));
       if (context.has_input(2)) {
@@ -127,28 +127,30 @@ class InstanceNormKernel final : public Kernel {
     const int64_t plane_size = DimensionProduct(shape, 2, shape.size());
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), shape);
-    return Dispatch<float, double>(x.dtype(), "InstanceNormalization", [&](auto zero) {
-      using T = decltype(zero);
-      const T* in = x.data<T>();
-      const T* scale = context.input(1).data<T>();
-      const T* bias = context.input(2).data<T>();
-      T* out = y.data<T>();
-      ParallelFor(context.pool, planes, 4.0 * static_cast<double>(plane_size),
-                  [&](int64_t begin, int64_t end) {
-                    for (int64_t plane = begin; plane < end; ++plane) {
-                      const T* values = in + plane * plane_size;
-                      const RowStatistics statistics = Standardize(values, plane_size, epsilon_);
-                      const T multiplier =
-                          static_cast<T>(statistics.inverse_std_dev) * scale[plane % channels];
-                      const T offset =
-                          bias[plane % channels] - static_cast<T>(statistics.mean) * multiplier;
-                      T* result = out + plane * plane_size;
-                      for (int64_t i = 0; i < plane_size; ++i)
-                        result[i] = values[i] * multiplier + offset;
-                    }
-                  });
-      return Status::Ok();
-    });
+    return DispatchByType<TypeList<float, double>>(
+        x.dtype(), "InstanceNormalization", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          const T* in = x.data<T>();
+          const T* scale = context.input(1).data<T>();
+          const T* bias = context.input(2).data<T>();
+          T* out = y.data<T>();
+          ParallelFor(context.pool, planes, 4.0 * static_cast<double>(plane_size),
+                      [&](int64_t begin, int64_t end) {
+                        for (int64_t plane = begin; plane < end; ++plane) {
+                          const T* values = in + plane * plane_size;
+                          const RowStatistics statistics =
+                              Standardize(values, plane_size, epsilon_);
+                          const T multiplier =
+                              static_cast<T>(statistics.inverse_std_dev) * scale[plane % channels];
+                          const T offset =
+                              bias[plane % channels] - static_cast<T>(statistics.mean) * multiplier;
+                          T* result = out + plane * plane_size;
+                          for (int64_t i = 0; i < plane_size; ++i)
+                            result[i] = values[i] * multiplier + offset;
+                        }
+                      });
+          return Status::Ok();
+        });
   }
 
  private:
@@ -167,33 +169,34 @@ class MeanVarianceNormalizationKernel final : public Kernel {
     const ReductionLayout layout = PlanReduction(x.shape(), axes);
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), x.shape());
-    return Dispatch<float, double>(x.dtype(), "MeanVarianceNormalization", [&](auto zero) {
-      using T = decltype(zero);
-      const T* in = x.data<T>();
-      T* out = y.data<T>();
-      const std::vector<int64_t>& window = layout.window;
-      const double count = static_cast<double>(std::max<size_t>(1, window.size()));
-      ParallelFor(context.pool, static_cast<int64_t>(layout.starts.size()), 4.0 * count,
-                  [&](int64_t begin, int64_t end) {
-                    for (int64_t i = begin; i < end; ++i) {
-                      const T* group = in + layout.starts[i];
-                      double sum = 0, sum_of_squares = 0;
-                      for (int64_t offset : window) {
-                        sum += static_cast<double>(group[offset]);
-                        sum_of_squares +=
-                            static_cast<double>(group[offset]) * static_cast<double>(group[offset]);
-                      }
-                      const double mean = sum / count;
-                      const double deviation =
-                          std::sqrt(std::max(0.0, sum_of_squares / count - mean * mean));
-                      for (int64_t offset : window) {
-                        out[layout.starts[i] + offset] = static_cast<T>(
-                            (static_cast<double>(group[offset]) - mean) / (deviation + 1e-9));
-                      }
-                    }
-                  });
-      return Status::Ok();
-    });
+    return DispatchByType<TypeList<float, double>>(
+        x.dtype(), "MeanVarianceNormalization", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          const T* in = x.data<T>();
+          T* out = y.data<T>();
+          const std::vector<int64_t>& window = layout.window;
+          const double count = static_cast<double>(std::max<size_t>(1, window.size()));
+          ParallelFor(context.pool, static_cast<int64_t>(layout.starts.size()), 4.0 * count,
+                      [&](int64_t begin, int64_t end) {
+                        for (int64_t i = begin; i < end; ++i) {
+                          const T* group = in + layout.starts[i];
+                          double sum = 0, sum_of_squares = 0;
+                          for (int64_t offset : window) {
+                            sum += static_cast<double>(group[offset]);
+                            sum_of_squares += static_cast<double>(group[offset]) *
+                                              static_cast<double>(group[offset]);
+                          }
+                          const double mean = sum / count;
+                          const double deviation =
+                              std::sqrt(std::max(0.0, sum_of_squares / count - mean * mean));
+                          for (int64_t offset : window) {
+                            out[layout.starts[i] + offset] = static_cast<T>(
+                                (static_cast<double>(group[offset]) - mean) / (deviation + 1e-9));
+                          }
+                        }
+                      });
+          return Status::Ok();
+        });
   }
 
  private:
@@ -220,7 +223,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateInstanceNorm(const KernelInit& init) {
 }  // namespace
 
 void RegisterNormalizationKernels(KernelRegistry& registry) {
-  const std::vector<DataType> types = DataTypesOf<float, double>();
+  const std::vector<DataType> types = DataTypesOf(TypeList<float, double>{});
   registry.Register({"", "LayerNormalization", 17, 1 << 30, types, &CreateLayerNorm});
   registry.Register({"", "InstanceNormalization", 1, 1 << 30, types, &CreateInstanceNorm});
   registry.Register(

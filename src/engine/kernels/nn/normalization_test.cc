@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 std::vector<float> Sequence(int count, float scale, float shift, bool squared) {
   std::vector<float> values;
@@ -170,4 +165,4 @@ TEST(MeanVarianceNormalizationTest, RejectsAxisBeyondRank) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/nn/window.h"
 
 namespace mlos::engine {
@@ -99,8 +99,8 @@ class PoolKernel final : public Kernel {
       *indices = Tensor(DataType::kInt64, y_shape);
     }
     const int64_t planes = x_shape[0] * x_shape[1];
-    auto run = [&](auto zero) {
-      using T = decltype(zero);
+    auto run = [&](auto tag) {
+      using T = typename decltype(tag)::type;
       const T* in = x.data<T>();
       T* out = y.data<T>();
       int64_t* index_out = indices ? indices->data<int64_t>() : nullptr;
@@ -115,9 +115,9 @@ class PoolKernel final : public Kernel {
       return Status::Ok();
     };
     if constexpr (kKind == PoolKind::kMax) {
-      return Dispatch<float, double, int8_t, uint8_t>(x.dtype(), "MaxPool", run);
+      return DispatchByType<TypeList<float, double, int8_t, uint8_t>>(x.dtype(), "MaxPool", run);
     } else {
-      return Dispatch<float, double>(x.dtype(), "AveragePool", run);
+      return DispatchByType<TypeList<float, double>>(x.dtype(), "AveragePool", run);
     }
   }
 
@@ -157,9 +157,10 @@ StatusOr<std::unique_ptr<Kernel>> CreatePool(const KernelInit& init) {
 }  // namespace
 
 void RegisterPoolKernels(KernelRegistry& registry) {
-  registry.Register({"", "MaxPool", 1, 1 << 30, DataTypesOf<float, double, int8_t, uint8_t>(),
+  registry.Register({"", "MaxPool", 1, 1 << 30,
+                     DataTypesOf(TypeList<float, double, int8_t, uint8_t>{}),
                      &CreatePool<PoolKind::kMax>});
-  registry.Register({"", "AveragePool", 1, 1 << 30, DataTypesOf<float, double>(),
+  registry.Register({"", "AveragePool", 1, 1 << 30, DataTypesOf(TypeList<float, double>{}),
                      &CreatePool<PoolKind::kAverage>});
 }
 

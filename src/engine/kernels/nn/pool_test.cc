@@ -1,14 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "engine/kernels/kernel_test_util.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunNode;
 
 Tensor Image() {
   return MakeTensor<float>({1, 1, 4, 4}, {1, 5, 2, 0, 3, -1, 4, 7, 6, 2, 8, 1, 0, 9, 3, 4});
@@ -150,4 +145,4 @@ TEST(PoolTest, RejectsMissingOrMismatchedKernelShape) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
-#include "engine/kernels/math/dispatch.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {
@@ -33,8 +33,8 @@ class SoftmaxKernel final : public Kernel {
     const int64_t inner = coerce_to_2d_ ? 1 : DimensionProduct(shape, axis + 1, shape.size());
     Tensor& output = context.outputs[0];
     output = Tensor(input.dtype(), shape);
-    return Dispatch<float, double>(input.dtype(), "Softmax", [&](auto zero) {
-      using T = decltype(zero);
+    return DispatchByType<TypeList<float, double>>(input.dtype(), "Softmax", [&](auto tag) {
+      using T = typename decltype(tag)::type;
       const T* in = input.data<T>();
       T* out = output.data<T>();
       ParallelFor(context.pool, outer * inner, 8.0 * static_cast<double>(extent),
@@ -63,7 +63,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateSoftmax(const KernelInit& init) {
 }  // namespace
 
 void RegisterSoftmaxKernels(KernelRegistry& registry) {
-  const std::vector<DataType> types = DataTypesOf<float, double>();
+  const std::vector<DataType> types = DataTypesOf(TypeList<float, double>{});
   registry.Register({"", "Softmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kSoftmax>});
   registry.Register({"", "LogSoftmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kLogSoftmax>});
   registry.Register({"", "Hardmax", 1, 1 << 30, types, &CreateSoftmax<Normalizer::kHardmax>});

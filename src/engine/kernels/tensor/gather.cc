@@ -4,7 +4,7 @@
 // out-of-range indices are errors.
 #include <algorithm>
 
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/tensor/axes.h"
 #include "engine/kernels/tensor/registrations.h"

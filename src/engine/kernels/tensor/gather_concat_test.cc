@@ -1,22 +1,9 @@
 // Tests of gather.cc (Gather, GatherElements, ScatterElements) and concat_split.cc (Concat,
 // Split). Goldens from numpy (np.take, np.take_along_axis, np.put_along_axis).
-#include "engine/kernels/elementwise/test_helpers.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunError;
-using testing::RunNode;
-using testing::RunOne;
-
-NodeBuilder Node(const std::string& op, int inputs, int outputs = 1) {
-  NodeBuilder node(op);
-  node.Inputs(inputs).Outputs(outputs);
-  return node;
-}
 
 const Tensor kMatrix = MakeTensor<float>({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
 
@@ -120,4 +107,4 @@ TEST(SplitKernelTest, AttributeBeforeOpset13AndBadSizes) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "engine/constant_node.h"
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/tensor/axes.h"
 #include "engine/kernels/tensor/registrations.h"

@@ -1,22 +1,9 @@
 // Tests of generators.cc (Constant, ConstantOfShape, Range, OneHot) and index_kernels.cc
 // (NonZero, Trilu). Goldens from numpy (np.arange, np.eye, np.nonzero, np.triu, np.tril).
-#include "engine/kernels/elementwise/test_helpers.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
-
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunError;
-using testing::RunNode;
-using testing::RunOne;
-
-NodeBuilder Node(const std::string& op, int inputs) {
-  NodeBuilder node(op);
-  node.Inputs(inputs).Outputs(1);
-  return node;
-}
 
 onnx::TensorProto Int32Proto(std::vector<int64_t> dims, std::vector<int32_t> values) {
   onnx::TensorProto proto;
@@ -109,4 +96,4 @@ TEST(TriluKernelTest, UpperAndLowerWithK) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

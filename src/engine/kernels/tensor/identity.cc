@@ -2,7 +2,7 @@
 // mask output is all true (bool from opset 10; before, of the input's type, all ones).
 #include <algorithm>
 
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/tensor/registrations.h"
 

@@ -1,6 +1,6 @@
 // Kernels driven by element positions: NonZero (coordinates of nonzero elements) and Trilu
 // (upper or lower triangle of the last two axes).
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/tensor/axes.h"
 #include "engine/kernels/tensor/registrations.h"

@@ -1,31 +1,13 @@
 // Tests of GatherND, ScatterND, Scatter, Compress, ReverseSequence (gather.cc), DepthToSpace,
 // SpaceToDepth (reindex_kernels.cc), EyeLike and the window functions (generators.cc). Goldens
 // from numpy (reshape/transpose for the space-depth pair, fancy indexing, np.hanning-style sums).
-#include "engine/kernels/elementwise/test_helpers.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
 
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunError;
-using testing::RunOne;
-
-NodeBuilder Node(const std::string& op, int inputs) {
-  NodeBuilder node(op);
-  node.Inputs(inputs).Outputs(1);
-  return node;
-}
-
-Tensor Iota(Shape shape) {
-  std::vector<int64_t> values(static_cast<size_t>(ElementCount(shape)));
-  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int64_t>(i);
-  return MakeTensor<int64_t>(std::move(shape), values);
-}
-
 TEST(GatherNdKernelTest, ElementsSlicesAndBatches) {
-  Tensor data = Iota({2, 2});
+  Tensor data = Iota<int64_t>({2, 2});
   ExpectTensorNear<int64_t>(
       RunOne(Node("GatherND", 2), {data, MakeTensor<int64_t>({2, 2}, {0, 0, 1, 1})}), {2}, {0, 3});
   ExpectTensorNear<int64_t>(
@@ -34,7 +16,7 @@ TEST(GatherNdKernelTest, ElementsSlicesAndBatches) {
   NodeBuilder batched = Node("GatherND", 2);
   batched.Int("batch_dims", 1);
   ExpectTensorNear<int64_t>(
-      RunOne(batched, {Iota({2, 2, 2}), MakeTensor<int64_t>({2, 1}, {1, 0})}), {2, 2},
+      RunOne(batched, {Iota<int64_t>({2, 2, 2}), MakeTensor<int64_t>({2, 1}, {1, 0})}), {2, 2},
       {2, 3, 4, 5});
   EXPECT_EQ(RunError(Node("GatherND", 2), {data, MakeTensor<int64_t>({1, 2}, {0, 2})}),
             "input 1 (indices): index 2 is out of range [-2, 1] for axis 1");
@@ -74,13 +56,13 @@ TEST(CompressKernelTest, AlongAxisAndFlattened) {
 TEST(DepthToSpaceKernelTest, DepthColumnRowAndColumnRowDepth) {
   NodeBuilder dcr = Node("DepthToSpace", 1);
   dcr.Int("blocksize", 2);
-  ExpectTensorNear<int64_t>(RunOne(dcr, {Iota({1, 8, 1, 1})}), {1, 2, 2, 2},
+  ExpectTensorNear<int64_t>(RunOne(dcr, {Iota<int64_t>({1, 8, 1, 1})}), {1, 2, 2, 2},
                             {0, 2, 4, 6, 1, 3, 5, 7});
   NodeBuilder crd = Node("DepthToSpace", 1);
   crd.Int("blocksize", 2).String("mode", "CRD");
-  ExpectTensorNear<int64_t>(RunOne(crd, {Iota({1, 8, 1, 1})}), {1, 2, 2, 2},
+  ExpectTensorNear<int64_t>(RunOne(crd, {Iota<int64_t>({1, 8, 1, 1})}), {1, 2, 2, 2},
                             {0, 1, 2, 3, 4, 5, 6, 7});
-  EXPECT_EQ(RunError(dcr, {Iota({1, 6, 1, 1})}),
+  EXPECT_EQ(RunError(dcr, {Iota<int64_t>({1, 6, 1, 1})}),
             "input 0 (input): shape [1, 6, 1, 1] is not [N, C, H, W] with C divisible by "
             "blocksize 2^2");
 }
@@ -88,35 +70,37 @@ TEST(DepthToSpaceKernelTest, DepthColumnRowAndColumnRowDepth) {
 TEST(SpaceToDepthKernelTest, MovesBlocksIntoChannels) {
   NodeBuilder node = Node("SpaceToDepth", 1);
   node.Int("blocksize", 2);
-  ExpectTensorNear<int64_t>(RunOne(node, {Iota({1, 1, 4, 4})}), {1, 4, 2, 2},
+  ExpectTensorNear<int64_t>(RunOne(node, {Iota<int64_t>({1, 1, 4, 4})}), {1, 4, 2, 2},
                             {0, 2, 8, 10, 1, 3, 9, 11, 4, 6, 12, 14, 5, 7, 13, 15});
 }
 
 TEST(EyeLikeKernelTest, ShiftedDiagonalAndDtype) {
   NodeBuilder node = Node("EyeLike", 1);
   node.Int("k", 1).Int("dtype", static_cast<int64_t>(DataType::kFloat32));
-  ExpectTensorNear<float>(RunOne(node, {Iota({3, 4})}), {3, 4},
+  ExpectTensorNear<float>(RunOne(node, {Iota<int64_t>({3, 4})}), {3, 4},
                           {0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1});
   NodeBuilder below = Node("EyeLike", 1);
   below.Int("k", -1);
-  ExpectTensorNear<int64_t>(RunOne(below, {Iota({2, 2})}), {2, 2}, {0, 0, 1, 0});
+  ExpectTensorNear<int64_t>(RunOne(below, {Iota<int64_t>({2, 2})}), {2, 2}, {0, 0, 1, 0});
 }
 
 TEST(ReverseSequenceKernelTest, ReversesEachBatchPrefix) {
   NodeBuilder node = Node("ReverseSequence", 2);
-  ExpectTensorNear<int64_t>(RunOne(node, {Iota({4, 4}), MakeTensor<int64_t>({4}, {4, 3, 2, 1})}),
-                            {4, 4}, {12, 9, 6, 3, 8, 5, 2, 7, 4, 1, 10, 11, 0, 13, 14, 15});
-  EXPECT_EQ(RunError(node, {Iota({4, 4}), MakeTensor<int64_t>({4}, {5, 1, 1, 1})}),
+  ExpectTensorNear<int64_t>(
+      RunOne(node, {Iota<int64_t>({4, 4}), MakeTensor<int64_t>({4}, {4, 3, 2, 1})}), {4, 4},
+      {12, 9, 6, 3, 8, 5, 2, 7, 4, 1, 10, 11, 0, 13, 14, 15});
+  EXPECT_EQ(RunError(node, {Iota<int64_t>({4, 4}), MakeTensor<int64_t>({4}, {5, 1, 1, 1})}),
             "input 1 (sequence_lens): length 5 is outside [0, 4]");
 }
 
 TEST(ScatterKernelTest, IsScatterElementsBeforeOpset11) {
   NodeBuilder node = Node("Scatter", 3);
   node.Int("axis", 1);
-  ExpectTensorNear<int64_t>(
-      RunOne(node, {Iota({1, 3}), MakeTensor<int64_t>({1, 1}, {2}),
-                                  MakeTensor<int64_t>({1, 1}, {9})}, 10),
-      {1, 3}, {0, 1, 9});
+  ExpectTensorNear<int64_t>(RunOne(node,
+                                   {Iota<int64_t>({1, 3}), MakeTensor<int64_t>({1, 1}, {2}),
+                                    MakeTensor<int64_t>({1, 1}, {9})},
+                                   10),
+                            {1, 3}, {0, 1, 9});
 }
 
 TEST(WindowKernelsTest, PeriodicAndSymmetric) {
@@ -131,4 +115,4 @@ TEST(WindowKernelsTest, PeriodicAndSymmetric) {
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

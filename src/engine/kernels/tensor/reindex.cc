@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 
 namespace mlos::engine {
 

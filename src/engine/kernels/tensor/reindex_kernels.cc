@@ -4,8 +4,8 @@
 #include <array>
 #include <limits>
 
+#include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/broadcast.h"
-#include "engine/kernels/elementwise/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/tensor/axes.h"
 #include "engine/kernels/tensor/registrations.h"

@@ -1,31 +1,13 @@
 // Tests of reshape.cc (Reshape, Flatten, Squeeze, Unsqueeze), shape.cc (Shape, Size) and
 // identity.cc (Identity, Dropout).
-#include "engine/kernels/elementwise/test_helpers.h"
+#include "engine/kernels/common/kernel_test_util.h"
 
-namespace mlos::engine {
+namespace mlos::engine::testing {
 namespace {
 
-using testing::ExpectTensorNear;
-using testing::MakeTensor;
-using testing::NodeBuilder;
-using testing::RunError;
-using testing::RunNode;
-using testing::RunOne;
-
-Tensor Iota(Shape shape) {
-  std::vector<float> values(static_cast<size_t>(ElementCount(shape)));
-  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);
-  return MakeTensor<float>(std::move(shape), values);
-}
-
-NodeBuilder Node(const std::string& op, int inputs, int outputs = 1) {
-  NodeBuilder node(op);
-  node.Inputs(inputs).Outputs(outputs);
-  return node;
-}
-
 TEST(ReshapeKernelTest, CopiesZeroAndInfersMinusOne) {
-  Tensor out = RunOne(Node("Reshape", 2), {Iota({2, 3, 4}), MakeTensor<int64_t>({3}, {0, -1, 2})});
+  Tensor out =
+      RunOne(Node("Reshape", 2), {Iota<float>({2, 3, 4}), MakeTensor<int64_t>({3}, {0, -1, 2})});
   EXPECT_EQ(out.shape(), (Shape{2, 6, 2}));
   EXPECT_EQ(out.data<float>()[23], 23.0f);
 }
@@ -38,33 +20,33 @@ TEST(ReshapeKernelTest, AllowZeroKeepsZero) {
 }
 
 TEST(ReshapeKernelTest, Errors) {
-  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota({2, 3}), MakeTensor<int64_t>({2}, {-3, 2})}),
+  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota<float>({2, 3}), MakeTensor<int64_t>({2}, {-3, 2})}),
             "input 1 (shape): -3 is not a valid dimension");
-  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota({2, 3}), MakeTensor<int64_t>({2}, {-1, -1})}),
+  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota<float>({2, 3}), MakeTensor<int64_t>({2}, {-1, -1})}),
             "input 1 (shape): more than one -1");
-  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota({2, 3}), MakeTensor<int64_t>({2}, {4, 2})}),
+  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota<float>({2, 3}), MakeTensor<int64_t>({2}, {4, 2})}),
             "input 1 (shape): [4, 2] holds 8 elements, input 0 (data) [2, 3] holds 6");
-  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota({2, 3}), MakeTensor<int64_t>({2}, {4, -1})}),
+  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota<float>({2, 3}), MakeTensor<int64_t>({2}, {4, -1})}),
             "input 1 (shape): cannot infer the -1 in [4, -1] for 6 elements");
-  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota({2, 3}), MakeTensor<float>({1}, {6})}),
+  EXPECT_EQ(RunError(Node("Reshape", 2), {Iota<float>({2, 3}), MakeTensor<float>({1}, {6})}),
             "input 1 (shape): expected int64 or int32, got float32");
 }
 
 TEST(FlattenKernelTest, AxisSplitsTheShape) {
   NodeBuilder node = Node("Flatten", 1);
   node.Int("axis", 2);
-  EXPECT_EQ(RunOne(node, {Iota({2, 3, 4})}).shape(), (Shape{6, 4}));
+  EXPECT_EQ(RunOne(node, {Iota<float>({2, 3, 4})}).shape(), (Shape{6, 4}));
   NodeBuilder negative = Node("Flatten", 1);
   negative.Int("axis", -3);
-  EXPECT_EQ(RunOne(negative, {Iota({2, 3, 4})}).shape(), (Shape{1, 24}));
-  EXPECT_EQ(RunOne(Node("Flatten", 1), {Iota({2, 3, 4})}).shape(), (Shape{2, 12}));
+  EXPECT_EQ(RunOne(negative, {Iota<float>({2, 3, 4})}).shape(), (Shape{1, 24}));
+  EXPECT_EQ(RunOne(Node("Flatten", 1), {Iota<float>({2, 3, 4})}).shape(), (Shape{2, 12}));
   NodeBuilder bad = Node("Flatten", 1);
   bad.Int("axis", 4);
-  EXPECT_EQ(RunError(bad, {Iota({2, 3, 4})}), "attribute axis: 4 is out of range [-3, 3]");
+  EXPECT_EQ(RunError(bad, {Iota<float>({2, 3, 4})}), "attribute axis: 4 is out of range [-3, 3]");
 }
 
 TEST(SqueezeKernelTest, AxesFromInputFromOpset13) {
-  Tensor x = Iota({1, 3, 1, 2});
+  Tensor x = Iota<float>({1, 3, 1, 2});
   EXPECT_EQ(RunOne(Node("Squeeze", 2), {x, MakeTensor<int64_t>({1}, {-2})}).shape(),
             (Shape{1, 3, 2}));
   EXPECT_EQ(RunOne(Node("Squeeze", 1), {x}).shape(), (Shape{3, 2}));
@@ -77,11 +59,11 @@ TEST(SqueezeKernelTest, AxesFromInputFromOpset13) {
 TEST(SqueezeKernelTest, AxesFromAttributeBeforeOpset13) {
   NodeBuilder node = Node("Squeeze", 1);
   node.Ints("axes", {0, 2});
-  EXPECT_EQ(RunOne(node, {Iota({1, 3, 1, 2})}, 11).shape(), (Shape{3, 2}));
+  EXPECT_EQ(RunOne(node, {Iota<float>({1, 3, 1, 2})}, 11).shape(), (Shape{3, 2}));
 }
 
 TEST(UnsqueezeKernelTest, InsertsAxesOfTheOutput) {
-  Tensor x = Iota({3, 2});
+  Tensor x = Iota<float>({3, 2});
   EXPECT_EQ(RunOne(Node("Unsqueeze", 2), {x, MakeTensor<int64_t>({2}, {0, -1})}).shape(),
             (Shape{1, 3, 2, 1}));
   NodeBuilder attribute = Node("Unsqueeze", 1);
@@ -92,7 +74,7 @@ TEST(UnsqueezeKernelTest, InsertsAxesOfTheOutput) {
 }
 
 TEST(ShapeKernelTest, WholeShapeAndOpset15Slice) {
-  Tensor x = Iota({2, 3, 4});
+  Tensor x = Iota<float>({2, 3, 4});
   ExpectTensorNear<int64_t>(RunOne(Node("Shape", 1), {x}), {3}, {2, 3, 4});
   NodeBuilder sliced = Node("Shape", 1);
   sliced.Int("start", -2);
@@ -106,31 +88,33 @@ TEST(ShapeKernelTest, WholeShapeAndOpset15Slice) {
 }
 
 TEST(SizeKernelTest, CountsElements) {
-  ExpectTensorNear<int64_t>(RunOne(Node("Size", 1), {Iota({2, 3, 4})}), {}, {24});
+  ExpectTensorNear<int64_t>(RunOne(Node("Size", 1), {Iota<float>({2, 3, 4})}), {}, {24});
 }
 
 TEST(IdentityKernelTest, SharesTheInput) {
-  Tensor x = Iota({2});
+  Tensor x = Iota<float>({2});
   Tensor out = RunOne(Node("Identity", 1), {x});
   EXPECT_EQ(out.raw_data(), x.raw_data());
 }
 
 TEST(DropoutKernelTest, InferenceIsIdentityWithTrueMask) {
-  auto result = RunNode(Node("Dropout", 1, 2).Float("ratio", 0.5f).Build(), 11, {Iota({3})});
+  auto result = RunNode(Node("Dropout", 1, 2).Float("ratio", 0.5f).Build(), 11, {Iota<float>({3})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {3}, {0, 1, 2});
   ExpectTensorNear<bool>((*result)[1], {3}, {true, true, true});
 }
 
 TEST(DropoutKernelTest, TrainingModeWithZeroRatioIsIdentity) {
-  auto result = RunNode(Node("Dropout", 3, 1).Build(), 13,
-                        {Iota({2}), MakeTensor<float>({}, {0.0f}), MakeTensor<bool>({}, {true})});
+  auto result =
+      RunNode(Node("Dropout", 3, 1).Build(), 13,
+              {Iota<float>({2}), MakeTensor<float>({}, {0.0f}), MakeTensor<bool>({}, {true})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {2}, {0, 1});
-  EXPECT_EQ(RunError(Node("Dropout", 3), {Iota({2}), MakeTensor<float>({}, {0.5f}),
-                                          MakeTensor<bool>({}, {true})}, 13),
-            "input 2 (training_mode): training-mode dropout is not supported");
+  EXPECT_EQ(
+      RunError(Node("Dropout", 3),
+               {Iota<float>({2}), MakeTensor<float>({}, {0.5f}), MakeTensor<bool>({}, {true})}, 13),
+      "input 2 (training_mode): training-mode dropout is not supported");
 }
 
 }  // namespace
-}  // namespace mlos::engine
+}  // namespace mlos::engine::testing

@@ -1,4 +1,4 @@
-#include "engine/kernels/elementwise/element_types.h"
+#include "engine/kernels/common/element_types.h"
 
 #include <gtest/gtest.h>
 

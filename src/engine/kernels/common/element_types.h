@@ -1,5 +1,7 @@
-// Element types for kernels: the C++ type behind each DataType, and dispatch from a runtime
-// DataType to a template instantiation, so one templated kernel body covers many dtypes.
+// Element types for all kernel families (elementwise, tensor, math, nn): the C++ type behind
+// each DataType, and dispatch from a runtime DataType to a template instantiation, so one
+// templated kernel body covers many dtypes. A kernel names its types with a TypeList, either a
+// named one below or an ad-hoc TypeList<float, double>, and registers DataTypesOf(the same list).
 //
 //   DispatchByType<NumericTypes>(x.dtype(), "input 0 (X)", [&](auto tag) -> Status {
 //     using T = typename decltype(tag)::type;  ...
@@ -55,21 +57,36 @@ constexpr bool kIsFloatingPoint = std::is_floating_point_v<ComputeType<T>>;
 
 template <typename T>
 constexpr DataType DataTypeFor() {
-  if constexpr (std::is_same_v<T, float>) return DataType::kFloat32;
-  else if constexpr (std::is_same_v<T, double>) return DataType::kFloat64;
-  else if constexpr (std::is_same_v<T, Float16>) return DataType::kFloat16;
-  else if constexpr (std::is_same_v<T, BFloat16>) return DataType::kBFloat16;
-  else if constexpr (std::is_same_v<T, int8_t>) return DataType::kInt8;
-  else if constexpr (std::is_same_v<T, int16_t>) return DataType::kInt16;
-  else if constexpr (std::is_same_v<T, int32_t>) return DataType::kInt32;
-  else if constexpr (std::is_same_v<T, int64_t>) return DataType::kInt64;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DataType::kUInt8;
-  else if constexpr (std::is_same_v<T, uint16_t>) return DataType::kUInt16;
-  else if constexpr (std::is_same_v<T, uint32_t>) return DataType::kUInt32;
-  else if constexpr (std::is_same_v<T, uint64_t>) return DataType::kUInt64;
-  else if constexpr (std::is_same_v<T, bool>) return DataType::kBool;
-  else if constexpr (std::is_same_v<T, std::string>) return DataType::kString;
-  else static_assert(!sizeof(T), "no DataType for this C++ type");
+  if constexpr (std::is_same_v<T, float>)
+    return DataType::kFloat32;
+  else if constexpr (std::is_same_v<T, double>)
+    return DataType::kFloat64;
+  else if constexpr (std::is_same_v<T, Float16>)
+    return DataType::kFloat16;
+  else if constexpr (std::is_same_v<T, BFloat16>)
+    return DataType::kBFloat16;
+  else if constexpr (std::is_same_v<T, int8_t>)
+    return DataType::kInt8;
+  else if constexpr (std::is_same_v<T, int16_t>)
+    return DataType::kInt16;
+  else if constexpr (std::is_same_v<T, int32_t>)
+    return DataType::kInt32;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return DataType::kInt64;
+  else if constexpr (std::is_same_v<T, uint8_t>)
+    return DataType::kUInt8;
+  else if constexpr (std::is_same_v<T, uint16_t>)
+    return DataType::kUInt16;
+  else if constexpr (std::is_same_v<T, uint32_t>)
+    return DataType::kUInt32;
+  else if constexpr (std::is_same_v<T, uint64_t>)
+    return DataType::kUInt64;
+  else if constexpr (std::is_same_v<T, bool>)
+    return DataType::kBool;
+  else if constexpr (std::is_same_v<T, std::string>)
+    return DataType::kString;
+  else
+    static_assert(!sizeof(T), "no DataType for this C++ type");
 }
 
 template <typename... Ts>
@@ -85,8 +102,8 @@ using SignedIntTypes = TypeList<int8_t, int16_t, int32_t, int64_t>;
 using UnsignedIntTypes = TypeList<uint8_t, uint16_t, uint32_t, uint64_t>;
 using SignedNumericTypes =
     TypeList<float, double, Float16, BFloat16, int8_t, int16_t, int32_t, int64_t>;
-using IntegerTypes = TypeList<int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t,
-                              uint64_t>;
+using IntegerTypes =
+    TypeList<int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t>;
 using NumericTypes = TypeList<float, double, Float16, BFloat16, int8_t, int16_t, int32_t, int64_t,
                               uint8_t, uint16_t, uint32_t, uint64_t>;
 using NumericAndBoolTypes = TypeList<float, double, Float16, BFloat16, int8_t, int16_t, int32_t,
@@ -108,8 +125,8 @@ template <typename List, typename Fn>
 Status DispatchByType(DataType type, std::string_view what, Fn&& fn) {
   return [&]<typename... Ts>(TypeList<Ts...>) {
     Status status;
-    const bool found = ((type == DataTypeFor<Ts>() ? (status = fn(TypeTag<Ts>{}), true) : false) ||
-                        ...);
+    const bool found =
+        ((type == DataTypeFor<Ts>() ? (status = fn(TypeTag<Ts>{}), true) : false) || ...);
     return found ? status : UnsupportedType(what, type);
   }(List{});
 }
@@ -120,11 +137,16 @@ template <typename Fn>
 Status DispatchStorage(DataType type, std::string_view what, Fn&& fn) {
   if (type == DataType::kString) return fn(TypeTag<std::string>{});
   switch (ElementSize(type)) {
-    case 1: return fn(TypeTag<uint8_t>{});
-    case 2: return fn(TypeTag<uint16_t>{});
-    case 4: return fn(TypeTag<uint32_t>{});
-    case 8: return fn(TypeTag<uint64_t>{});
-    default: return UnsupportedType(what, type);
+    case 1:
+      return fn(TypeTag<uint8_t>{});
+    case 2:
+      return fn(TypeTag<uint16_t>{});
+    case 4:
+      return fn(TypeTag<uint32_t>{});
+    case 8:
+      return fn(TypeTag<uint64_t>{});
+    default:
+      return UnsupportedType(what, type);
   }
 }
 

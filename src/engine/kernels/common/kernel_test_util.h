@@ -1,5 +1,8 @@
-// Test helpers for kernel unit tests: build one ONNX node, run it through the built-in registry,
-// compare results with written-in goldens. Header-only; include only from *_test.cc files.
+// Test helpers shared by every kernel unit test: build one ONNX node (NodeBuilder), run it
+// through the built-in registry (RunNode for the full StatusOr, RunOne for the first output,
+// RunError for the error message) and compare results with written-in goldens
+// (ExpectTensorNear). Test files put their tests in namespace mlos::engine::testing so these names
+// need no using-declarations. Header-only; include only from *_test.cc files.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,28 +15,33 @@
 
 #include "common/tensor.h"
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/element_types.h"
 
 namespace mlos::engine::testing {
 
 template <typename T>
-constexpr DataType TypeOf() {
-  if constexpr (std::is_same_v<T, float>) return DataType::kFloat32;
-  if constexpr (std::is_same_v<T, double>) return DataType::kFloat64;
-  if constexpr (std::is_same_v<T, int64_t>) return DataType::kInt64;
-  if constexpr (std::is_same_v<T, int32_t>) return DataType::kInt32;
-  if constexpr (std::is_same_v<T, int8_t>) return DataType::kInt8;
-  if constexpr (std::is_same_v<T, uint8_t>) return DataType::kUInt8;
-  if constexpr (std::is_same_v<T, bool>) return DataType::kBool;
-  return DataType::kInvalid;
-}
-
-template <typename T>
 Tensor MakeTensor(Shape shape, const std::vector<T>& values) {
-  Tensor tensor(TypeOf<T>(), std::move(shape));
+  Tensor tensor(DataTypeFor<T>(), std::move(shape));
   EXPECT_EQ(static_cast<size_t>(tensor.element_count()), values.size());
   T* out = tensor.data<T>();
   for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];
   return tensor;
+}
+
+// Values i * scale + shift over `shape`, i counting in row-major order.
+inline Tensor Sequence(Shape shape, float scale, float shift) {
+  std::vector<float> values;
+  for (int64_t i = 0; i < ElementCount(shape); ++i)
+    values.push_back(static_cast<float>(i) * scale + shift);
+  return MakeTensor<float>(std::move(shape), values);
+}
+
+// 0, 1, 2, ... as T over `shape`, in row-major order.
+template <typename T>
+Tensor Iota(Shape shape) {
+  std::vector<T> values(static_cast<size_t>(ElementCount(shape)));
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<T>(i);
+  return MakeTensor<T>(std::move(shape), values);
 }
 
 // Builds a NodeProto: NodeBuilder("Gemm").Inputs(3).Outputs(1).Int("transB", 1).Build().
@@ -98,6 +106,13 @@ class NodeBuilder {
   onnx::NodeProto node_;
 };
 
+// A node of `op` with `inputs` inputs and `outputs` outputs, for further attributes.
+inline NodeBuilder Node(const std::string& op, int inputs, int outputs = 1) {
+  NodeBuilder node(op);
+  node.Inputs(inputs).Outputs(outputs);
+  return node;
+}
+
 // Runs `node` at `opset` on `inputs` (an empty Tensor = missing optional input). When
 // `inputs_are_constant`, the factory also sees them as constant initializers (prepacking path).
 inline StatusOr<std::vector<Tensor>> RunNode(const onnx::NodeProto& node, int opset,
@@ -110,8 +125,9 @@ inline StatusOr<std::vector<Tensor>> RunNode(const onnx::NodeProto& node, int op
     input_types.push_back(input.dtype());
   }
   DataType first_type = inputs.empty() ? DataType::kInvalid : inputs[0].dtype();
-  ASSIGN_OR_RETURN(const KernelRegistration* registration,
-                   KernelRegistry::BuiltIn().Find(node.domain(), node.op_type(), opset, first_type));
+  ASSIGN_OR_RETURN(
+      const KernelRegistration* registration,
+      KernelRegistry::BuiltIn().Find(node.domain(), node.op_type(), opset, first_type));
   KernelInit init{node, NodeAttributes(node), opset,
                   inputs_are_constant ? input_pointers : std::vector<const Tensor*>(inputs.size()),
                   input_types};
@@ -122,11 +138,27 @@ inline StatusOr<std::vector<Tensor>> RunNode(const onnx::NodeProto& node, int op
   return outputs;
 }
 
+// Runs `node` at `opset` and returns its first output; a failure is a test failure (and an
+// empty tensor).
+inline Tensor RunOne(const NodeBuilder& node, const std::vector<Tensor>& inputs, int opset = 17) {
+  StatusOr<std::vector<Tensor>> result = RunNode(node.Build(), opset, inputs);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  return result.ok() ? (*result)[0] : Tensor();
+}
+
+// The error message of running `node`, or "" (with a test failure) when it succeeds.
+inline std::string RunError(const NodeBuilder& node, const std::vector<Tensor>& inputs,
+                            int opset = 17) {
+  StatusOr<std::vector<Tensor>> result = RunNode(node.Build(), opset, inputs);
+  EXPECT_FALSE(result.ok()) << "expected an error";
+  return result.ok() ? std::string() : result.status().message();
+}
+
 // Expects equal dtype and shape and every element within atol + rtol * |expected|.
 template <typename T>
 void ExpectTensorNear(const Tensor& actual, Shape expected_shape, const std::vector<T>& expected,
                       double rtol = 1e-5, double atol = 1e-6) {
-  ASSERT_EQ(actual.dtype(), TypeOf<T>()) << "got " << Name(actual.dtype());
+  ASSERT_EQ(actual.dtype(), DataTypeFor<T>()) << "got " << Name(actual.dtype());
   ASSERT_EQ(actual.shape(), expected_shape) << "got " << ShapeToString(actual.shape());
   ASSERT_EQ(static_cast<size_t>(actual.element_count()), expected.size());
   const T* values = actual.data<T>();
