@@ -14,6 +14,7 @@
 
 #include "engine/kernel_registry.h"
 #include "engine/kernels/common/element_types.h"
+#include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/blas.h"
 #include "engine/kernels/math/einsum_equation.h"
 
@@ -51,17 +52,11 @@ std::vector<T> Gather(const T* source, const Shape& dims, const std::vector<int6
   return out;
 }
 
-std::vector<int64_t> RowMajorStrides(const Shape& dims) {
-  std::vector<int64_t> strides(dims.size(), 1);
-  for (size_t d = dims.size(); d-- > 1;) strides[d - 1] = strides[d] * dims[d];
-  return strides;
-}
-
 // The input as an operand over its distinct labels; a repeated label takes the diagonal.
 template <typename T>
 StatusOr<Operand<T>> MakeOperand(const Tensor& input, const std::vector<int>& axis_labels,
                                  size_t input_index) {
-  const std::vector<int64_t> axis_strides = RowMajorStrides(input.shape());
+  const std::vector<int64_t> axis_strides = DenseStrides(input.shape());
   Operand<T> operand;
   std::vector<int64_t> strides;
   for (size_t axis = 0; axis < axis_labels.size(); ++axis) {
@@ -99,7 +94,7 @@ int64_t DimOf(const Operand<T>& operand, int label) {
 template <typename T>
 std::vector<T> Arrange(const Operand<T>& operand, const std::vector<int>& order,
                        const Shape& dims) {
-  const std::vector<int64_t> own_strides = RowMajorStrides(operand.dims);
+  const std::vector<int64_t> own_strides = DenseStrides(operand.dims);
   std::vector<int64_t> strides;
   for (int label : order) {
     const size_t at = static_cast<size_t>(

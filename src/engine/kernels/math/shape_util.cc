@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/kernels/common/shape_arithmetic.h"
+
 namespace mlos::engine {
 
 StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank, std::string_view what) {
@@ -27,12 +29,6 @@ StatusOr<std::vector<int64_t>> NormalizeAxes(const std::vector<int64_t>& axes, i
   return normalized;
 }
 
-int64_t DimensionProduct(const Shape& shape, size_t begin, size_t end) {
-  int64_t product = 1;
-  for (size_t i = begin; i < end && i < shape.size(); ++i) product *= shape[i];
-  return product;
-}
-
 namespace {
 
 // Row-major enumeration of sum(index[d] * strides[d]) over `shape`.
@@ -52,8 +48,7 @@ std::vector<int64_t> Offsets(const Shape& shape, const std::vector<int64_t>& str
 }  // namespace
 
 ReductionLayout PlanReduction(const Shape& shape, const std::vector<int64_t>& axes) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+  const std::vector<int64_t> strides = DenseStrides(shape);
   Shape kept_shape, reduced_shape;
   std::vector<int64_t> kept_strides, reduced_strides;
   for (size_t i = 0; i < shape.size(); ++i) {

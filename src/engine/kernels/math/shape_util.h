@@ -1,6 +1,6 @@
-// Shape arithmetic shared by the math and nn kernels: axis normalisation, dimension products,
-// reduction layouts and unidirectional broadcasting of a small operand (a bias, a scale) to a
-// target shape. Every error names the operand (`what`, e.g. "input 2 (C)") and the offending value.
+// Shape arithmetic shared by the math and nn kernels: axis normalisation, reduction layouts and
+// unidirectional broadcasting of a small operand (a bias, a scale) to a target shape. Every error
+// names the operand (`what`, e.g. "input 2 (C)") and the offending value.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,6 @@ StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank, std::string_view wha
 // Normalises every axis and sorts them; InvalidArgument on an out-of-range or repeated axis.
 StatusOr<std::vector<int64_t>> NormalizeAxes(const std::vector<int64_t>& axes, int64_t rank,
                                              std::string_view what);
-// Product of shape[begin, end).
-int64_t DimensionProduct(const Shape& shape, size_t begin, size_t end);
 
 // How to visit a reduction over `axes` of a row-major tensor: for each position of the kept axes
 // (row-major) the offset of its first element, and the offsets, relative to that, of the elements

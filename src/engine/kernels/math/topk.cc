@@ -11,6 +11,7 @@
 
 #include "engine/kernel_registry.h"
 #include "engine/kernels/common/element_types.h"
+#include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/shape_util.h"
 
 namespace mlos::engine {

@@ -50,12 +50,6 @@ StatusOr<int64_t> ReadScalarInteger(const Tensor& tensor, std::string_view what)
   return values[0];
 }
 
-std::vector<int64_t> DenseStrides(const Shape& shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t d = shape.size(); d-- > 1;) strides[d - 1] = strides[d] * shape[d];
-  return strides;
-}
-
 Status CheckDimensions(const Shape& shape, std::string_view what) {
   for (int64_t dim : shape) {
     if (dim < 0) {

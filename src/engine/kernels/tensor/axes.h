@@ -25,9 +25,6 @@ StatusOr<std::vector<int64_t>> ReadIntegers(const Tensor& tensor, std::string_vi
 // The single value of a one-element int32 or int64 tensor.
 StatusOr<int64_t> ReadScalarInteger(const Tensor& tensor, std::string_view what);
 
-// Row-major element strides of `shape`.
-std::vector<int64_t> DenseStrides(const Shape& shape);
-
 // Returns OK iff every dimension is >= 0; otherwise names the first bad one.
 Status CheckDimensions(const Shape& shape, std::string_view what);
 

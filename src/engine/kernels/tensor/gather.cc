@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/kernels/common/element_types.h"
+#include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/tensor/axes.h"
 #include "engine/kernels/tensor/registrations.h"
