@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/shape_util.h"
@@ -24,7 +25,7 @@ class ArgReduceKernel final : public Kernel {
     const Tensor& data = context.input(0);
     const Shape& shape = data.shape();
     ASSIGN_OR_RETURN(const int64_t axis,
-                     NormalizeAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
+                     ResolveAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
     const int64_t extent = shape[axis];
     if (extent == 0) {
       return InvalidArgument("input 0 (data): axis " + std::to_string(axis) + " of shape " +

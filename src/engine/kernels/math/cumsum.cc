@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/shape_util.h"
@@ -31,7 +32,7 @@ class CumSumKernel final : public Kernel {
     const Shape& shape = x.shape();
     ASSIGN_OR_RETURN(const int64_t raw_axis, ReadAxis(context.input(1)));
     ASSIGN_OR_RETURN(const int64_t axis,
-                     NormalizeAxis(raw_axis, static_cast<int64_t>(shape.size()), "input 1 (axis)"));
+                     ResolveAxis(raw_axis, static_cast<int64_t>(shape.size()), "input 1 (axis)"));
     const int64_t extent = shape[axis];
     const int64_t inner = DimensionProduct(shape, axis + 1, shape.size());
     const int64_t lines = extent == 0 ? 0 : x.element_count() / extent;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/quantization.h"
@@ -39,7 +40,7 @@ StatusOr<QuantizationAxis> ResolveQuantizationAxis(const Shape& shape, const Ten
     }
     ASSIGN_OR_RETURN(
         const int64_t at,
-        NormalizeAxis(axis_attribute, static_cast<int64_t>(shape.size()), "attribute axis"));
+        ResolveAxis(axis_attribute, static_cast<int64_t>(shape.size()), "attribute axis"));
     if (scale.shape()[0] != shape[at]) {
       return InvalidArgument("input 1 (scale): " + std::to_string(scale.shape()[0]) +
                              " values do not match the " + std::to_string(shape[at]) +

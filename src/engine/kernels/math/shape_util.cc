@@ -3,30 +3,16 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 
 namespace mlos::engine {
 
-StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank, std::string_view what) {
-  if (axis < -rank || axis >= rank) {
-    return InvalidArgument(std::string(what) + ": axis " + std::to_string(axis) +
-                           " is out of range for rank " + std::to_string(rank));
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
 StatusOr<std::vector<int64_t>> NormalizeAxes(const std::vector<int64_t>& axes, int64_t rank,
                                              std::string_view what) {
-  std::vector<int64_t> normalized;
-  for (int64_t axis : axes) {
-    ASSIGN_OR_RETURN(int64_t positive, NormalizeAxis(axis, rank, what));
-    normalized.push_back(positive);
-  }
-  std::sort(normalized.begin(), normalized.end());
-  if (std::adjacent_find(normalized.begin(), normalized.end()) != normalized.end()) {
-    return InvalidArgument(std::string(what) + ": an axis is repeated");
-  }
-  return normalized;
+  ASSIGN_OR_RETURN(std::vector<int64_t> resolved, ResolveAxes(axes, rank, what));
+  std::sort(resolved.begin(), resolved.end());
+  return resolved;
 }
 
 namespace {

@@ -1,4 +1,4 @@
-// Shape arithmetic shared by the math and nn kernels: axis normalisation, reduction layouts and
+// Shape arithmetic shared by the math and nn kernels: sorted axis lists, reduction layouts and
 // unidirectional broadcasting of a small operand (a bias, a scale) to a target shape. Every error
 // names the operand (`what`, e.g. "input 2 (C)") and the offending value.
 #pragma once
@@ -12,9 +12,7 @@
 
 namespace mlos::engine {
 
-// Maps axis in [-rank, rank) to [0, rank); InvalidArgument otherwise.
-StatusOr<int64_t> NormalizeAxis(int64_t axis, int64_t rank, std::string_view what);
-// Normalises every axis and sorts them; InvalidArgument on an out-of-range or repeated axis.
+// ResolveAxes (common/axes.h), sorted ascending.
 StatusOr<std::vector<int64_t>> NormalizeAxes(const std::vector<int64_t>& axes, int64_t rank,
                                              std::string_view what);
 

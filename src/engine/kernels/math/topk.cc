@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/shape_util.h"
@@ -26,7 +27,7 @@ class TopKKernel final : public Kernel {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
     ASSIGN_OR_RETURN(const int64_t axis,
-                     NormalizeAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
+                     ResolveAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
     int64_t k = 0;
     if (attribute_k_) {
       k = *attribute_k_;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/shape_util.h"
@@ -20,7 +21,7 @@ class LpNormalizationKernel final : public Kernel {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
     ASSIGN_OR_RETURN(const int64_t axis,
-                     NormalizeAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
+                     ResolveAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
     const int64_t extent = shape[axis];
     const int64_t inner = DimensionProduct(shape, axis + 1, shape.size());
     const int64_t lines = extent == 0 ? 0 : x.element_count() / extent;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/kernel_registry.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/shape_util.h"
@@ -49,7 +50,7 @@ class LayerNormKernel final : public Kernel {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
     ASSIGN_OR_RETURN(const int64_t axis,
-                     NormalizeAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
+                     ResolveAxis(axis_, static_cast<int64_t>(shape.size()), "attribute axis"));
     const Shape row_shape(shape.begin() + axis, shape.end());
     const int64_t rows = DimensionProduct(shape, 0, axis);
     const int64_t row_size = ElementCount(row_shape);

@@ -3,6 +3,7 @@
 // From opset 13 the op normalises along the single axis `axis` (default -1). Before opset 13 the
 // input is coerced to 2-D at `axis` (default 1): [prod(dims before axis), prod(dims from axis)],
 // and the op normalises each row of that matrix.
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/nn/softmax.h"
 
 #include <memory>
@@ -27,7 +28,7 @@ class SoftmaxKernel final : public Kernel {
     const int64_t rank = static_cast<int64_t>(shape.size());
     if (rank == 0)
       return InvalidArgument("input 0 (input): needs at least 1 dimension, got a scalar");
-    ASSIGN_OR_RETURN(const int64_t axis, NormalizeAxis(axis_, rank, "attribute axis"));
+    ASSIGN_OR_RETURN(const int64_t axis, ResolveAxis(axis_, rank, "attribute axis"));
     const int64_t outer = DimensionProduct(shape, 0, axis);
     const int64_t extent =
         coerce_to_2d_ ? DimensionProduct(shape, axis, shape.size()) : shape[axis];

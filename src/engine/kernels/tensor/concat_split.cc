@@ -4,7 +4,7 @@
 
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
-#include "engine/kernels/tensor/axes.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/tensor/registrations.h"
 
 namespace mlos::engine {

@@ -2,7 +2,7 @@
 // (upper or lower triangle of the last two axes).
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
-#include "engine/kernels/tensor/axes.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/tensor/registrations.h"
 
 namespace mlos::engine {

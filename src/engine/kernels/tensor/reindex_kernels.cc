@@ -8,7 +8,7 @@
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/elementwise/broadcast.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
-#include "engine/kernels/tensor/axes.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/tensor/registrations.h"
 #include "engine/kernels/tensor/reindex.h"
 

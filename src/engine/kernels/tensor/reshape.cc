@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/kernels/elementwise/kernel_helpers.h"
-#include "engine/kernels/tensor/axes.h"
+#include "engine/kernels/common/axes.h"
 #include "engine/kernels/tensor/registrations.h"
 
 namespace mlos::engine {

@@ -1,4 +1,4 @@
-#include "engine/kernels/tensor/axes.h"
+#include "engine/kernels/common/axes.h"
 
 #include <algorithm>
 #include <string>

@@ -1,4 +1,4 @@
-// Helpers the tensor kernels share for axis attributes and integer-list inputs.
+// Helpers every kernel family shares for axis attributes and integer-list inputs.
 // Errors are InvalidArgument and start with `what`, e.g. "attribute axis: 3 is out of range
 // [-3, 2]" or "input 1 (shape): expected int64, got float32".
 #pragma once
