@@ -28,4 +28,4 @@ sudo=""
 if (( EUID != 0 )); then sudo="sudo"; fi
 echo "deps: installing ${#missing[@]} missing packages: ${missing[*]}"
 $sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
