@@ -44,7 +44,7 @@ StatusOr<std::vector<int64_t>> ReadIntegers(const Tensor& tensor, std::string_vi
 StatusOr<int64_t> ReadScalarInteger(const Tensor& tensor, std::string_view what) {
   ASSIGN_OR_RETURN(std::vector<int64_t> values, ReadIntegers(tensor, what));
   if (values.size() != 1) {
-    return InvalidArgument(std::string(what) + ": expected a single value, got shape " +
+    return InvalidArgument(std::string(what) + ": expected one value, got shape " +
                            ShapeToString(tensor.shape()));
   }
   return values[0];

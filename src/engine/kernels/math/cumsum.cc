@@ -12,17 +12,6 @@
 namespace mlos::engine {
 namespace {
 
-StatusOr<int64_t> ReadAxis(const Tensor& axis) {
-  if (axis.element_count() != 1) {
-    return InvalidArgument("input 1 (axis): expected one value, got shape " +
-                           ShapeToString(axis.shape()));
-  }
-  if (axis.dtype() == DataType::kInt64) return axis.data<int64_t>()[0];
-  if (axis.dtype() == DataType::kInt32) return axis.data<int32_t>()[0];
-  return InvalidArgument(std::string("input 1 (axis): expected int32 or int64, got ") +
-                         Name(axis.dtype()));
-}
-
 class CumSumKernel final : public Kernel {
  public:
   CumSumKernel(bool exclusive, bool reverse) : exclusive_(exclusive), reverse_(reverse) {}
@@ -30,7 +19,7 @@ class CumSumKernel final : public Kernel {
   Status Compute(KernelContext& context) const override {
     const Tensor& x = context.input(0);
     const Shape& shape = x.shape();
-    ASSIGN_OR_RETURN(const int64_t raw_axis, ReadAxis(context.input(1)));
+    ASSIGN_OR_RETURN(const int64_t raw_axis, ReadScalarInteger(context.input(1), "input 1 (axis)"));
     ASSIGN_OR_RETURN(const int64_t axis,
                      ResolveAxis(raw_axis, static_cast<int64_t>(shape.size()), "input 1 (axis)"));
     const int64_t extent = shape[axis];
