@@ -7,12 +7,28 @@ void RegisterElementwiseKernels(KernelRegistry& registry);  // kernels/elementwi
 void RegisterTensorKernels(KernelRegistry& registry);       // kernels/tensor/
 void RegisterMathKernels(KernelRegistry& registry);         // kernels/math/
 void RegisterNnKernels(KernelRegistry& registry);           // kernels/nn/
+void RegisterRnnKernels(KernelRegistry& registry);          // kernels/rnn/
+void RegisterImageKernels(KernelRegistry& registry);        // kernels/image/
+void RegisterSignalKernels(KernelRegistry& registry);       // kernels/signal/
+void RegisterTextKernels(KernelRegistry& registry);         // kernels/text/
+void RegisterTrainingKernels(KernelRegistry& registry);     // kernels/training/
+void RegisterRandomKernels(KernelRegistry& registry);       // kernels/random/
+void RegisterSequenceKernels(KernelRegistry& registry);     // kernels/sequence/
+void RegisterControlFlowKernels(KernelRegistry& registry);  // kernels/control/
 
 void RegisterAllKernels(KernelRegistry& registry) {
   RegisterElementwiseKernels(registry);
   RegisterTensorKernels(registry);
   RegisterMathKernels(registry);
   RegisterNnKernels(registry);
+  RegisterRnnKernels(registry);
+  RegisterImageKernels(registry);
+  RegisterSignalKernels(registry);
+  RegisterTextKernels(registry);
+  RegisterTrainingKernels(registry);
+  RegisterRandomKernels(registry);
+  RegisterSequenceKernels(registry);
+  RegisterControlFlowKernels(registry);
 }
 
 }  // namespace mlos::engine
