@@ -35,6 +35,16 @@ test: build build-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
 
+# Compares the engine with ONNX Runtime on the real-size architectures (tools/compare-ort); the
+# first run exports them into $(BUILD)/compare-ort/models (several GB, minutes).
+.PHONY: compare-ort
+compare-ort: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target mlos-run
+	cd tools/compare-ort && { [ -d node_modules/onnxruntime-node ] || \
+	  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund; }
+	tools/compare-ort/compare.py --models $(BUILD)/compare-ort/models \
+	  --mlos-run $(BUILD)/bin/mlos-run
+
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 

@@ -11,7 +11,11 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libssl-dev libboost-dev
   libgtest-dev libgmock-dev
   python3-torch python3-torchvision python3-numpy
+  nodejs
 )
+# tools/compare-ort runs ONNX Runtime under node. Debian ships npm apart from nodejs; NodeSource's
+# nodejs includes it (and conflicts with Debian's npm), so ask for npm only when there is none.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do
