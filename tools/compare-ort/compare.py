@@ -6,10 +6,10 @@ Usage: compare.py [--models DIR] [--mlos-run BIN] [--only NAME ...] [--rtol R] [
 DIR holds the real-size models of `fixtures/make_fixtures.py --real` (ResNet-50, MobileNetV2,
 ViT-B/16, BERT-base, RoBERTa-base, GPT-2, T5-small encoder and decoder at opsets 13 and 17), each
 with seeded inputs in test_data_set_<k>/input_<i>.pb; models missing from DIR are exported first.
-Every data set runs in mlos-run and in ONNX Runtime (npm onnxruntime-node, through run_ort.js; install
-it with `ONNXRUNTIME_NODE_INSTALL=skip npm install` in this folder). Prints, per model and opset,
-each output's largest absolute and relative difference over the data sets and PASS when every element
-satisfies |mlos - ort| <= atol + rtol * |ort|. Exits 1 if any model fails.
+Every data set runs in mlos-run and in ONNX Runtime (npm onnxruntime-node, through run_ort.js;
+install it with `ONNXRUNTIME_NODE_INSTALL=skip npm ci` in this folder). Prints, per model and
+opset, each output's largest absolute and relative difference over the data sets and PASS when
+every element satisfies |mlos - ort| <= atol + rtol * |ort|. Exits 1 if any model fails.
 """
 
 import argparse
@@ -159,7 +159,7 @@ def main():
     args = parser.parse_args()
     if not (HERE / "node_modules" / "onnxruntime-node").is_dir():
         return f"compare-ort: onnxruntime-node is missing; run " \
-               f"`ONNXRUNTIME_NODE_INSTALL=skip npm install` in {HERE}"
+               f"`ONNXRUNTIME_NODE_INSTALL=skip npm ci` in {HERE}"
     models = args.only or REAL_MODELS
 
     missing = [name for name in models if not (args.models / name / "model.onnx").exists()]
