@@ -12,6 +12,7 @@ void RegisterTensorKernels(KernelRegistry& registry) {
   RegisterReindexKernels(registry);
   RegisterGeneratorKernels(registry);
   RegisterIndexKernels(registry);
+  RegisterUniqueKernel(registry);
 }
 
 }  // namespace mlos::engine

@@ -23,5 +23,7 @@ void RegisterReindexKernels(KernelRegistry& registry);
 void RegisterGeneratorKernels(KernelRegistry& registry);
 // index_kernels.cc: NonZero, Trilu.
 void RegisterIndexKernels(KernelRegistry& registry);
+// unique.cc: Unique.
+void RegisterUniqueKernel(KernelRegistry& registry);
 
 }  // namespace mlos::engine

@@ -1,8 +1,14 @@
-// Registers the text kernel family (StringNormalizer, TfIdfVectorizer).
+// Registers the text kernel family: one line per kernel file.
 #include "engine/kernel_registry.h"
 
 namespace mlos::engine {
 
-void RegisterTextKernels(KernelRegistry& /*registry*/) {}
+void RegisterStringNormalizerKernel(KernelRegistry& registry);  // string_normalizer.cc
+void RegisterTfIdfVectorizerKernel(KernelRegistry& registry);   // tfidf_vectorizer.cc
+
+void RegisterTextKernels(KernelRegistry& registry) {
+  RegisterStringNormalizerKernel(registry);
+  RegisterTfIdfVectorizerKernel(registry);
+}
 
 }  // namespace mlos::engine
