@@ -13,6 +13,7 @@ void RegisterTopKKernel(KernelRegistry& registry);             // topk.cc
 void RegisterEinsumKernel(KernelRegistry& registry);           // einsum.cc
 void RegisterQuantizeLinearKernels(KernelRegistry& registry);  // quantize_linear.cc
 void RegisterMatMulIntegerKernels(KernelRegistry& registry);   // matmul_integer.cc
+void RegisterDetKernel(KernelRegistry& registry);              // det.cc
 
 void RegisterMathKernels(KernelRegistry& registry) {
   RegisterMatMulKernel(registry);
@@ -24,6 +25,7 @@ void RegisterMathKernels(KernelRegistry& registry) {
   RegisterEinsumKernel(registry);
   RegisterQuantizeLinearKernels(registry);
   RegisterMatMulIntegerKernels(registry);
+  RegisterDetKernel(registry);
 }
 
 }  // namespace mlos::engine
