@@ -9,8 +9,8 @@
 #pragma once
 
 #include <complex>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace mlos::engine {
