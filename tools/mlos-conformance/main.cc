@@ -19,10 +19,11 @@
 #include "tools/mlos-conformance/report.h"
 
 namespace mlos::conformance {
-namespace {
 
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
+
+namespace {
 
 struct Options {
   std::string exclusions;
@@ -91,6 +92,11 @@ int main(int argc, char** argv) {
   app.add_option("--jobs,-j", options.jobs, "cases run in parallel (default: hardware threads)");
   app.add_flag("--verbose,-v", options.verbose, "also print passing and skipped cases, with times");
   app.add_option("directories", options.directories, "case directories or folders of cases");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);  // prints help or the error
+    return code == 0 ? 0 : mlos::conformance::kExitUsage;
+  }
   return mlos::conformance::Run(options);
 }

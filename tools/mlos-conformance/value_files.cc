@@ -1,5 +1,6 @@
 #include "tools/mlos-conformance/value_files.h"
 
+#include <cstring>
 #include <fstream>
 
 #include "engine/tensor_proto.h"
@@ -16,6 +17,14 @@ Status ParseFile(const std::string& path, Proto& proto) {
   if (!proto.ParseFromIstream(&file))
     return InvalidArgument("'" + path + "' is not a " + proto.GetTypeName());
   return Status::Ok();
+}
+
+// ONNX's test generators (1.12 and before) write bfloat16 data as uint16 tensors of the same bit
+// patterns, numpy having no bfloat16; the model still declares bfloat16.
+Tensor BFloat16FromBits(const Tensor& bits) {
+  Tensor tensor(DataType::kBFloat16, bits.shape());
+  std::memcpy(tensor.raw_data(), bits.raw_data(), bits.byte_size());
+  return tensor;
 }
 
 }  // namespace
@@ -54,6 +63,8 @@ StatusOr<Value> ReadValueFile(const std::string& path, const DeclaredValue& decl
       RETURN_IF_ERROR(ParseFile(path, proto));
       StatusOr<Tensor> tensor = engine::TensorFromProto(proto);
       if (!tensor.ok()) return tensor.status().WithContext(path);
+      if (declared.element_type == DataType::kBFloat16 && tensor->dtype() == DataType::kUInt16)
+        return Value(BFloat16FromBits(*tensor));
       return Value(std::move(tensor).value());
     }
     case DeclaredValue::Kind::kSequence: {

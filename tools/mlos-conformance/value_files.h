@@ -1,6 +1,8 @@
 // Reading a case's input_K.pb / output_K.pb into engine Values, by the model's declared type:
 // a tensor is an onnx::TensorProto, a sequence an onnx::SequenceProto (of tensors), an optional an
 // onnx::OptionalProto (empty, or holding a tensor or a sequence, which becomes that Value itself).
+// A uint16 tensor file for a tensor declared bfloat16 is read as bfloat16 of the same bits: that is
+// how ONNX's test generators wrote bfloat16 (numpy has no bfloat16).
 #pragma once
 
 #include <onnx/onnx-data_pb.h>
