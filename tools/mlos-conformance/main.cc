@@ -71,6 +71,12 @@ int Run(const Options& options) {
     std::erase_if(*cases, [&](const Case& c) { return !std::regex_search(c.name, filter); });
   }
   if (cases->empty()) return Usage("no cases found");
+  if (options.directories.empty() && options.filter.empty()) {
+    // The whole suite runs: an exclusion naming no case is stale.
+    for (const auto& [name, reason] : exclusions)
+      if (std::none_of(cases->begin(), cases->end(), [&](const Case& c) { return c.name == name; }))
+        std::printf("NOTE %s is excluded but there is no such case\n", name.c_str());
+  }
 
   const int jobs = options.jobs > 0
                        ? options.jobs
