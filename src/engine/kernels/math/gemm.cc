@@ -1,7 +1,8 @@
-// Gemm (opset 7, 9, 11, 13): Y = alpha * op(A) * op(B) + beta * C for 2-D A and B, where op
+// Gemm (opset 1, 6, 7, 9, 11, 13): Y = alpha * op(A) * op(B) + beta * C for 2-D A and B, where op
 // transposes when transA/transB is set and C (optional from opset 11) broadcasts
 // unidirectionally to [M, N]. Opset 7 through 13 share these semantics (later versions only
-// widened the type lists), so one kernel serves them all.
+// widened the type lists), so one kernel serves them all. Before opset 7, C broadcasts only when
+// the `broadcast` attribute is 1; otherwise it must be exactly [M, N].
 #include <memory>
 #include <string>
 
@@ -15,12 +16,14 @@ namespace {
 
 class GemmKernel final : public Kernel {
  public:
-  GemmKernel(bool transpose_a, bool transpose_b, float alpha, float beta, bool c_required)
+  GemmKernel(bool transpose_a, bool transpose_b, float alpha, float beta, bool c_required,
+             bool c_broadcasts)
       : transpose_a_(transpose_a),
         transpose_b_(transpose_b),
         alpha_(alpha),
         beta_(beta),
-        c_required_(c_required) {}
+        c_required_(c_required),
+        c_broadcasts_(c_broadcasts) {}
 
   Status Compute(KernelContext& context) const override {
     const Tensor& a = context.input(0);
@@ -52,6 +55,11 @@ class GemmKernel final : public Kernel {
       return InvalidArgument("input 1 (B): inner dimension " + std::to_string(b_k) +
                              " does not match " + std::to_string(k) + " of input 0 (A)");
     }
+    if (has_c && !c_broadcasts_ && context.input(2).shape() != Shape{m, n}) {
+      return InvalidArgument("input 2 (C): shape " + ShapeToString(context.input(2).shape()) +
+                             " must be [" + std::to_string(m) + ", " + std::to_string(n) +
+                             "] when attribute 'broadcast' is 0");
+    }
     Tensor& y = context.outputs[0];
     y = Tensor(a.dtype(), {m, n});
     return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
@@ -78,19 +86,20 @@ class GemmKernel final : public Kernel {
   const bool transpose_a_, transpose_b_;
   const float alpha_, beta_;
   const bool c_required_;
+  const bool c_broadcasts_;
 };
 
 StatusOr<std::unique_ptr<Kernel>> CreateGemm(const KernelInit& init) {
   return std::unique_ptr<Kernel>(std::make_unique<GemmKernel>(
       init.attributes.GetInt("transA", 0) != 0, init.attributes.GetInt("transB", 0) != 0,
       init.attributes.GetFloat("alpha", 1.0f), init.attributes.GetFloat("beta", 1.0f),
-      init.opset < 11));
+      init.opset < 11, init.opset >= 7 || init.attributes.GetInt("broadcast", 0) != 0));
 }
 
 }  // namespace
 
 void RegisterGemmKernel(KernelRegistry& registry) {
-  registry.Register({"", "Gemm", 7, 1 << 30,
+  registry.Register({"", "Gemm", 1, 1 << 30,
                      DataTypesOf(TypeList<float, double, int32_t, int64_t>{}), &CreateGemm});
 }
 

@@ -37,6 +37,20 @@ TEST(GemmTest, OptionalBiasFromOpset11) {
   EXPECT_NE(old.status().message().find("input 2 (C) is required"), std::string::npos);
 }
 
+TEST(GemmTest, BiasBroadcastsBeforeOpset7OnlyWhenAsked) {
+  auto broadcast = NodeBuilder("Gemm").Inputs(3).Outputs(1).Int("broadcast", 1).Build();
+  auto result = RunNode(broadcast, 6, {A(), B(), MakeTensor<float>({2}, {1, -1})});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ExpectTensorNear<float>((*result)[0], {2, 2}, {0.75, 12.5, 1.5, 29});
+  auto exact = NodeBuilder("Gemm").Inputs(3).Outputs(1).Build();
+  auto rejected = RunNode(exact, 6, {A(), B(), MakeTensor<float>({2}, {1, -1})});
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_NE(rejected.status().message().find(
+                "input 2 (C): shape [2] must be [2, 2] when attribute 'broadcast' is 0"),
+            std::string::npos)
+      << rejected.status().message();
+}
+
 TEST(GemmTest, RejectsMismatchedInnerDimension) {
   auto node = NodeBuilder("Gemm").Inputs(2).Outputs(1).Build();
   auto result = RunNode(node, 13, {A(), MakeTensor<float>({2, 2}, {1, 2, 3, 4})});
