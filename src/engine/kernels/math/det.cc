@@ -1,6 +1,6 @@
-// Det (opset 11): the determinant of each square matrix of x, shaped [..., M, M], giving y of
-// shape [...]. LU factorisation with partial pivoting, in double for float inputs, one matrix per
-// task of the thread pool.
+// Det (opset 11): the determinant of each square matrix of x (float16, float or double), shaped
+// [..., M, M], giving y of shape [...]. LU factorisation with partial pivoting, in double, one
+// matrix per task of the thread pool.
 #include <cmath>
 #include <memory>
 #include <utility>
@@ -37,6 +37,8 @@ double DeterminantInPlace(std::vector<double>& matrix, int64_t n) {
   return determinant;
 }
 
+using DetTypes = TypeList<float, double, Float16>;
+
 class DetKernel final : public Kernel {
  public:
   Status Compute(KernelContext& context) const override {
@@ -51,19 +53,21 @@ class DetKernel final : public Kernel {
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), Shape(shape.begin(), shape.end() - 2));
     const int64_t matrices = y.element_count();
-    return DispatchByType<TypeList<float, double>>(x.dtype(), "input 0 (X)", [&](auto tag) {
+    return DispatchByType<DetTypes>(x.dtype(), "input 0 (X)", [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* in = x.data<T>();
       T* out = y.data<T>();
-      ParallelFor(context.pool, matrices, static_cast<double>(n * n * n),
-                  [&](int64_t begin, int64_t end) {
-                    std::vector<double> matrix(static_cast<size_t>(n * n));
-                    for (int64_t index = begin; index < end; ++index) {
-                      const T* source = in + index * n * n;
-                      for (int64_t i = 0; i < n * n; ++i) matrix[i] = source[i];
-                      out[index] = static_cast<T>(DeterminantInPlace(matrix, n));
-                    }
-                  });
+      ParallelFor(
+          context.pool, matrices, static_cast<double>(n * n * n), [&](int64_t begin, int64_t end) {
+            std::vector<double> matrix(static_cast<size_t>(n * n));
+            for (int64_t index = begin; index < end; ++index) {
+              const T* source = in + index * n * n;
+              for (int64_t i = 0; i < n * n; ++i)
+                matrix[i] = static_cast<double>(static_cast<ComputeType<T>>(source[i]));
+              out[index] =
+                  static_cast<T>(static_cast<ComputeType<T>>(DeterminantInPlace(matrix, n)));
+            }
+          });
       return Status::Ok();
     });
   }
@@ -76,7 +80,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateDet(const KernelInit&) {
 }  // namespace
 
 void RegisterDetKernel(KernelRegistry& registry) {
-  registry.Register({"", "Det", 11, 1 << 30, DataTypesOf(TypeList<float, double>{}), &CreateDet});
+  registry.Register({"", "Det", 11, 1 << 30, DataTypesOf(DetTypes{}), &CreateDet});
 }
 
 }  // namespace mlos::engine

@@ -25,6 +25,15 @@ TEST(DetTest, SingularAndEmpty) {
   ExpectTensorNear<float>(RunOne(Node("Det", 1), {MakeTensor<float>({2, 0, 0}, {})}), {2}, {1, 1});
 }
 
+TEST(DetTest, Float16) {
+  Tensor x(DataType::kFloat16, {2, 2});
+  const float values[] = {2, 1, 1, 3};
+  for (int i = 0; i < 4; ++i) x.data<Float16>()[i] = Float16(values[i]);
+  Tensor y = RunOne(Node("Det", 1), {x});
+  ASSERT_EQ(y.dtype(), DataType::kFloat16);
+  EXPECT_EQ(static_cast<float>(y.data<Float16>()[0]), 5.0f);
+}
+
 TEST(DetTest, RejectsNonSquare) {
   EXPECT_NE(RunError(Node("Det", 1), {MakeTensor<float>({2, 3}, {1, 2, 3, 4, 5, 6})})
                 .find("input 0 (X): expected square matrices"),
