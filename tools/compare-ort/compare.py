@@ -94,19 +94,20 @@ def run_ort(model, inputs, work):
 
 
 def differences(actual, expected, rtol, atol):
-    """(max abs, max rel, ok): rel divides by |expected| where that is not zero."""
+    """(max abs, max rel, max |expected|, ok): rel divides by |expected| where that is not 0."""
     actual, expected = actual.astype(np.float64), expected.astype(np.float64)
     error = np.abs(actual - expected)
     magnitude = np.abs(expected)
     relative = np.divide(error, magnitude, out=np.zeros_like(error), where=magnitude > 0)
     ok = bool(np.all(error <= atol + rtol * magnitude)) and not np.isnan(actual).any()
-    return float(error.max(initial=0)), float(relative.max(initial=0)), ok
+    return (float(error.max(initial=0)), float(relative.max(initial=0)),
+            float(magnitude.max(initial=0)), ok)
 
 
 def compare_model(model_dir, mlos_run, rtol, atol):
     """Prints one line per output; returns whether every output of every data set passed."""
     name, opset = model_dir.name.rsplit("_opset", 1)
-    worst = {}  # output name -> [max abs, max rel, ok]
+    worst = {}  # output name -> [max abs, max rel, max |ort|, ok]
     times = {"mlos": 0.0, "ort": 0.0}
     failure = None
     for data_set in sorted(model_dir.glob("test_data_set_*")):
@@ -130,21 +131,22 @@ def compare_model(model_dir, mlos_run, rtol, atol):
                 failure = (f"{data_set.name}: output '{output}' has shape {list(actual.shape)}, "
                            f"onnxruntime {list(expected.shape)}")
                 break
-            abs_diff, rel_diff, ok = differences(actual, expected, rtol, atol)
-            entry = worst.setdefault(output, [0.0, 0.0, True])
-            entry[0], entry[1] = max(entry[0], abs_diff), max(entry[1], rel_diff)
-            entry[2] = entry[2] and ok
+            measured = differences(actual, expected, rtol, atol)
+            entry = worst.setdefault(output, [0.0, 0.0, 0.0, True])
+            entry[:3] = [max(old, new) for old, new in zip(entry[:3], measured[:3])]
+            entry[3] = entry[3] and measured[3]
         if failure:
             break
     if failure:
-        print(f"{name:<14} {opset:>5}  {'-':<18} {'-':>10} {'-':>10}  FAIL  {failure}",
+        print(f"{name:<14} {opset:>5}  {'-':<18} {'-':>10} {'-':>10} {'-':>10}  FAIL  {failure}",
               flush=True)
         return False
-    for output, (abs_diff, rel_diff, ok) in worst.items():
-        print(f"{name:<14} {opset:>5}  {output:<18} {abs_diff:>10.3g} {rel_diff:>10.3g}  "
+    for output, (abs_diff, rel_diff, magnitude, ok) in worst.items():
+        print(f"{name:<14} {opset:>5}  {output:<18} {abs_diff:>10.3g} {rel_diff:>10.3g} "
+              f"{magnitude:>10.3g}  "
               f"{'PASS' if ok else 'FAIL'}  (mlos {times['mlos']:.1f} s, "
               f"ort {times['ort']:.1f} s)", flush=True)
-    return all(ok for _, _, ok in worst.values())
+    return all(entry[3] for entry in worst.values())
 
 
 def main():
@@ -172,7 +174,8 @@ def main():
 
     print(f"rtol {args.rtol:g}, atol {args.atol:g}; differences are MLOS against onnxruntime, "
           f"the largest over each model's data sets")
-    print(f"{'model':<14} {'opset':>5}  {'output':<18} {'max abs':>10} {'max rel':>10}  result")
+    print(f"{'model':<14} {'opset':>5}  {'output':<18} {'max abs':>10} {'max rel':>10} "
+          f"{'max |ort|':>10}  result")
     started = time.monotonic()
     failed = [name for name in models
               if not compare_model(args.models / name, args.mlos_run, args.rtol, args.atol)]
