@@ -1,9 +1,12 @@
 #include "engine/execution_plan.h"
 
+#include <algorithm>
 #include <deque>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/constant_node.h"
+#include "engine/executor.h"
 #include "engine/model_signature.h"
 #include "engine/tensor_proto.h"
 
@@ -23,16 +26,64 @@ size_t BytesOf(const Tensor& tensor) {
   return bytes;
 }
 
+bool HasSubgraphs(const onnx::NodeProto& node) {
+  for (const onnx::AttributeProto& attribute : node.attribute()) {
+    if (attribute.has_g() || attribute.graphs_size() > 0) return true;
+  }
+  return false;
+}
+
+void AddFreeNames(const onnx::GraphProto& graph, std::vector<std::string>& free);
+
+// Adds the names `node`'s subgraphs read from enclosing scopes to `free`, each once.
+void AddSubgraphFreeNames(const onnx::NodeProto& node, std::vector<std::string>& free) {
+  for (const onnx::AttributeProto& attribute : node.attribute()) {
+    if (attribute.has_g()) AddFreeNames(attribute.g(), free);
+    for (const onnx::GraphProto& graph : attribute.graphs()) AddFreeNames(graph, free);
+  }
+}
+
+// Adds the names `graph` (its nodes and their subgraphs) reads but does not define to `free`.
+void AddFreeNames(const onnx::GraphProto& graph, std::vector<std::string>& free) {
+  std::unordered_set<std::string> defined;
+  for (const onnx::ValueInfoProto& input : graph.input()) defined.insert(input.name());
+  for (const onnx::TensorProto& initializer : graph.initializer()) defined.insert(initializer.name());
+  for (const onnx::NodeProto& node : graph.node()) {
+    for (const std::string& output : node.output()) defined.insert(output);
+  }
+  std::vector<std::string> read;
+  for (const onnx::NodeProto& node : graph.node()) {
+    for (const std::string& input : node.input()) {
+      if (!input.empty()) read.push_back(input);
+    }
+    AddSubgraphFreeNames(node, read);
+  }
+  for (const onnx::ValueInfoProto& output : graph.output()) read.push_back(output.name());
+  for (const std::string& name : read) {
+    if (!defined.contains(name) && std::find(free.begin(), free.end(), name) == free.end())
+      free.push_back(name);
+  }
+}
+
 // Builds one ExecutionPlan; each step is one method, called in the order of Build().
 class PlanBuilder {
  public:
-  PlanBuilder(onnx::ModelProto& model, const KernelRegistry& registry)
-      : model_(model), registry_(registry) {}
+  // `parent` is the builder of the enclosing graph for a subgraph (null for the main graph);
+  // `captures` are the enclosing values the subgraph's node hands it at run time.
+  PlanBuilder(onnx::ModelProto& model, onnx::GraphProto& graph, const KernelRegistry& registry,
+              const PlanBuilder* parent = nullptr, std::vector<std::string> captures = {})
+      : model_(model),
+        graph_(graph),
+        registry_(registry),
+        parent_(parent),
+        captures_(std::move(captures)) {}
 
   StatusOr<ExecutionPlan> Build() {
     RETURN_IF_ERROR(AddInitializers());
     RETURN_IF_ERROR(AddConstantNodes());
+    RETURN_IF_ERROR(AddOuterConstants());
     AddGraphInputs();
+    AddCaptures();
     RecordTypes();
     RETURN_IF_ERROR(AddNodeOutputs());
     RETURN_IF_ERROR(SortNodes());
@@ -44,11 +95,18 @@ class PlanBuilder {
   }
 
  private:
-  onnx::GraphProto& graph() { return *model_.mutable_graph(); }
+  struct PendingNode {
+    onnx::NodeProto* node;
+    int file_index;
+    std::vector<std::string> captures;  // enclosing values its subgraphs read
+  };
 
-  int AddConstant(const std::string& name, Tensor tensor) {
+  onnx::GraphProto& graph() { return graph_; }
+
+  // `shared`: the tensor belongs to an enclosing graph's plan, which counts its bytes.
+  int AddConstant(const std::string& name, Tensor tensor, bool shared = false) {
     const int slot = static_cast<int>(plan_.constants.size());
-    plan_.constant_bytes += BytesOf(tensor);
+    if (!shared) plan_.constant_bytes += BytesOf(tensor);
     types_[name] = tensor.dtype();
     plan_.constants.push_back(std::move(tensor));
     slot_of_[name] = slot;
@@ -80,6 +138,36 @@ class PlanBuilder {
     return Status::Ok();
   }
 
+  // A subgraph shares the constants of enclosing graphs that it reads.
+  Status AddOuterConstants() {
+    if (parent_ == nullptr) return Status::Ok();
+    std::vector<std::string> free;
+    AddFreeNames(graph(), free);
+    for (const std::string& name : free) {
+      if (std::find(captures_.begin(), captures_.end(), name) != captures_.end()) continue;
+      const Tensor* constant = parent_->ConstantNamed(name);
+      if (constant == nullptr)
+        return InvalidArgument("the subgraph reads '" + name + "', which no enclosing graph defines");
+      AddConstant(name, *constant, /*shared=*/true);
+    }
+    return Status::Ok();
+  }
+
+  void AddCaptures() {
+    for (const std::string& name : captures_) {
+      plan_.captured_slots.push_back(AddRuntimeSlot(name));
+      types_[name] = parent_->TypeOf(name);
+    }
+  }
+
+  // The constant `name` of this graph or an enclosing one, or nullptr.
+  const Tensor* ConstantNamed(const std::string& name) const {
+    auto slot = slot_of_.find(name);
+    if (slot != slot_of_.end())
+      return plan_.IsConstant(slot->second) ? &plan_.constants[slot->second].tensor() : nullptr;
+    return parent_ == nullptr ? nullptr : parent_->ConstantNamed(name);
+  }
+
   int AddRuntimeSlot(const std::string& name) {
     const int slot = static_cast<int>(slot_of_.size());
     slot_of_[name] = slot;
@@ -109,7 +197,7 @@ class PlanBuilder {
       const onnx::NodeProto& node = graph().node(i);
       if (IsConstantNode(node) && node.output_size() == 1) continue;
       const int index = static_cast<int>(pending_.size());
-      pending_.push_back({&node, i});
+      pending_.push_back({graph().mutable_node(i), i, {}});
       for (const std::string& output : node.output()) {
         if (output.empty()) continue;
         if (slot_of_.contains(output)) {
@@ -124,14 +212,34 @@ class PlanBuilder {
     return Status::Ok();
   }
 
+  // The values of this graph a node's subgraphs read. REQUIRES: every slot is allocated.
+  Status ResolveCaptures(PendingNode& pending) {
+    std::vector<std::string> free;
+    AddSubgraphFreeNames(*pending.node, free);
+    for (const std::string& name : free) {
+      auto slot = slot_of_.find(name);
+      if (slot == slot_of_.end()) {
+        if (ConstantNamed(name) != nullptr) continue;
+        return InvalidArgument("node '" + NodeName(*pending.node, pending.file_index) + "' (" +
+                               pending.node->op_type() + "): its subgraph reads '" + name +
+                               "', which no enclosing graph defines");
+      }
+      if (!plan_.IsConstant(slot->second)) pending.captures.push_back(name);
+    }
+    return Status::Ok();
+  }
+
   // Kahn's algorithm, seeded in file order so that independent nodes keep their file order.
   Status SortNodes() {
     const size_t count = pending_.size();
     std::vector<int> waiting_on(count, 0);
     std::vector<std::vector<int>> consumers(count);
     for (size_t i = 0; i < count; ++i) {
+      if (HasSubgraphs(*pending_[i].node)) RETURN_IF_ERROR(ResolveCaptures(pending_[i]));
       const onnx::NodeProto& node = *pending_[i].node;
-      for (const std::string& input : node.input()) {
+      std::vector<std::string> reads(node.input().begin(), node.input().end());
+      reads.insert(reads.end(), pending_[i].captures.begin(), pending_[i].captures.end());
+      for (const std::string& input : reads) {
         if (input.empty()) continue;
         if (auto producer = producer_.find(input); producer != producer_.end()) {
           consumers[producer->second].push_back(static_cast<int>(i));
@@ -183,12 +291,28 @@ class PlanBuilder {
 
   DataType TypeOf(const std::string& name) const {
     auto type = types_.find(name);
-    return type == types_.end() ? DataType::kInvalid : type->second;
+    if (type != types_.end()) return type->second;
+    return parent_ == nullptr ? DataType::kInvalid : parent_->TypeOf(name);
+  }
+
+  // Compiles `node`'s graph attribute `attribute` into a Subgraph that binds `captures`.
+  StatusOr<std::unique_ptr<Subgraph>> CompileSubgraph(onnx::NodeProto& node,
+                                                      const std::vector<std::string>& captures,
+                                                      const std::string& attribute) const {
+    for (onnx::AttributeProto& candidate : *node.mutable_attribute()) {
+      if (candidate.name() != attribute || !candidate.has_g()) continue;
+      onnx::GraphProto& body = *candidate.mutable_g();
+      ASSIGN_OR_RETURN(ExecutionPlan plan,
+                       PlanBuilder(model_, body, registry_, this, captures).Build());
+      return MakeSubgraph(std::move(plan), body);
+    }
+    return InvalidArgument("the node has no graph attribute '" + attribute + "'");
   }
 
   Status CreateKernels() {
     for (int index : order_) {
-      const onnx::NodeProto& node = *pending_[index].node;
+      onnx::NodeProto& node = *pending_[index].node;
+      const std::vector<std::string>& captures = pending_[index].captures;
       const std::string name = NodeName(node, pending_[index].file_index);
       const int opset = OpsetOf(model_, node.domain());
       const std::string where = "node '" + name + "' (" + node.op_type() + ", domain " +
@@ -206,9 +330,11 @@ class PlanBuilder {
         const int slot = SlotOf(input);
         planned.inputs.push_back(slot);
         const bool constant = slot != kNoSlot && plan_.IsConstant(slot);
-        constant_inputs.push_back(constant ? &plan_.constants[slot] : nullptr);
+        constant_inputs.push_back(constant ? &plan_.constants[slot].tensor() : nullptr);
         input_types.push_back(TypeOf(input));
       }
+      planned.explicit_inputs = planned.inputs.size();
+      for (const std::string& name : captures) planned.inputs.push_back(SlotOf(name));
       for (const std::string& output : node.output()) planned.outputs.push_back(SlotOf(output));
       const DataType first_type = input_types.empty() ? DataType::kInvalid : input_types[0];
       StatusOr<const KernelRegistration*> registration =
@@ -216,7 +342,13 @@ class PlanBuilder {
       if (!registration.ok())
         return Status(registration.status().code(), where + ": " + registration.status().message());
       KernelInit init{node, NodeAttributes(node), opset, std::move(constant_inputs),
-                      std::move(input_types)};
+                      std::move(input_types), nullptr};
+      if (HasSubgraphs(node)) {
+        init.compile_subgraph = [this, &node, &captures](const std::string& attribute) {
+          return CompileSubgraph(node, captures, attribute);
+        };
+      }
+      planned.value_inputs = (*registration)->value_inputs;
       StatusOr<std::unique_ptr<Kernel>> kernel = (*registration)->factory(init);
       if (!kernel.ok())
         return Status(kernel.status().code(), where + ": " + kernel.status().message());
@@ -245,13 +377,11 @@ class PlanBuilder {
     }
   }
 
-  struct PendingNode {
-    const onnx::NodeProto* node;
-    int file_index;
-  };
-
   onnx::ModelProto& model_;
+  onnx::GraphProto& graph_;
   const KernelRegistry& registry_;
+  const PlanBuilder* parent_;
+  std::vector<std::string> captures_;
   ExecutionPlan plan_;
   std::unordered_map<std::string, int> slot_of_;
   std::unordered_map<std::string, DataType> types_;
@@ -264,7 +394,7 @@ class PlanBuilder {
 
 StatusOr<ExecutionPlan> BuildExecutionPlan(onnx::ModelProto& model,
                                            const KernelRegistry& registry) {
-  return PlanBuilder(model, registry).Build();
+  return PlanBuilder(model, *model.mutable_graph(), registry).Build();
 }
 
 }  // namespace mlos::engine

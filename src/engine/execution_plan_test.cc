@@ -114,8 +114,8 @@ TEST(ExecutionPlanTest, FoldsConstantsAndSeesThemAsConstantInputs) {
   EXPECT_TRUE(plan->IsConstant(inputs[0]));
   EXPECT_TRUE(plan->IsConstant(inputs[1]));
   EXPECT_FALSE(plan->IsConstant(inputs[2]));
-  EXPECT_EQ(plan->constants[inputs[0]].data<float>()[1], 4.0f);
-  EXPECT_EQ(plan->constants[inputs[1]].data<float>()[0], 1.0f);
+  EXPECT_EQ(plan->constants[inputs[0]].tensor().data<float>()[1], 4.0f);
+  EXPECT_EQ(plan->constants[inputs[1]].tensor().data<float>()[0], 1.0f);
   EXPECT_FALSE(builder.proto().graph().initializer(0).has_raw_data());  // weights held once
 }
 

@@ -23,19 +23,38 @@ bool ShapeFits(const TensorInfo& info, const Shape& shape) {
   return true;
 }
 
-Status CheckInput(const TensorInfo& info, const Tensor& tensor) {
-  const bool dtype_fits = info.dtype == DataType::kInvalid || info.dtype == tensor.dtype();
-  if (dtype_fits && ShapeFits(info, tensor.shape())) return Status::Ok();
+bool Fits(const TensorInfo& info, const Value& value) {
+  switch (info.kind) {
+    case TensorInfo::Kind::kTensor:
+      return value.is_tensor() &&
+             (info.dtype == DataType::kInvalid || info.dtype == value.tensor().dtype()) &&
+             ShapeFits(info, value.tensor().shape());
+    case TensorInfo::Kind::kSequence:
+      return value.is_sequence();
+    case TensorInfo::Kind::kOptional:
+      return value.is_set();
+    case TensorInfo::Kind::kOther:
+      break;
+  }
+  return false;
+}
+
+Status CheckInput(const TensorInfo& info, const Value& value) {
+  if (Fits(info, value)) return Status::Ok();
+  const std::string got =
+      value.is_tensor()
+          ? std::string(Name(value.tensor().dtype())) + " " + ShapeToString(value.tensor().shape())
+          : value.Describe();
   return InvalidArgument("input '" + info.name + "': expected " + DescribeTensorInfo(info) +
-                         ", got " + Name(tensor.dtype()) + " " + ShapeToString(tensor.shape()));
+                         ", got " + got);
 }
 
 }  // namespace
 
-StatusOr<std::vector<const Tensor*>> MatchInputs(std::span<const TensorInfo> declared,
-                                                 std::span<const NamedTensor> provided) {
-  std::vector<const Tensor*> matched(declared.size(), nullptr);
-  for (const NamedTensor& input : provided) {
+StatusOr<std::vector<const Value*>> MatchInputs(std::span<const TensorInfo> declared,
+                                                std::span<const NamedValue> provided) {
+  std::vector<const Value*> matched(declared.size(), nullptr);
+  for (const NamedValue& input : provided) {
     size_t index = 0;
     while (index < declared.size() && declared[index].name != input.name) ++index;
     if (index == declared.size()) {
@@ -44,8 +63,8 @@ StatusOr<std::vector<const Tensor*>> MatchInputs(std::span<const TensorInfo> dec
     }
     if (matched[index] != nullptr)
       return InvalidArgument("input '" + input.name + "' is given twice");
-    RETURN_IF_ERROR(CheckInput(declared[index], input.tensor));
-    matched[index] = &input.tensor;
+    RETURN_IF_ERROR(CheckInput(declared[index], input.value));
+    matched[index] = &input.value;
   }
   for (size_t i = 0; i < declared.size(); ++i) {
     if (matched[i] == nullptr) {

@@ -25,6 +25,9 @@ struct KernelRegistration {
   int until_version = 1 << 30;  // inclusive
   std::vector<DataType> types;  // accepted types of input 0; empty = any
   KernelFactory factory = nullptr;
+  // True for kernels that take sequences or optionals (through KernelContext::values); other
+  // kernels fail cleanly when handed a sequence.
+  bool value_inputs = false;
 };
 
 class KernelRegistry {

@@ -7,14 +7,33 @@
 namespace mlos::engine {
 namespace {
 
+// The tensor type inside `type` (the element of a sequence or optional), or null.
+const onnx::TypeProto::Tensor* ElementTensorType(const onnx::TypeProto& type) {
+  if (type.has_tensor_type()) return &type.tensor_type();
+  if (type.has_sequence_type()) return ElementTensorType(type.sequence_type().elem_type());
+  if (type.has_optional_type()) return ElementTensorType(type.optional_type().elem_type());
+  return nullptr;
+}
+
+TensorInfo::Kind KindOf(const onnx::TypeProto& type) {
+  if (type.has_tensor_type()) return TensorInfo::Kind::kTensor;
+  if (type.has_sequence_type()) return TensorInfo::Kind::kSequence;
+  if (type.has_optional_type()) return TensorInfo::Kind::kOptional;
+  return TensorInfo::Kind::kOther;
+}
+
 TensorInfo InfoOf(const onnx::ValueInfoProto& value) {
   TensorInfo info;
   info.name = value.name();
-  if (!value.type().has_tensor_type()) {
+  info.kind = KindOf(value.type());
+  const onnx::TypeProto::Tensor* element = ElementTensorType(value.type());
+  if (element == nullptr || info.kind != TensorInfo::Kind::kTensor) {
     info.rank_known = false;
+    if (element != nullptr)
+      info.dtype = DataTypeFromCode(element->elem_type()).value_or(DataType::kInvalid);
     return info;
   }
-  const onnx::TypeProto::Tensor& type = value.type().tensor_type();
+  const onnx::TypeProto::Tensor& type = *element;
   info.dtype = DataTypeFromCode(type.elem_type()).value_or(DataType::kInvalid);
   info.rank_known = type.has_shape();
   for (const onnx::TensorShapeProto::Dimension& dim : type.shape().dim()) {
@@ -53,6 +72,10 @@ ModelSignature SignatureOf(const onnx::ModelProto& model) {
 }
 
 std::string DescribeTensorInfo(const TensorInfo& info) {
+  if (info.kind == TensorInfo::Kind::kSequence)
+    return std::string("sequence of ") + Name(info.dtype);
+  if (info.kind == TensorInfo::Kind::kOptional) return std::string("optional ") + Name(info.dtype);
+  if (info.kind == TensorInfo::Kind::kOther) return "a map or other non-tensor value";
   return std::string(Name(info.dtype)) + " " +
          (info.rank_known ? ShapeToString(info.shape) : "(rank unknown)");
 }

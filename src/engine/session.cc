@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "engine/execution_plan.h"
+#include "engine/executor.h"
 #include "engine/input_validation.h"
 #include "engine/model_loader.h"
 #include "engine/model_signature.h"
@@ -38,8 +39,9 @@ class GraphSession final : public Session {
   const ModelSignature& signature() const override { return signature_; }
   size_t memory_bytes() const override { return plan_.constant_bytes; }
 
-  StatusOr<std::vector<NamedTensor>> Run(std::span<const NamedTensor> inputs,
-                                         std::span<const std::string> output_names) const override {
+  StatusOr<std::vector<NamedValue>> RunValues(
+      std::span<const NamedValue> inputs,
+      std::span<const std::string> output_names) const override {
     try {
       return Execute(inputs, output_names);
     } catch (const std::bad_alloc&) {
@@ -66,19 +68,18 @@ class GraphSession final : public Session {
     return wanted;
   }
 
-  StatusOr<std::vector<NamedTensor>> Execute(std::span<const NamedTensor> inputs,
-                                             std::span<const std::string> output_names) const {
-    ASSIGN_OR_RETURN(std::vector<const Tensor*> matched, MatchInputs(signature_.inputs, inputs));
+  StatusOr<std::vector<NamedValue>> Execute(std::span<const NamedValue> inputs,
+                                            std::span<const std::string> output_names) const {
+    ASSIGN_OR_RETURN(std::vector<const Value*> matched, MatchInputs(signature_.inputs, inputs));
     ASSIGN_OR_RETURN(std::vector<int> wanted, WantedOutputs(output_names));
-    std::vector<Tensor> values(static_cast<size_t>(plan_.slot_count));
+    std::vector<Value> values(static_cast<size_t>(plan_.slot_count));
     for (size_t i = 0; i < matched.size(); ++i) values[plan_.input_slots[i]] = *matched[i];
-    for (const PlannedNode& node : plan_.nodes) RETURN_IF_ERROR(RunNode(node, values));
+    RETURN_IF_ERROR(RunPlan(plan_, values, &pool_));
 
-    std::vector<NamedTensor> outputs;
+    std::vector<NamedValue> outputs;
     for (int output : wanted) {
-      const int slot = plan_.output_slots[output];
-      const Tensor& value = plan_.IsConstant(slot) ? plan_.constants[slot] : values[slot];
-      if (value.empty()) {
+      const Value& value = ValueInSlot(plan_, values, plan_.output_slots[output]);
+      if (!value.is_set()) {
         return Internal("graph output '" + signature_.outputs[output].name + "' was not produced");
       }
       outputs.push_back({signature_.outputs[output].name, OwnedCopy(value, matched)});
@@ -86,36 +87,27 @@ class GraphSession final : public Session {
     return outputs;
   }
 
-  Status RunNode(const PlannedNode& node, std::vector<Tensor>& values) const {
-    std::vector<const Tensor*> inputs(node.inputs.size(), nullptr);
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-      const int slot = node.inputs[i];
-      if (slot == kNoSlot) continue;
-      inputs[i] = plan_.IsConstant(slot) ? &plan_.constants[slot] : &values[slot];
-      if (inputs[i]->empty()) {
-        return Internal(node.description + ": input '" + node.node->input(static_cast<int>(i)) +
-                        "' was not produced");
+  // Outputs belong to the caller: a view of a constant or of a caller's input is copied.
+  Tensor OwnedCopy(const Tensor& tensor, const std::vector<const Value*>& inputs) const {
+    for (const Value* input : inputs) {
+      if (input->is_tensor() && SharesBytes(tensor, input->tensor())) return tensor.Clone();
+      if (!input->is_sequence()) continue;
+      for (const Tensor& item : input->items()) {
+        if (SharesBytes(tensor, item)) return tensor.Clone();
       }
     }
-    std::vector<Tensor> outputs(node.outputs.size());
-    KernelContext context{inputs, outputs, &pool_};
-    RETURN_IF_ERROR(node.kernel->Compute(context).WithContext(node.description));
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      if (node.outputs[i] != kNoSlot) values[node.outputs[i]] = std::move(outputs[i]);
+    for (const Value& constant : plan_.constants) {
+      if (SharesBytes(tensor, constant.tensor())) return tensor.Clone();
     }
-    for (int slot : node.release_after) values[slot] = Tensor();
-    return Status::Ok();
+    return tensor;
   }
 
-  // Outputs belong to the caller: a view of a constant or of a caller's input is copied.
-  Tensor OwnedCopy(const Tensor& value, const std::vector<const Tensor*>& inputs) const {
-    for (const Tensor* input : inputs) {
-      if (SharesBytes(value, *input)) return value.Clone();
-    }
-    for (const Tensor& constant : plan_.constants) {
-      if (SharesBytes(value, constant)) return value.Clone();
-    }
-    return value;
+  Value OwnedCopy(const Value& value, const std::vector<const Value*>& inputs) const {
+    if (value.is_tensor()) return OwnedCopy(value.tensor(), inputs);
+    if (!value.is_sequence()) return value;
+    std::vector<Tensor> items;
+    for (const Tensor& item : value.items()) items.push_back(OwnedCopy(item, inputs));
+    return Value::Sequence(value.element_type(), std::move(items));
   }
 
   onnx::ModelProto model_;  // the plan points into its nodes
@@ -130,6 +122,24 @@ int ThreadCount(const SessionOptions& options) {
 }
 
 }  // namespace
+
+StatusOr<std::vector<NamedTensor>> Session::Run(std::span<const NamedTensor> inputs,
+                                                std::span<const std::string> output_names) const {
+  std::vector<NamedValue> input_values;
+  input_values.reserve(inputs.size());
+  for (const NamedTensor& input : inputs) input_values.push_back({input.name, input.tensor});
+  ASSIGN_OR_RETURN(std::vector<NamedValue> outputs, RunValues(input_values, output_names));
+  std::vector<NamedTensor> tensors;
+  tensors.reserve(outputs.size());
+  for (NamedValue& output : outputs) {
+    if (!output.value.is_tensor()) {
+      return InvalidArgument("output '" + output.name + "' is a " + output.value.Describe() +
+                             ", not a tensor");
+    }
+    tensors.push_back({output.name, std::move(output.value.tensor())});
+  }
+  return tensors;
+}
 
 StatusOr<std::unique_ptr<Session>> Session::Load(const std::string& path,
                                                  const SessionOptions& options) {

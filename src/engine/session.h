@@ -13,13 +13,18 @@
 
 #include "common/status.h"
 #include "common/tensor.h"
+#include "engine/value.h"
 
 namespace mlos::engine {
 
 // A declared graph input or output. Dynamic or symbolic dimensions are -1; `rank_known` is false
-// when the graph does not say the rank (shape is then empty).
+// when the graph does not say the rank (shape is then empty). Sequence and optional inputs and
+// outputs (rare outside conformance tests) have kind kSequence/kOptional and describe their
+// element tensors in dtype (kInvalid when unknown).
 struct TensorInfo {
+  enum class Kind { kTensor, kSequence, kOptional, kOther };
   std::string name;
+  Kind kind = Kind::kTensor;
   DataType dtype = DataType::kInvalid;
   Shape shape;
   bool rank_known = true;
@@ -47,6 +52,11 @@ struct NamedTensor {
   Tensor tensor;
 };
 
+struct NamedValue {
+  std::string name;
+  Value value;
+};
+
 class Session {
  public:
   virtual ~Session() = default;
@@ -59,8 +69,13 @@ class Session {
   // Runs the model. Every graph input must be given, with the declared dtype and a shape that
   // matches the declared one (fixed dims equal); otherwise InvalidArgument names the input, the
   // expected dtype/shape and what came. `output_names` empty = all outputs, in graph order.
-  virtual StatusOr<std::vector<NamedTensor>> Run(std::span<const NamedTensor> inputs,
-                                                 std::span<const std::string> output_names) const = 0;
+  // Fails with InvalidArgument when a wanted output is not a tensor (see RunValues).
+  StatusOr<std::vector<NamedTensor>> Run(std::span<const NamedTensor> inputs,
+                                         std::span<const std::string> output_names) const;
+
+  // Run() for models whose inputs or outputs are sequences or optionals as well as tensors.
+  virtual StatusOr<std::vector<NamedValue>> RunValues(
+      std::span<const NamedValue> inputs, std::span<const std::string> output_names) const = 0;
 
   // Bytes held by weights and prepared buffers.
   virtual size_t memory_bytes() const = 0;

@@ -128,12 +128,19 @@ inline StatusOr<std::vector<Tensor>> RunNode(const onnx::NodeProto& node, int op
   ASSIGN_OR_RETURN(
       const KernelRegistration* registration,
       KernelRegistry::BuiltIn().Find(node.domain(), node.op_type(), opset, first_type));
-  KernelInit init{node, NodeAttributes(node), opset,
+  KernelInit init{node,
+                  NodeAttributes(node),
+                  opset,
                   inputs_are_constant ? input_pointers : std::vector<const Tensor*>(inputs.size()),
-                  input_types};
+                  input_types,
+                  nullptr};
   ASSIGN_OR_RETURN(std::unique_ptr<Kernel> kernel, registration->factory(init));
+  std::vector<Value> values(inputs.begin(), inputs.end());
+  std::vector<const Value*> value_pointers;
+  for (const Value& value : values) value_pointers.push_back(value.is_set() ? &value : nullptr);
   std::vector<Tensor> outputs(static_cast<size_t>(node.output_size()));
-  KernelContext context{input_pointers, outputs, nullptr};
+  std::vector<Value> value_outputs(outputs.size());
+  KernelContext context{input_pointers, outputs, nullptr, value_pointers, value_outputs};
   RETURN_IF_ERROR(kernel->Compute(context));
   return outputs;
 }

@@ -5,6 +5,7 @@
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 #include "engine/kernels/common/axes.h"
+#include "engine/kernels/tensor/concat_split.h"
 #include "engine/kernels/tensor/registrations.h"
 
 namespace mlos::engine {
@@ -21,51 +22,10 @@ class ConcatKernel : public Kernel {
   explicit ConcatKernel(const KernelInit& init) : axis_(init.attributes.GetInt("axis", 0)) {}
 
   Status Compute(KernelContext& context) const override {
-    const Tensor& first = context.input(0);
-    const int64_t rank = static_cast<int64_t>(first.shape().size());
-    ASSIGN_OR_RETURN(const int64_t axis_value, ResolveAxis(axis_, rank, "attribute axis"));
-    const size_t axis = static_cast<size_t>(axis_value);
-    Shape output_shape = first.shape();
-    output_shape[axis] = 0;
-    for (size_t i = 0; i < context.input_count(); ++i) {
-      const Tensor& input = context.input(i);
-      const std::string what = "input " + std::to_string(i);
-      if (input.dtype() != first.dtype()) {
-        return InvalidArgument(what + ": element type " + Name(input.dtype()) +
-                               " does not match input 0 type " + Name(first.dtype()));
-      }
-      const Shape& shape = input.shape();
-      bool compatible = shape.size() == first.shape().size();
-      for (size_t d = 0; d < shape.size() && compatible; ++d) {
-        compatible = d == axis || shape[d] == first.shape()[d];
-      }
-      if (!compatible) {
-        return InvalidArgument(what + ": shape " + ShapeToString(shape) +
-                               " does not match input 0 shape " + ShapeToString(first.shape()) +
-                               " outside axis " + std::to_string(axis));
-      }
-      output_shape[axis] += shape[axis];
-    }
-    Tensor output(first.dtype(), output_shape);
-    const int64_t outer = Product(output_shape, 0, axis);
-    const int64_t inner = Product(output_shape, axis + 1, output_shape.size());
-    const int64_t output_row = output_shape[axis] * inner;
-    RETURN_IF_ERROR(DispatchStorage(first.dtype(), "input 0", [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      T* out = Elements<T>(output);
-      int64_t column = 0;  // where the current input starts within an output row
-      for (size_t i = 0; i < context.input_count(); ++i) {
-        const Tensor& input = context.input(i);
-        const T* in = Elements<T>(input);
-        const int64_t row = input.shape()[axis] * inner;
-        for (int64_t o = 0; o < outer; ++o) {
-          std::copy(in + o * row, in + (o + 1) * row, out + o * output_row + column);
-        }
-        column += row;
-      }
-      return Status::Ok();
-    }));
-    context.outputs[0] = std::move(output);
+    const int64_t rank = static_cast<int64_t>(context.input(0).shape().size());
+    ASSIGN_OR_RETURN(const int64_t axis, ResolveAxis(axis_, rank, "attribute axis"));
+    ASSIGN_OR_RETURN(context.outputs[0],
+                     ConcatAlongAxis(context.inputs, static_cast<size_t>(axis), "input"));
     return Status::Ok();
   }
 
@@ -112,27 +72,9 @@ class SplitKernel : public Kernel {
                              std::to_string(pieces) + " outputs and dimension " +
                              std::to_string(dim) + " of axis " + std::to_string(axis));
     }
-    const int64_t outer = Product(shape, 0, axis);
-    const int64_t inner = Product(shape, axis + 1, shape.size());
-    const int64_t input_row = dim * inner;
-    return DispatchStorage(input.dtype(), "input 0 (input)", [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const T* in = Elements<T>(input);
-      int64_t column = 0;
-      for (size_t p = 0; p < sizes.size(); ++p) {
-        Shape piece_shape = shape;
-        piece_shape[axis] = sizes[p];
-        Tensor piece(input.dtype(), piece_shape);
-        T* out = Elements<T>(piece);
-        const int64_t row = sizes[p] * inner;
-        for (int64_t o = 0; o < outer; ++o) {
-          std::copy(in + o * input_row + column, in + o * input_row + column + row, out + o * row);
-        }
-        column += row;
-        context.outputs[p] = std::move(piece);
-      }
-      return Status::Ok();
-    });
+    std::vector<Tensor> pieces_out = SplitAlongAxis(input, axis, sizes);
+    for (size_t p = 0; p < pieces_out.size(); ++p) context.outputs[p] = std::move(pieces_out[p]);
+    return Status::Ok();
   }
 
  private:
@@ -142,6 +84,80 @@ class SplitKernel : public Kernel {
 };
 
 }  // namespace
+
+StatusOr<Tensor> ConcatAlongAxis(std::span<const Tensor* const> pieces, size_t axis,
+                                 const std::string& what) {
+  const Tensor& first = *pieces[0];
+  Shape output_shape = first.shape();
+  output_shape[axis] = 0;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const Tensor& input = *pieces[i];
+    const std::string name = what + " " + std::to_string(i);
+    if (input.dtype() != first.dtype()) {
+      return InvalidArgument(name + ": element type " + Name(input.dtype()) + " does not match " +
+                             what + " 0 type " + Name(first.dtype()));
+    }
+    const Shape& shape = input.shape();
+    bool compatible = shape.size() == first.shape().size();
+    for (size_t d = 0; d < shape.size() && compatible; ++d) {
+      compatible = d == axis || shape[d] == first.shape()[d];
+    }
+    if (!compatible) {
+      return InvalidArgument(name + ": shape " + ShapeToString(shape) + " does not match " + what +
+                             " 0 shape " + ShapeToString(first.shape()) + " outside axis " +
+                             std::to_string(axis));
+    }
+    output_shape[axis] += shape[axis];
+  }
+  Tensor output(first.dtype(), output_shape);
+  const int64_t outer = Product(output_shape, 0, axis);
+  const int64_t inner = Product(output_shape, axis + 1, output_shape.size());
+  const int64_t output_row = output_shape[axis] * inner;
+  RETURN_IF_ERROR(DispatchStorage(first.dtype(), what + " 0", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* out = Elements<T>(output);
+    int64_t column = 0;  // where the current piece starts within an output row
+    for (const Tensor* piece : pieces) {
+      const T* in = Elements<T>(*piece);
+      const int64_t row = piece->shape()[axis] * inner;
+      for (int64_t o = 0; o < outer; ++o) {
+        std::copy(in + o * row, in + (o + 1) * row, out + o * output_row + column);
+      }
+      column += row;
+    }
+    return Status::Ok();
+  }));
+  return output;
+}
+
+std::vector<Tensor> SplitAlongAxis(const Tensor& input, size_t axis,
+                                   std::span<const int64_t> sizes) {
+  const Shape& shape = input.shape();
+  const int64_t outer = Product(shape, 0, axis);
+  const int64_t inner = Product(shape, axis + 1, shape.size());
+  const int64_t input_row = shape[axis] * inner;
+  std::vector<Tensor> pieces;
+  Status status = DispatchStorage(input.dtype(), "input", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* in = Elements<T>(input);
+    int64_t column = 0;
+    for (int64_t size : sizes) {
+      Shape piece_shape = shape;
+      piece_shape[axis] = size;
+      Tensor piece(input.dtype(), piece_shape);
+      T* out = Elements<T>(piece);
+      const int64_t row = size * inner;
+      for (int64_t o = 0; o < outer; ++o) {
+        std::copy(in + o * input_row + column, in + o * input_row + column + row, out + o * row);
+      }
+      column += row;
+      pieces.push_back(std::move(piece));
+    }
+    return Status::Ok();
+  });
+  (void)status;  // DispatchStorage covers every storage type a tensor can hold
+  return pieces;
+}
 
 void RegisterConcatSplitKernels(KernelRegistry& registry) {
   registry.Register({"", "Concat", 4, kLatestOpset, {}, &CreateKernel<ConcatKernel, 1, 1 << 16>});
