@@ -78,7 +78,14 @@ Failure RunCaseOrFail(const Case& test_case, const Tolerance& tolerance, CaseRes
   options.threads = 1;  // cases run in parallel instead
   StatusOr<std::unique_ptr<engine::Session>> session =
       engine::Session::Load(test_case.model, options);
-  if (!session.ok()) return Describe(session.status(), "load");
+  if (!session.ok()) {
+    // The case name already says which model; drop the engine's "model '<path>': " prefix.
+    std::string message = session.status().ToString();
+    const std::string prefix = "model '" + test_case.model + "': ";
+    if (const size_t at = message.find(prefix); at != std::string::npos)
+      message.erase(at, prefix.size());
+    return "load: " + message;
+  }
 
   for (size_t n = 0; n < data_sets->size(); ++n) {
     Failure failure = RunDataSet(**session, *facts, (*data_sets)[n], tolerance);
