@@ -1,8 +1,13 @@
 // Registers the image kernel family (Resize, Upsample, GridSample, RoiAlign, NonMaxSuppression).
-#include "engine/kernel_registry.h"
+#include "engine/kernels/image/registrations.h"
 
 namespace mlos::engine {
 
-void RegisterImageKernels(KernelRegistry& /*registry*/) {}
+void RegisterImageKernels(KernelRegistry& registry) {
+  RegisterResizeKernels(registry);
+  RegisterGridSampleKernel(registry);
+  RegisterRoiAlignKernel(registry);
+  RegisterNonMaxSuppressionKernel(registry);
+}
 
 }  // namespace mlos::engine

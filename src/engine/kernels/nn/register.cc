@@ -15,6 +15,7 @@ void RegisterLpNormalizationKernel(KernelRegistry& registry);  // lp_normalizati
 void RegisterLrnKernel(KernelRegistry& registry);              // lrn.cc
 void RegisterConvTransposeKernel(KernelRegistry& registry);    // conv_transpose.cc
 void RegisterLossKernels(KernelRegistry& registry);            // loss.cc
+void RegisterMaxUnpoolKernel(KernelRegistry& registry);        // max_unpool.cc
 
 void RegisterNnKernels(KernelRegistry& registry) {
   RegisterSoftmaxKernels(registry);
@@ -28,6 +29,7 @@ void RegisterNnKernels(KernelRegistry& registry) {
   RegisterLrnKernel(registry);
   RegisterConvTransposeKernel(registry);
   RegisterLossKernels(registry);
+  RegisterMaxUnpoolKernel(registry);
 }
 
 }  // namespace mlos::engine
