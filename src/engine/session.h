@@ -24,10 +24,10 @@ namespace mlos::engine {
 struct TensorInfo {
   enum class Kind { kTensor, kSequence, kOptional, kOther };
   std::string name;
-  Kind kind = Kind::kTensor;
   DataType dtype = DataType::kInvalid;
   Shape shape;
   bool rank_known = true;
+  Kind kind = Kind::kTensor;
 };
 
 struct ModelSignature {

@@ -12,7 +12,10 @@ bool IsRandomOperator(const onnx::NodeProto& node) {
   static const std::set<std::string> kRandom = {"RandomUniform", "RandomUniformLike",
                                                 "RandomNormal",  "RandomNormalLike",
                                                 "Bernoulli",     "Multinomial"};
-  return kRandom.contains(node.op_type());
+  // Dropout given a training_mode input may draw a random mask.
+  const bool training_dropout =
+      node.op_type() == "Dropout" && node.input_size() > 2 && !node.input(2).empty();
+  return training_dropout || kRandom.contains(node.op_type());
 }
 
 std::string OperatorName(const onnx::NodeProto& node) {

@@ -23,6 +23,8 @@ struct DeclaredValue {
   DataType element_type = DataType::kInvalid;
 };
 
+// Random operators: RandomUniform(Like), RandomNormal(Like), Bernoulli, Multinomial, and Dropout
+// given a training_mode input.
 // How a graph output of a model with random operators is checked: dtype and shape only, plus the
 // range of the values when a random operator produces the output directly.
 struct RandomOutputCheck {
