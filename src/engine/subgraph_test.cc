@@ -42,12 +42,6 @@ Tensor Int64Scalar(int64_t value) {
   return tensor;
 }
 
-Tensor BoolScalar(bool value) {
-  Tensor tensor(DataType::kBool, {});
-  *tensor.data<bool>() = value;
-  return tensor;
-}
-
 // y = x + step * trip_count, where the body adds `step` (a graph input of the outer graph) and,
 // inside a nested If, `bias` (an outer initializer) on odd iterations.
 std::string SaveLoopModel(const TempDir& dir) {
