@@ -3,8 +3,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 PORT       ?= 8080
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps configure build build-asan run test test-unit test-asan fixtures format clean
+.PHONY: all deps configure build build-asan build-fuzz fuzz run test test-unit test-asan fixtures format clean
 
 all: build
 
@@ -26,14 +28,26 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests
 
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMLOS_FUZZ=ON
+
+# libFuzzer targets (clang, ASan+UBSan, tools/fuzz/); only they are built in $(FUZZ_BUILD).
+build-fuzz: deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+
+# Fuzzes model loading for $(FUZZ_SECONDS) s, seeded with the ONNX test suite's models.
+fuzz: build-fuzz
+	tools/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # Builds, creates the demo model, starts mlos-core on $(PORT) with it registered.
 run: build
 	@scripts/run-demo.sh $(BUILD) $(PORT)
 
-test: build build-asan
+test: build build-asan build-fuzz
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
+	tools/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # Compares the engine with ONNX Runtime on the real-size architectures (tools/compare-ort); the
 # first run exports them into $(BUILD)/compare-ort/models (several GB, minutes).
@@ -49,4 +63,4 @@ format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

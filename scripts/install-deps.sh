@@ -11,6 +11,7 @@ packages=(
   libcurl4-openssl-dev libsqlite3-dev libssl-dev libboost-dev
   libgtest-dev libgmock-dev
   python3-torch python3-torchvision python3-numpy
+  clang libclang-rt-14-dev
   nodejs
 )
 # tools/compare-ort runs ONNX Runtime under node. Debian ships npm apart from nodejs; NodeSource's

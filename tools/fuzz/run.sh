@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the model-loading fuzzer for a bounded time, seeded with the ONNX backend test suite's
+# models. Usage: tools/fuzz/run.sh BUILD_DIR [SECONDS] [extra libFuzzer flags...]
+# Inputs that grow coverage accumulate in BUILD_DIR/fuzz/corpus (kept between runs); a crash, leak,
+# timeout or out-of-memory input is written to BUILD_DIR/fuzz/artifacts/ and the script fails.
+# Reproduce one with: BUILD_DIR/bin/model_load_fuzzer BUILD_DIR/fuzz/artifacts/crash-...
+set -euo pipefail
+
+build=${1:?usage: run.sh BUILD_DIR [SECONDS] [libFuzzer flags...]}
+seconds=${2:-60}
+shift $(( $# >= 2 ? 2 : 1 ))
+fuzzer="$build/bin/model_load_fuzzer"
+work="$build/fuzz"
+mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
+
+# One seed per suite model, named after its test, plus the hand-made seeds beside this script.
+for model in /usr/share/libonnx-testdata/data/*/*/model.onnx; do
+  name=$(basename "$(dirname "$model")")
+  [[ -e "$work/seeds/$name.onnx" ]] || cp "$model" "$work/seeds/$name.onnx"
+done
+cp "$(dirname "$0")"/seeds/*.onnx "$work/seeds/"
+
+echo "fuzz: model_load_fuzzer for ${seconds}s ($(ls "$work/seeds" | wc -l) seeds)"
+# -rss_limit_mb also caps single allocations (malloc_limit_mb defaults to it): a model must not
+# make the loader allocate what its bytes do not hold. The corpus directory comes first: new
+# inputs are written there.
+exec "$fuzzer" "$work/corpus" "$work/seeds" \
+  -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+  -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$@"
