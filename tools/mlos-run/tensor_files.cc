@@ -61,7 +61,7 @@ std::vector<std::string> OutputFileNames(std::span<const std::string> output_nam
           std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
       safe += keep ? c : '_';
     }
-    if (safe.empty() || safe[0] == '.') safe.insert(0, "_");
+    if (safe.empty() || safe[0] == '.') safe = '_' + safe;
     std::string unique = safe;
     for (int suffix = 2; taken.contains(unique); ++suffix)
       unique = safe + "_" + std::to_string(suffix);
