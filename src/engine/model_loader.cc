@@ -115,9 +115,11 @@ StatusOr<ExternalLocation> ReadExternalLocation(const onnx::TensorProto& tensor,
 
 // Visits every tensor of one model: reads external data into raw_data, then checks that the
 // tensor's data matches its dims and data_type (CheckTensorProto), so that neither libonnx nor the
-// engine reads a tensor that is not what it claims. What it reads is bounded: all tensors together
-// may not read more bytes than their distinct data files hold, so a small model cannot make the
-// loader allocate many times the data on disk by pointing every tensor at the same large file.
+// engine reads a tensor that is not what it claims. Also rejects the node attributes libonnx's
+// shape inference crashes on (CheckWindowAttributes). What it reads is bounded: all tensors
+// together may not read more bytes than their distinct data files hold, so a small model cannot
+// make the loader allocate many times the data on disk by pointing every tensor at the same large
+// file.
 class TensorResolver {
  public:
   TensorResolver(fs::path model_dir, std::string model_path)
@@ -155,8 +157,27 @@ class TensorResolver {
     for (onnx::NodeProto& node : nodes) {
       const std::string outer = where_;
       where_ = "model '" + model_path_ + "', node '" + node.name() + "' (" + node.op_type() + ")";
+      RETURN_IF_ERROR(CheckWindowAttributes(node));
       RETURN_IF_ERROR(ResolveAttributes(node));
       where_ = outer;
+    }
+    return Status::Ok();
+  }
+
+  // libonnx 1.12's shape inference for Conv and the pooling ops divides by the strides without
+  // checking them (SIGFPE on a zero stride), so the window attributes of every node are checked
+  // first. ONNX requires them positive wherever they occur.
+  Status CheckWindowAttributes(const onnx::NodeProto& node) const {
+    for (const onnx::AttributeProto& attribute : node.attribute()) {
+      const std::string& name = attribute.name();
+      if (name != "strides" && name != "dilations" && name != "kernel_shape") continue;
+      for (int64_t value : attribute.ints()) {
+        if (value <= 0) {
+          return InvalidArgument(
+              where_ + ": attribute '" + name + "' must be positive, got " +
+              ShapeToString(Shape(attribute.ints().begin(), attribute.ints().end())));
+        }
+      }
     }
     return Status::Ok();
   }

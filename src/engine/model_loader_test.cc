@@ -479,6 +479,28 @@ TEST_F(HostileModelTest, HugeConstantAttribute) {
                  {"node 'big_constant' (Constant)", "tensor 'claimed'", "raw_data has 4 bytes"});
 }
 
+// libonnx's shape inference divides by the strides: a zero stride used to kill the process
+// (SIGFPE).
+TEST_F(HostileModelTest, ZeroStrideDoesNotCrashShapeInference) {
+  for (const std::string op : {"Conv", "MaxPool", "AveragePool"}) {
+    for (const std::string name : {"strides", "dilations", "kernel_shape"}) {
+      ModelBuilder builder;
+      builder.Input("x", DataType::kFloat32, {1, 1, 4, 4})
+          .FloatInitializer("w", {1, 1, 2, 2}, {1, 1, 1, 1})
+          .Output("y", DataType::kFloat32, {-1, -1, -1, -1});
+      onnx::NodeProto& node = builder.Node(op, {"x", "w"}, {"y"}, "window");
+      if (op != "Conv") node.mutable_input()->RemoveLast();
+      onnx::AttributeProto* attribute = node.add_attribute();
+      attribute->set_name(name);
+      attribute->set_type(onnx::AttributeProto::INTS);
+      attribute->add_ints(name == "strides" ? 0 : 2);
+      attribute->add_ints(name == "strides" ? 1 : -1);
+      ExpectRejected(builder,
+                     {"node 'window' (" + op + ")", "attribute '" + name + "' must be positive"});
+    }
+  }
+}
+
 TEST_F(HostileModelTest, DimsOverflowingInt64) {
   ModelBuilder builder = AddModel([](onnx::TensorProto& w) {
     w.clear_dims();
