@@ -189,14 +189,14 @@ class ClipKernel : public Kernel {
 }  // namespace
 
 void RegisterActivationKernels(KernelRegistry& registry) {
-  RegisterUnary<Relu, SignedNumericTypes>(registry, "Relu", 6);
-  RegisterUnary<Sigmoid, FloatTypes>(registry, "Sigmoid", 6);
-  RegisterUnary<LeakyRelu, FloatTypes>(registry, "LeakyRelu", 6);
-  RegisterUnary<Elu, FloatTypes>(registry, "Elu", 6);
+  RegisterUnary<Relu, SignedNumericTypes>(registry, "Relu", 1);
+  RegisterUnary<Sigmoid, FloatTypes>(registry, "Sigmoid", 1);
+  RegisterUnary<LeakyRelu, FloatTypes>(registry, "LeakyRelu", 1);
+  RegisterUnary<Elu, FloatTypes>(registry, "Elu", 1);
   RegisterUnary<Selu, FloatTypes>(registry, "Selu", 6);
   RegisterUnary<Celu, FloatTypes>(registry, "Celu", 12);
   RegisterUnary<ThresholdedRelu, FloatTypes>(registry, "ThresholdedRelu", 10);
-  RegisterUnary<HardSigmoid, FloatTypes>(registry, "HardSigmoid", 6);
+  RegisterUnary<HardSigmoid, FloatTypes>(registry, "HardSigmoid", 1);
   RegisterUnary<HardSwish, FloatTypes>(registry, "HardSwish", 14);
   RegisterUnary<Softplus, FloatTypes>(registry, "Softplus", 1);
   RegisterUnary<Softsign, FloatTypes>(registry, "Softsign", 1);

@@ -5,6 +5,7 @@
 
 #include "engine/kernels/elementwise/broadcast_apply.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
+#include "engine/kernels/elementwise/legacy_broadcast.h"
 #include "engine/kernels/elementwise/registrations.h"
 
 namespace mlos::engine {
@@ -231,10 +232,22 @@ void RegisterSameType(KernelRegistry& registry, const char* op_type, int since_v
                      &CreateKernel<SameTypeBinaryKernel<Op, Types, kBoolResult>, 2>});
 }
 
+// Opsets 1-6 of an arithmetic operator: the same kernel behind legacy broadcasting.
+template <typename Op>
+void RegisterLegacyArithmetic(KernelRegistry& registry, const char* op_type) {
+  registry.Register({"", op_type, 1, 6, DataTypesOf(NumericTypes{}),
+                     &CreateLegacyBroadcastKernel<
+                         &CreateKernel<SameTypeBinaryKernel<Op, NumericTypes, false>, 2>>});
+}
+
 }  // namespace
 
 void RegisterBinaryKernels(KernelRegistry& registry) {
-  // Opset 7 introduced multidirectional broadcasting; earlier versions are not supported.
+  // Opset 7 introduced multidirectional broadcasting; earlier versions broadcast the legacy way.
+  RegisterLegacyArithmetic<Add>(registry, "Add");
+  RegisterLegacyArithmetic<Sub>(registry, "Sub");
+  RegisterLegacyArithmetic<Mul>(registry, "Mul");
+  RegisterLegacyArithmetic<Div>(registry, "Div");
   RegisterSameType<Add, NumericTypes>(registry, "Add", 7);
   RegisterSameType<Sub, NumericTypes>(registry, "Sub", 7);
   RegisterSameType<Mul, NumericTypes>(registry, "Mul", 7);
@@ -249,8 +262,12 @@ void RegisterBinaryKernels(KernelRegistry& registry) {
   RegisterSameType<And, BoolTypes, true>(registry, "And", 7);
   RegisterSameType<Or, BoolTypes, true>(registry, "Or", 7);
   RegisterSameType<Xor, BoolTypes, true>(registry, "Xor", 7);
+  registry.Register({"", "Pow", 1, 6, DataTypesOf(NumericTypes{}),
+                     &CreateLegacyBroadcastKernel<&CreateKernel<PowKernel, 2>>});
   registry.Register({"", "Pow", 7, kLatestOpset, DataTypesOf(NumericTypes{}),
                      &CreateKernel<PowKernel, 2>});
+  registry.Register({"", "PRelu", 1, 6, DataTypesOf(SignedNumericTypes{}),
+                     &CreateLegacyPReluKernel<&CreateKernel<PReluKernel, 2>>});
   registry.Register({"", "PRelu", 7, kLatestOpset, DataTypesOf(SignedNumericTypes{}),
                      &CreateKernel<PReluKernel, 2>});
 }

@@ -100,21 +100,21 @@ MLOS_STD_FUNCTION_OP(Atanh, atanh)
 }  // namespace
 
 void RegisterUnaryMathKernels(KernelRegistry& registry) {
-  RegisterUnary<Abs, NumericTypes>(registry, "Abs", 6);
-  RegisterUnary<Neg, SignedNumericTypes>(registry, "Neg", 6);
+  RegisterUnary<Abs, NumericTypes>(registry, "Abs", 1);
+  RegisterUnary<Neg, SignedNumericTypes>(registry, "Neg", 1);
   RegisterUnary<Sign, NumericTypes>(registry, "Sign", 9);
-  RegisterUnary<Reciprocal, FloatTypes>(registry, "Reciprocal", 6);
-  RegisterUnary<Floor, FloatTypes>(registry, "Floor", 6);
-  RegisterUnary<Ceil, FloatTypes>(registry, "Ceil", 6);
+  RegisterUnary<Reciprocal, FloatTypes>(registry, "Reciprocal", 1);
+  RegisterUnary<Floor, FloatTypes>(registry, "Floor", 1);
+  RegisterUnary<Ceil, FloatTypes>(registry, "Ceil", 1);
   RegisterUnary<Round, FloatTypes>(registry, "Round", 11);
   RegisterUnary<Not, BoolTypes>(registry, "Not", 1);
   RegisterUnary<IsNaN, FloatTypes>(registry, "IsNaN", 9);
   RegisterUnary<IsInf, FloatTypes>(registry, "IsInf", 10);
-  RegisterUnary<Sqrt, FloatTypes>(registry, "Sqrt", 6);
-  RegisterUnary<Exp, FloatTypes>(registry, "Exp", 6);
-  RegisterUnary<Log, FloatTypes>(registry, "Log", 6);
+  RegisterUnary<Sqrt, FloatTypes>(registry, "Sqrt", 1);
+  RegisterUnary<Exp, FloatTypes>(registry, "Exp", 1);
+  RegisterUnary<Log, FloatTypes>(registry, "Log", 1);
   RegisterUnary<Erf, FloatTypes>(registry, "Erf", 9);
-  RegisterUnary<Tanh, FloatTypes>(registry, "Tanh", 6);
+  RegisterUnary<Tanh, FloatTypes>(registry, "Tanh", 1);
   RegisterUnary<Sin, FloatTypes>(registry, "Sin", 7);
   RegisterUnary<Cos, FloatTypes>(registry, "Cos", 7);
   RegisterUnary<Tan, FloatTypes>(registry, "Tan", 7);

@@ -1,5 +1,6 @@
 // Variadic elementwise kernels: Min, Max, Sum, Mean over one or more inputs broadcast together.
-// Folded pairwise through BroadcastBinary; Mean divides the sum by the input count.
+// Folded pairwise through BroadcastBinary; Mean divides the sum by the input count. Before opset 8
+// the inputs must all have the same shape.
 #include <algorithm>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct Sum {
 template <typename Op, typename Types, bool kMean = false>
 class VariadicKernel : public Kernel {
  public:
+  explicit VariadicKernel(const KernelInit& init) : same_shapes_(init.opset < 8) {}
+
   Status Compute(KernelContext& context) const override {
     const DataType type = context.input(0).dtype();
     std::vector<Shape> shapes;
@@ -37,6 +40,12 @@ class VariadicKernel : public Kernel {
       if (input.dtype() != type) {
         return InvalidArgument("input " + std::to_string(i) + ": element type " +
                                Name(input.dtype()) + " does not match input 0 type " + Name(type));
+      }
+      if (same_shapes_ && input.shape() != context.input(0).shape()) {
+        return InvalidArgument(
+            "input " + std::to_string(i) + " has shape " + ShapeToString(input.shape()) +
+            ", which differs from input 0 shape " + ShapeToString(context.input(0).shape()) +
+            " (no broadcasting before opset 8)");
       }
       shapes.push_back(input.shape());
     }
@@ -67,12 +76,15 @@ class VariadicKernel : public Kernel {
       return Status::Ok();
     });
   }
+
+ private:
+  const bool same_shapes_;
 };
 
 template <typename Op, typename Types, bool kMean = false>
 void RegisterVariadic(KernelRegistry& registry, const char* op_type) {
-  // Opset 8 introduced broadcasting between the inputs.
-  registry.Register({"", op_type, 8, kLatestOpset, DataTypesOf(Types{}),
+  // Versions 1 and 6 take inputs of one shape; opset 8 introduced broadcasting between them.
+  registry.Register({"", op_type, 1, kLatestOpset, DataTypesOf(Types{}),
                      &CreateKernel<VariadicKernel<Op, Types, kMean>, 1, 1 << 16>});
 }
 

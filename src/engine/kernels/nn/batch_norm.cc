@@ -1,11 +1,12 @@
-// BatchNormalization (opset 7, 9, 14, 15):
+// BatchNormalization (opset 1, 6, 7, 9, 14, 15):
 // Y = (X - mean) / sqrt(var + epsilon) * scale + B per channel of X [N, C, ...], with scale, B,
 // mean and var of shape [C]. The per-channel affine form (multiplier, offset) is computed once in
 // the factory when all four are constant initializers, else on each call.
-// With training_mode = 1 (opset 14+), mean and var are the batch's own (population) statistics,
-// and the optional outputs running_mean and running_var are
+// With training_mode = 1 (opset 14+) or is_test = 0 (opset 1-6, the default), mean and var are the
+// batch's own (population) statistics, and the optional outputs running_mean and running_var are
 // input_statistic * momentum + batch_statistic * (1 - momentum).
-// spatial = 0 (opset 7) and the opset < 14 training outputs are Unimplemented.
+// spatial = 0 (opset < 9) and the outputs saved_mean, saved_var (opset < 14) are Unimplemented;
+// consumed_inputs (opset 1) is ignored.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -174,7 +175,9 @@ class BatchNormKernel final : public Kernel {
 };
 
 StatusOr<std::unique_ptr<Kernel>> CreateBatchNorm(const KernelInit& init) {
-  const bool training = init.opset >= 14 && init.attributes.GetInt("training_mode", 0) != 0;
+  const bool training = init.opset >= 14
+                            ? init.attributes.GetInt("training_mode", 0) != 0
+                            : init.opset < 7 && init.attributes.GetInt("is_test", 0) == 0;
   if (init.opset < 9 && init.attributes.GetInt("spatial", 1) == 0) {
     return Unimplemented("BatchNormalization with spatial = 0 is not supported");
   }
@@ -204,7 +207,7 @@ StatusOr<std::unique_ptr<Kernel>> CreateBatchNorm(const KernelInit& init) {
 }  // namespace
 
 void RegisterBatchNormKernel(KernelRegistry& registry) {
-  registry.Register({"", "BatchNormalization", 7, 1 << 30, DataTypesOf(TypeList<float, double>{}),
+  registry.Register({"", "BatchNormalization", 1, 1 << 30, DataTypesOf(TypeList<float, double>{}),
                      &CreateBatchNorm});
 }
 
