@@ -142,6 +142,9 @@ inline StatusOr<std::vector<Tensor>> RunNode(const onnx::NodeProto& node, int op
   std::vector<Value> value_outputs(outputs.size());
   KernelContext context{input_pointers, outputs, nullptr, value_pointers, value_outputs};
   RETURN_IF_ERROR(kernel->Compute(context));
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (value_outputs[i].is_tensor()) outputs[i] = value_outputs[i].tensor();
+  }
   return outputs;
 }
 

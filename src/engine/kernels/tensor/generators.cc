@@ -209,8 +209,19 @@ class EyeLikeKernel : public Kernel {
 };
 
 // The window functions of opset 17: `size` samples of a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N),
-// N = size when periodic (the default), size - 1 when symmetric.
-template <double kA0, double kA1, double kA2>
+// N = size when periodic (the default), size - 1 when symmetric. The coefficients come as a type
+// (clang 14 has no floating-point template parameters).
+struct HannCoefficients {
+  static constexpr double a0 = 0.5, a1 = 0.5, a2 = 0.0;
+};
+struct HammingCoefficients {
+  static constexpr double a0 = 25.0 / 46.0, a1 = 21.0 / 46.0, a2 = 0.0;
+};
+struct BlackmanCoefficients {
+  static constexpr double a0 = 0.42, a1 = 0.5, a2 = 0.08;
+};
+
+template <typename Coefficients>
 class WindowKernel : public Kernel {
  public:
   explicit WindowKernel(const KernelInit& init)
@@ -232,7 +243,8 @@ class WindowKernel : public Kernel {
       T* out = output.data<T>();
       for (int64_t n = 0; n < size; ++n) {
         const double angle = period > 0 ? 2.0 * M_PI * static_cast<double>(n) / period : 0.0;
-        out[n] = ConvertElement<T>(kA0 - kA1 * std::cos(angle) + kA2 * std::cos(2.0 * angle));
+        out[n] = ConvertElement<T>(Coefficients::a0 - Coefficients::a1 * std::cos(angle) +
+                                   Coefficients::a2 * std::cos(2.0 * angle));
       }
       return Status::Ok();
     }));
@@ -252,11 +264,11 @@ void RegisterGeneratorKernels(KernelRegistry& registry) {
   registry.Register({"", "ConstantOfShape", 9, kLatestOpset, {}, &ConstantOfShapeKernel::Create});
   registry.Register({"", "Range", 11, kLatestOpset, {}, &CreateKernel<RangeKernel, 3>});
   registry.Register({"", "HannWindow", 17, kLatestOpset, {},
-                     &CreateKernel<WindowKernel<0.5, 0.5, 0.0>, 1>});
+                     &CreateKernel<WindowKernel<HannCoefficients>, 1>});
   registry.Register({"", "HammingWindow", 17, kLatestOpset, {},
-                     &CreateKernel<WindowKernel<25.0 / 46.0, 21.0 / 46.0, 0.0>, 1>});
+                     &CreateKernel<WindowKernel<HammingCoefficients>, 1>});
   registry.Register({"", "BlackmanWindow", 17, kLatestOpset, {},
-                     &CreateKernel<WindowKernel<0.42, 0.5, 0.08>, 1>});
+                     &CreateKernel<WindowKernel<BlackmanCoefficients>, 1>});
   registry.Register({"", "EyeLike", 9, kLatestOpset, {}, &CreateKernel<EyeLikeKernel, 1>});
   registry.Register({"", "OneHot", 9, kLatestOpset, {}, &CreateKernel<OneHotKernel, 3>});
 }

@@ -110,10 +110,31 @@ TEST(DropoutKernelTest, TrainingModeWithZeroRatioIsIdentity) {
               {Iota<float>({2}), MakeTensor<float>({}, {0.0f}), MakeTensor<bool>({}, {true})});
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ExpectTensorNear<float>((*result)[0], {2}, {0, 1});
+}
+
+// Kept elements are scaled by 1 / (1 - ratio), dropped ones are 0, the mask says which; a seed
+// repeats the draw.
+TEST(DropoutKernelTest, TrainingModeKeepsScaledElementsAndRepeatsWithASeed) {
+  const Tensor x = MakeTensor<float>({1000}, std::vector<float>(1000, 2.0f));
+  const std::vector<Tensor> inputs = {x, MakeTensor<float>({}, {0.25f}),
+                                      MakeTensor<bool>({}, {true})};
+  const onnx::NodeProto node = Node("Dropout", 3, 2).Int("seed", 7).Build();
+  auto first = RunNode(node, 13, inputs);
+  auto second = RunNode(node, 13, inputs);
+  ASSERT_TRUE(first.ok() && second.ok());
+  int kept = 0;
+  for (int64_t i = 0; i < 1000; ++i) {
+    const float value = (*first)[0].data<float>()[i];
+    const bool keep = (*first)[1].data<bool>()[i];
+    EXPECT_EQ(value, keep ? 2.0f / 0.75f : 0.0f) << "at " << i;
+    EXPECT_EQ(value, (*second)[0].data<float>()[i]) << "at " << i;
+    kept += keep;
+  }
+  EXPECT_NEAR(kept, 750, 60);
   EXPECT_EQ(
       RunError(Node("Dropout", 3),
-               {Iota<float>({2}), MakeTensor<float>({}, {0.5f}), MakeTensor<bool>({}, {true})}, 13),
-      "input 2 (training_mode): training-mode dropout is not supported");
+               {Iota<float>({2}), MakeTensor<float>({}, {1.0f}), MakeTensor<bool>({}, {true})}, 13),
+      "input 1 (ratio): 1.000000 is outside [0, 1)");
 }
 
 }  // namespace
