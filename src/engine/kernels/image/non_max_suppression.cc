@@ -15,7 +15,7 @@
 #include "engine/kernel_registry.h"
 #include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
-#include "engine/kernels/image/float_values.h"
+#include "engine/kernels/common/float_values.h"
 #include "engine/kernels/image/registrations.h"
 
 namespace mlos::engine {

@@ -22,7 +22,7 @@
 #include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/common/shape_arithmetic.h"
-#include "engine/kernels/image/float_values.h"
+#include "engine/kernels/common/float_values.h"
 #include "engine/kernels/image/registrations.h"
 
 namespace mlos::engine {

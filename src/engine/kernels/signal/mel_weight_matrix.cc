@@ -12,24 +12,11 @@
 #include "engine/kernel_registry.h"
 #include "engine/kernels/common/axes.h"
 #include "engine/kernels/common/element_types.h"
+#include "engine/kernels/common/float_values.h"
 #include "engine/kernels/elementwise/kernel_helpers.h"
 
 namespace mlos::engine {
 namespace {
-
-StatusOr<double> ReadScalarFloat(const Tensor& tensor, const char* what) {
-  if (tensor.element_count() != 1) {
-    return InvalidArgument(std::string(what) + ": expected one value, got shape " +
-                           ShapeToString(tensor.shape()));
-  }
-  double value = 0;
-  RETURN_IF_ERROR(DispatchByType<FloatTypes>(tensor.dtype(), what, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    value = ConvertElement<double>(tensor.data<T>()[0]);
-    return Status::Ok();
-  }));
-  return value;
-}
 
 double HertzToMel(double hertz) { return 2595.0 * std::log10(1.0 + hertz / 700.0); }
 double MelToHertz(double mel) { return 700.0 * (std::pow(10.0, mel / 2595.0) - 1.0); }
@@ -55,9 +42,9 @@ class MelWeightMatrixKernel final : public Kernel {
     ASSIGN_OR_RETURN(const int64_t sample_rate,
                      ReadScalarInteger(context.input(2), "input 2 (sample_rate)"));
     ASSIGN_OR_RETURN(const double lower,
-                     ReadScalarFloat(context.input(3), "input 3 (lower_edge_hertz)"));
+                     ReadScalarFloatValue(context.input(3), "input 3 (lower_edge_hertz)"));
     ASSIGN_OR_RETURN(const double upper,
-                     ReadScalarFloat(context.input(4), "input 4 (upper_edge_hertz)"));
+                     ReadScalarFloatValue(context.input(4), "input 4 (upper_edge_hertz)"));
     if (bands < 1 || dft_length < 1 || sample_rate < 1) {
       return InvalidArgument("num_mel_bins, dft_length and sample_rate must be positive, got " +
                              std::to_string(bands) + ", " + std::to_string(dft_length) + ", " +

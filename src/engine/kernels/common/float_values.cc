@@ -1,4 +1,4 @@
-#include "engine/kernels/image/float_values.h"
+#include "engine/kernels/common/float_values.h"
 
 #include <string>
 

@@ -1,5 +1,5 @@
-// Reading small floating-point inputs (scales, regions of interest, thresholds, grids) of the
-// image kernels as double, whatever their float element type.
+// Reading small floating-point inputs (scales, regions of interest, thresholds, grids, band
+// edges) as double, whatever their float element type.
 #pragma once
 
 #include <string_view>
