@@ -5,6 +5,10 @@ JOBS       ?= $(shell nproc)
 PORT       ?= 8080
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+# make test fuzzes a fixed number of runs from a fixed seed, so that CI is repeatable; `make fuzz`
+# explores for FUZZ_SECONDS with a fresh seed.
+FUZZ_TEST_RUNS ?= 100000
+FUZZ_TEST_SECONDS ?= 300
 
 .PHONY: all deps configure build build-asan build-fuzz fuzz run test test-unit test-asan fixtures format clean
 
@@ -47,7 +51,7 @@ test: build build-asan build-fuzz
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
-	tools/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	tools/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TEST_SECONDS) -seed=1 -runs=$(FUZZ_TEST_RUNS)
 
 # Compares the engine with ONNX Runtime on the real-size architectures (tools/compare-ort); the
 # first run exports them into $(BUILD)/compare-ort/models (several GB, minutes).

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <unordered_map>
 #include <climits>
 #include <cstring>
 #include <exception>
@@ -146,6 +147,7 @@ class TensorResolver {
 
  private:
   Status ResolveGraph(onnx::GraphProto& graph) {
+    RETURN_IF_ERROR(CheckConvolutionRanks(graph));
     for (onnx::TensorProto& tensor : *graph.mutable_initializer()) RETURN_IF_ERROR(Resolve(tensor));
     for (onnx::SparseTensorProto& sparse : *graph.mutable_sparse_initializer()) {
       RETURN_IF_ERROR(ResolveSparse(sparse));
@@ -178,6 +180,36 @@ class TensorResolver {
               ShapeToString(Shape(attribute.ints().begin(), attribute.ints().end())));
         }
       }
+    }
+    return Status::Ok();
+  }
+
+  // libonnx 1.12's Conv shape inference takes the kernel's spatial rank from the weights when
+  // kernel_shape is absent and reads past its per-axis attribute arrays (a SEGV) when the weights
+  // have more dimensions than the data. Declared ranks are checked here, before inference runs.
+  Status CheckConvolutionRanks(const onnx::GraphProto& graph) const {
+    std::unordered_map<std::string, int> ranks;
+    auto record = [&](const onnx::ValueInfoProto& value) {
+      if (value.type().has_tensor_type() && value.type().tensor_type().has_shape())
+        ranks[value.name()] = value.type().tensor_type().shape().dim_size();
+    };
+    for (const onnx::ValueInfoProto& value : graph.input()) record(value);
+    for (const onnx::ValueInfoProto& value : graph.value_info()) record(value);
+    for (const onnx::TensorProto& tensor : graph.initializer()) ranks[tensor.name()] = tensor.dims_size();
+    for (const onnx::NodeProto& node : graph.node()) {
+      const std::string& op = node.op_type();
+      const int weights = op == "QLinearConv" ? 3 : 1;
+      if (op != "Conv" && op != "ConvInteger" && op != "QLinearConv" && op != "ConvTranspose")
+        continue;
+      if (node.input_size() <= weights) continue;
+      auto data = ranks.find(node.input(0));
+      auto kernel = ranks.find(node.input(weights));
+      if (data == ranks.end() || kernel == ranks.end() || data->second == kernel->second) continue;
+      return InvalidArgument("model '" + model_path_ + "', node '" + node.name() + "' (" + op +
+                             "): input '" + node.input(0) + "' has rank " +
+                             std::to_string(data->second) + " but the weights '" +
+                             node.input(weights) + "' have rank " +
+                             std::to_string(kernel->second));
     }
     return Status::Ok();
   }

@@ -501,6 +501,18 @@ TEST_F(HostileModelTest, ZeroStrideDoesNotCrashShapeInference) {
   }
 }
 
+// Found by the fuzzer: libonnx's Conv shape inference read out of bounds (SEGV) when the weights
+// had more dimensions than the data.
+TEST_F(HostileModelTest, ConvWeightsOfAnotherRankDoNotCrashShapeInference) {
+  ModelBuilder builder;
+  builder.Input("x", DataType::kFloat32, {1, 7, 7})
+      .FloatInitializer("w", {1, 1, 1, 1}, {1})
+      .Output("y", DataType::kFloat32, {-1, -1, -1});
+  builder.Node("Conv", {"x", "w"}, {"y"}, "conv");
+  ExpectRejected(builder, {"node 'conv' (Conv)", "input 'x' has rank 3",
+                           "the weights 'w' have rank 4"});
+}
+
 TEST_F(HostileModelTest, DimsOverflowingInt64) {
   ModelBuilder builder = AddModel([](onnx::TensorProto& w) {
     w.clear_dims();
