@@ -1,0 +1,503 @@
+#include "core/api/kserve/kserve_tensors.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/api/number_conversion.h"
+
+namespace mlos::core {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "binary tensors are little-endian on the wire and copied as they are");
+
+using Json = nlohmann::json;
+
+// Deeper than any tensor rank MLOS serves; bounds shapes and the recursion over nested data.
+constexpr size_t kMaxRank = 32;
+
+std::string DeclaredShape(const TensorSpec& spec) {
+  return spec.shape ? ShapeToString(*spec.shape) : "[any rank]";
+}
+
+std::string Describe(const TensorSpec& spec) {
+  return fmt::format("{} ({} {})", spec.name, KServeName(spec.dtype), DeclaredShape(spec));
+}
+
+std::string DescribeAll(const std::vector<TensorSpec>& specs) {
+  std::vector<std::string> parts;
+  for (const auto& spec : specs) parts.push_back(Describe(spec));
+  return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+const TensorSpec* Find(const std::vector<TensorSpec>& specs, const std::string& name) {
+  const auto found = std::find_if(specs.begin(), specs.end(),
+                                  [&](const TensorSpec& spec) { return spec.name == name; });
+  return found == specs.end() ? nullptr : &*found;
+}
+
+std::string Quoted(std::string_view text) {
+  return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+StatusOr<Json> ParseJson(std::string_view text) {
+  try {
+    return Json::parse(text);
+  } catch (const Json::exception& e) {
+    return InvalidArgument(fmt::format("the request is not valid JSON: {}", e.what()));
+  }
+}
+
+// The object at `key` of `object`, or an empty object when absent.
+StatusOr<Json> Parameters(const Json& object, const std::string& what) {
+  if (!object.contains("parameters")) return Json::object();
+  const Json& parameters = object["parameters"];
+  if (!parameters.is_object()) {
+    return InvalidArgument(
+        fmt::format("{}: \"parameters\" must be an object, got {}", what, parameters.type_name()));
+  }
+  return parameters;
+}
+
+StatusOr<std::string> RequiredString(const Json& object, const char* key, const std::string& what) {
+  if (!object.contains(key)) return InvalidArgument(fmt::format("{}: \"{}\" is missing", what, key));
+  if (!object[key].is_string()) {
+    return InvalidArgument(fmt::format("{}: \"{}\" must be a string, got {}", what, key,
+                                       object[key].type_name()));
+  }
+  return object[key].get<std::string>();
+}
+
+StatusOr<bool> OptionalBool(const Json& parameters, const char* key, const std::string& what) {
+  if (!parameters.contains(key)) return false;
+  if (!parameters[key].is_boolean()) {
+    return InvalidArgument(fmt::format("{}: parameter \"{}\" must be a boolean, got {}", what, key,
+                                       parameters[key].dump()));
+  }
+  return parameters[key].get<bool>();
+}
+
+Status RefuseSharedMemory(const Json& parameters, const std::string& what) {
+  if (parameters.contains("shared_memory_region")) {
+    return Unimplemented(fmt::format("{}: the shared memory extension is not supported", what));
+  }
+  return Status::Ok();
+}
+
+// The request's shape: non-negative integers, at most kMaxRank of them.
+StatusOr<Shape> ParseShape(const Json& input) {
+  if (!input.contains("shape")) return InvalidArgument("\"shape\" is missing");
+  const Json& shape = input["shape"];
+  Shape result;
+  if (shape.is_array() && shape.size() <= kMaxRank) {
+    for (const Json& dimension : shape) {
+      if (!dimension.is_number_integer() || dimension.get<int64_t>() < 0) break;
+      result.push_back(dimension.get<int64_t>());
+    }
+    if (result.size() == shape.size()) return result;
+  }
+  return InvalidArgument(fmt::format(
+      "\"shape\" must be an array of at most {} non-negative integers, got {}", kMaxRank,
+      shape.dump(-1, ' ', false, Json::error_handler_t::replace)));
+}
+
+Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
+  if (!spec.shape) return Status::Ok();
+  const Shape& declared = *spec.shape;
+  if (declared.size() != shape.size()) {
+    return InvalidArgument(fmt::format("shape {} has rank {}, the model expects {} (rank {})",
+                                       ShapeToString(shape), shape.size(),
+                                       ShapeToString(declared), declared.size()));
+  }
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (declared[i] >= 0 && declared[i] != shape[i]) {
+      return InvalidArgument(
+          fmt::format("shape {} does not match the model's {}: dimension {} must be {}",
+                      ShapeToString(shape), ShapeToString(declared), i, declared[i]));
+    }
+  }
+  return Status::Ok();
+}
+
+// The element count of `shape`, refused when it exceeds `limit` (what the request can hold), so
+// a hostile shape never overflows or allocates what the body does not carry.
+StatusOr<int64_t> BoundedElementCount(const Shape& shape, uint64_t limit) {
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return int64_t{0};
+  uint64_t count = 1;
+  for (const int64_t dimension : shape) {
+    if (static_cast<uint64_t>(dimension) > limit || count > limit / dimension) {
+      return InvalidArgument(fmt::format("shape {} has more elements than the request carries",
+                                         ShapeToString(shape)));
+    }
+    count *= static_cast<uint64_t>(dimension);
+  }
+  return static_cast<int64_t>(count);
+}
+
+// Collects the scalars of `data` (a scalar or nested arrays) in row-major order.
+Status Flatten(const Json& data, size_t depth, std::vector<const Json*>* out) {
+  if (!data.is_array()) {
+    out->push_back(&data);
+    return Status::Ok();
+  }
+  if (depth == kMaxRank) {
+    return InvalidArgument(fmt::format("\"data\" is nested deeper than {} levels", kMaxRank));
+  }
+  for (const Json& element : data) RETURN_IF_ERROR(Flatten(element, depth + 1, out));
+  return Status::Ok();
+}
+
+StatusOr<Tensor> TensorFromJson(const TensorSpec& spec, const Shape& shape, int64_t count,
+                                const Json& data) {
+  std::vector<const Json*> elements;
+  RETURN_IF_ERROR(Flatten(data, 0, &elements));
+  if (static_cast<int64_t>(elements.size()) != count) {
+    return InvalidArgument(fmt::format("shape {} needs {} elements, \"data\" has {}",
+                                       ShapeToString(shape), count, elements.size()));
+  }
+  Tensor tensor(spec.dtype, shape);
+  if (spec.dtype == DataType::kString) {
+    for (size_t i = 0; i < elements.size(); ++i) {
+      if (!elements[i]->is_string()) {
+        return InvalidArgument(fmt::format("element {}: {} is not a string, as BYTES requires", i,
+                                           elements[i]->dump()));
+      }
+      tensor.strings()[i] = elements[i]->get<std::string>();
+    }
+    return tensor;
+  }
+  const size_t size = ElementSize(spec.dtype);
+  auto* destination = static_cast<std::byte*>(tensor.raw_data());
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const Json& value = *elements[i];
+    if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+      return InvalidArgument(fmt::format("element {} is not a finite number", i));
+    }
+    Status status = StoreJsonScalar(value, spec.dtype, destination + i * size);
+    if (!status.ok()) return status.WithContext(fmt::format("element {}", i));
+  }
+  return tensor;
+}
+
+// A BYTES tensor from its binary form: per element a 4-byte little-endian length, then the bytes.
+StatusOr<Tensor> StringsFromBinary(const Shape& shape, int64_t count, std::string_view bytes) {
+  Tensor tensor(DataType::kString, shape);
+  size_t offset = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    uint32_t length = 0;
+    if (bytes.size() - offset < sizeof(length)) {
+      return InvalidArgument(fmt::format(
+          "binary BYTES data ends at element {} of {}: no room for its 4-byte length", i, count));
+    }
+    std::memcpy(&length, bytes.data() + offset, sizeof(length));
+    offset += sizeof(length);
+    if (bytes.size() - offset < length) {
+      return InvalidArgument(fmt::format(
+          "binary BYTES element {} says {} bytes, only {} remain in its binary_data_size", i,
+          length, bytes.size() - offset));
+    }
+    tensor.strings()[i] = std::string(bytes.substr(offset, length));
+    offset += length;
+  }
+  if (offset != bytes.size()) {
+    return InvalidArgument(
+        fmt::format("binary BYTES data of {} elements ends after {} bytes, binary_data_size is {}",
+                    count, offset, bytes.size()));
+  }
+  return tensor;
+}
+
+StatusOr<Tensor> TensorFromBinary(const TensorSpec& spec, const Shape& shape, int64_t count,
+                                  std::string_view bytes) {
+  if (spec.dtype == DataType::kString) return StringsFromBinary(shape, count, bytes);
+  const uint64_t expected = static_cast<uint64_t>(count) * ElementSize(spec.dtype);
+  if (bytes.size() != expected) {
+    return InvalidArgument(fmt::format("binary_data_size is {}, shape {} of {} needs {} bytes",
+                                       bytes.size(), ShapeToString(shape), KServeName(spec.dtype),
+                                       expected));
+  }
+  Tensor tensor(spec.dtype, shape);
+  if (expected > 0) std::memcpy(tensor.raw_data(), bytes.data(), expected);
+  if (spec.dtype == DataType::kBool) {
+    for (uint64_t i = 0; i < expected; ++i) {
+      const auto byte = static_cast<uint8_t>(bytes[i]);
+      if (byte > 1) {
+        return InvalidArgument(
+            fmt::format("binary BOOL element {} is {}; BOOL elements are bytes 0 or 1", i, byte));
+      }
+    }
+  }
+  return tensor;
+}
+
+// The binary tensors after the JSON header, handed out in request order.
+class BinarySection {
+ public:
+  BinarySection(std::string_view bytes, bool present) : bytes_(bytes), present_(present) {}
+
+  StatusOr<std::string_view> Take(const Json& size_parameter) {
+    if (!present_) {
+      return InvalidArgument(fmt::format(
+          "\"binary_data_size\" is given but the request has no {} header, so there is no "
+          "binary data",
+          kInferenceHeaderLengthHeader));
+    }
+    if (!size_parameter.is_number_integer() || size_parameter.get<int64_t>() < 0) {
+      return InvalidArgument(fmt::format("\"binary_data_size\" must be a non-negative integer, got {}",
+                                         size_parameter.dump()));
+    }
+    const auto size = size_parameter.get<uint64_t>();
+    if (size > bytes_.size() - offset_) {
+      return InvalidArgument(fmt::format(
+          "binary_data_size is {} but only {} bytes of binary data remain (the binary section "
+          "is {} bytes)",
+          size, bytes_.size() - offset_, bytes_.size()));
+    }
+    std::string_view taken = bytes_.substr(offset_, size);
+    offset_ += size;
+    return taken;
+  }
+
+  Status CheckConsumed() const {
+    if (offset_ == bytes_.size()) return Status::Ok();
+    return InvalidArgument(fmt::format(
+        "the binary section is {} bytes, the inputs' binary_data_size add up to {}: {} bytes "
+        "too many",
+        bytes_.size(), offset_, bytes_.size() - offset_));
+  }
+
+ private:
+  std::string_view bytes_;
+  bool present_;
+  size_t offset_ = 0;
+};
+
+StatusOr<Tensor> DecodeInput(const TensorSpec& spec, const Json& input, BinarySection* binary,
+                             uint64_t body_size) {
+  ASSIGN_OR_RETURN(const std::string datatype, RequiredString(input, "datatype", "the input"));
+  const auto given_dtype = ParseDataType(datatype);
+  if (!given_dtype || *given_dtype != spec.dtype) {
+    return InvalidArgument(fmt::format("datatype {} given, the model expects {}", Quoted(datatype),
+                                       KServeName(spec.dtype)));
+  }
+  ASSIGN_OR_RETURN(const Shape shape, ParseShape(input));
+  RETURN_IF_ERROR(CheckAgainstDeclared(spec, shape));
+  ASSIGN_OR_RETURN(const Json parameters, Parameters(input, "the input"));
+  RETURN_IF_ERROR(RefuseSharedMemory(parameters, "the input"));
+  // Each element takes at least a byte of the body, so the body bounds the count.
+  ASSIGN_OR_RETURN(const int64_t count, BoundedElementCount(shape, body_size));
+  if (parameters.contains("binary_data_size")) {
+    if (input.contains("data")) {
+      return InvalidArgument("both \"data\" and parameter \"binary_data_size\" are given");
+    }
+    ASSIGN_OR_RETURN(const std::string_view bytes, binary->Take(parameters["binary_data_size"]));
+    return TensorFromBinary(spec, shape, count, bytes);
+  }
+  if (!input.contains("data")) {
+    return InvalidArgument("\"data\" is missing (nor is parameter \"binary_data_size\" given)");
+  }
+  return TensorFromJson(spec, shape, count, input["data"]);
+}
+
+Status DecodeInputs(const Json& request, const std::vector<TensorSpec>& specs,
+                    BinarySection* binary, uint64_t body_size, std::vector<NamedTensor>* out) {
+  if (!request.contains("inputs") || !request["inputs"].is_array()) {
+    return InvalidArgument(fmt::format("the request needs \"inputs\", an array of tensors; the "
+                                       "model's inputs are: {}",
+                                       DescribeAll(specs)));
+  }
+  out->assign(specs.size(), NamedTensor{});
+  size_t position = 0;
+  for (const Json& input : request["inputs"]) {
+    const std::string where = fmt::format("inputs[{}]", position++);
+    if (!input.is_object()) {
+      return InvalidArgument(fmt::format("{} must be an object, got {}", where, input.type_name()));
+    }
+    ASSIGN_OR_RETURN(const std::string name, RequiredString(input, "name", where));
+    const TensorSpec* spec = Find(specs, name);
+    if (spec == nullptr) {
+      return InvalidArgument(
+          fmt::format("unknown input '{}'; the model's inputs are: {}", name, DescribeAll(specs)));
+    }
+    NamedTensor& slot = (*out)[spec - specs.data()];
+    if (!slot.name.empty()) return InvalidArgument(fmt::format("input '{}' is given twice", name));
+    auto tensor = DecodeInput(*spec, input, binary, body_size);
+    if (!tensor.ok()) {
+      return tensor.status().WithContext(
+          fmt::format("input '{}' ({} {})", name, KServeName(spec->dtype), DeclaredShape(*spec)));
+    }
+    slot = {name, std::move(tensor).value()};
+  }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if ((*out)[i].name.empty()) {
+      return InvalidArgument(fmt::format("missing input {}; the model's inputs are: {}",
+                                         Describe(specs[i]), DescribeAll(specs)));
+    }
+  }
+  return binary->CheckConsumed();
+}
+
+Status DecodeOutputs(const Json& request, const std::vector<TensorSpec>& specs,
+                     KServeInferRequest* out) {
+  if (!request.contains("outputs")) return Status::Ok();
+  if (!request["outputs"].is_array()) {
+    return InvalidArgument(fmt::format("\"outputs\" must be an array, got {}",
+                                       request["outputs"].type_name()));
+  }
+  size_t position = 0;
+  for (const Json& output : request["outputs"]) {
+    const std::string where = fmt::format("outputs[{}]", position++);
+    if (!output.is_object()) {
+      return InvalidArgument(fmt::format("{} must be an object, got {}", where, output.type_name()));
+    }
+    ASSIGN_OR_RETURN(const std::string name, RequiredString(output, "name", where));
+    const std::string what = fmt::format("output '{}'", name);
+    if (Find(specs, name) == nullptr) {
+      return InvalidArgument(fmt::format("unknown output '{}' requested; the model's outputs are: {}",
+                                         name, DescribeAll(specs)));
+    }
+    if (std::find(out->output_names.begin(), out->output_names.end(), name) !=
+        out->output_names.end()) {
+      return InvalidArgument(fmt::format("{} is requested twice", what));
+    }
+    ASSIGN_OR_RETURN(const Json parameters, Parameters(output, what));
+    RETURN_IF_ERROR(RefuseSharedMemory(parameters, what));
+    if (parameters.contains("classification")) {
+      return Unimplemented(fmt::format("{}: the classification extension is not supported", what));
+    }
+    bool binary = out->binary_data_output;
+    if (parameters.contains("binary_data")) {
+      ASSIGN_OR_RETURN(binary, OptionalBool(parameters, "binary_data", what));
+    }
+    out->output_names.push_back(name);
+    out->binary_outputs.push_back(binary);
+  }
+  return Status::Ok();
+}
+
+StatusOr<Tensor> RawBinaryTensor(const TensorSpec& spec, std::string_view body) {
+  if (spec.dtype == DataType::kString) {
+    ASSIGN_OR_RETURN(const Shape shape, ResolveFlatShape(1, spec.shape));
+    Tensor tensor(spec.dtype, shape);
+    tensor.strings()[0] = std::string(body);
+    return tensor;
+  }
+  const size_t size = ElementSize(spec.dtype);
+  if (body.size() % size != 0) {
+    return InvalidArgument(fmt::format(
+        "{} bytes of raw binary data are not a whole number of {}-byte elements", body.size(),
+        size));
+  }
+  ASSIGN_OR_RETURN(const Shape shape,
+                   ResolveFlatShape(static_cast<int64_t>(body.size() / size), spec.shape));
+  return TensorFromBinary(spec, shape, ElementCount(shape), body);
+}
+
+// Triton's raw binary request (an empty JSON header): the whole body is the one input's data,
+// its shape resolved against the declared one.
+StatusOr<KServeInferRequest> DecodeRawBinary(std::string_view body,
+                                             const ModelSignature& signature) {
+  if (signature.inputs.size() != 1) {
+    return InvalidArgument(fmt::format(
+        "a raw binary request ({} is 0) needs a model with one input; the model's inputs are: {}",
+        kInferenceHeaderLengthHeader, DescribeAll(signature.inputs)));
+  }
+  const TensorSpec& spec = signature.inputs[0];
+  auto tensor = RawBinaryTensor(spec, body);
+  if (!tensor.ok()) return tensor.status().WithContext(fmt::format("input {}", Describe(spec)));
+  KServeInferRequest request;
+  request.inputs.push_back({spec.name, std::move(tensor).value()});
+  return request;
+}
+
+}  // namespace
+
+bool KServeInferRequest::BinaryOutput(std::string_view name) const {
+  for (size_t i = 0; i < output_names.size(); ++i) {
+    if (output_names[i] == name) return binary_outputs[i];
+  }
+  return binary_data_output;
+}
+
+StatusOr<std::optional<size_t>> ParseInferenceHeaderLength(std::string_view header,
+                                                           size_t body_size) {
+  if (header.empty()) return std::optional<size_t>();
+  size_t length = 0;
+  const auto [end, error] = std::from_chars(header.data(), header.data() + header.size(), length);
+  if (error != std::errc() || end != header.data() + header.size() || length > body_size) {
+    return InvalidArgument(fmt::format(
+        "{} is {}: expected the byte length of the JSON header, at most the body's {} bytes",
+        kInferenceHeaderLengthHeader, Quoted(header), body_size));
+  }
+  return std::optional<size_t>(length);
+}
+
+StatusOr<KServeInferRequest> DecodeKServeInferRequest(std::string_view body,
+                                                      std::optional<size_t> json_length,
+                                                      const ModelSignature& signature) {
+  if (json_length && *json_length > body.size()) {
+    return InvalidArgument(fmt::format("the JSON header length {} exceeds the body's {} bytes",
+                                       *json_length, body.size()));
+  }
+  if (json_length && *json_length == 0) return DecodeRawBinary(body, signature);
+  const std::string_view json_text = json_length ? body.substr(0, *json_length) : body;
+  BinarySection binary(json_length ? body.substr(*json_length) : std::string_view(),
+                       json_length.has_value());
+  ASSIGN_OR_RETURN(const Json request, ParseJson(json_text));
+  if (!request.is_object()) {
+    return InvalidArgument(
+        fmt::format("the request must be a JSON object, got {}", request.type_name()));
+  }
+  KServeInferRequest result;
+  if (request.contains("id")) {
+    if (!request["id"].is_string()) {
+      return InvalidArgument(
+          fmt::format("\"id\" must be a string, got {}", request["id"].type_name()));
+    }
+    result.id = request["id"].get<std::string>();
+  }
+  ASSIGN_OR_RETURN(const Json parameters, Parameters(request, "the request"));
+  ASSIGN_OR_RETURN(result.binary_data_output,
+                   OptionalBool(parameters, "binary_data_output", "the request"));
+  RETURN_IF_ERROR(DecodeOutputs(request, signature.outputs, &result));
+  RETURN_IF_ERROR(DecodeInputs(request, signature.inputs, &binary, body.size(), &result.inputs));
+  return result;
+}
+
+StatusOr<EncodedKServeReply> EncodeKServeInferReply(const KServeInferReply& reply,
+                                                    const KServeInferRequest& request) {
+  std::string json = fmt::format(R"({{"model_name":{},"model_version":{})",
+                                 Quoted(reply.model_name), Quoted(reply.model_version));
+  if (!reply.id.empty()) json += fmt::format(R"(,"id":{})", Quoted(reply.id));
+  json += R"(,"outputs":[)";
+  std::string binary;
+  for (size_t i = 0; i < reply.outputs.size(); ++i) {
+    const OutputTensor& output = reply.outputs[i];
+    json += fmt::format(R"({}{{"name":{},"datatype":"{}","shape":{})", i > 0 ? "," : "",
+                        Quoted(output.name), KServeName(output.dtype), Json(output.shape).dump());
+    if (request.BinaryOutput(output.name)) {
+      const auto size = static_cast<size_t>(output.bytes.element_count());
+      json += fmt::format(R"(,"parameters":{{"binary_data_size":{}}}}})", size);
+      if (size > 0) binary.append(static_cast<const char*>(output.bytes.raw_data()), size);
+    } else {
+      json += R"(,"data":)";
+      RETURN_IF_ERROR(AppendJsonData(output, &json));
+      json += '}';
+    }
+  }
+  json += "]}";
+  EncodedKServeReply encoded;
+  bool any_binary = std::any_of(reply.outputs.begin(), reply.outputs.end(),
+                                [&](const OutputTensor& o) { return request.BinaryOutput(o.name); });
+  if (any_binary) encoded.json_length = json.size();
+  encoded.body = std::move(json) + binary;
+  return encoded;
+}
+
+}  // namespace mlos::core
