@@ -87,21 +87,49 @@ StatusOr<std::shared_ptr<LoadedModel>> LoadModel(std::shared_ptr<const Plugin> p
   return loaded;
 }
 
+namespace {
+
+// The SMI STRING layout of a string tensor: per element a 4-byte little-endian length, then bytes.
+std::string StringTensorBytes(const Tensor& tensor) {
+  std::string bytes;
+  for (const std::string& element : tensor.strings()) {
+    const auto length = static_cast<uint32_t>(element.size());
+    for (int shift = 0; shift < 32; shift += 8) bytes.push_back(static_cast<char>(length >> shift));
+    bytes += element;
+  }
+  return bytes;
+}
+
+}  // namespace
+
 StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
-                                            const std::vector<NamedTensor>& inputs) {
+                                            const std::vector<NamedTensor>& inputs,
+                                            const std::vector<std::string>& output_names) {
   std::vector<smi_tensor_view> views;
+  std::vector<std::string> string_bytes;  // SMI layout of string inputs, alive for the call
   views.reserve(inputs.size());
+  string_bytes.reserve(inputs.size());
   for (const auto& input : inputs) {
     const Tensor& tensor = input.tensor;
+    const void* data = tensor.raw_data();
+    uint64_t byte_size = tensor.byte_size();
+    if (tensor.dtype() == DataType::kString) {
+      string_bytes.push_back(StringTensorBytes(tensor));
+      data = string_bytes.back().data();
+      byte_size = string_bytes.back().size();
+    }
     views.push_back({input.name.c_str(), static_cast<smi_dtype>(tensor.dtype()),
-                     static_cast<int32_t>(tensor.shape().size()), tensor.shape().data(),
-                     tensor.raw_data(), tensor.byte_size()});
+                     static_cast<int32_t>(tensor.shape().size()), tensor.shape().data(), data,
+                     byte_size});
   }
+  std::vector<const char*> wanted;
+  wanted.reserve(output_names.size());
+  for (const auto& name : output_names) wanted.push_back(name.c_str());
   OutputCollector collector;
   const smi_request request{static_cast<uint32_t>(views.size()),
                             views.data(),
-                            0,
-                            nullptr,
+                            static_cast<uint32_t>(wanted.size()),
+                            wanted.empty() ? nullptr : wanted.data(),
                             {&collector, &OutputCollector::Allocate}};
   smi::Error error;
   const smi_status code = model.model.Execute(&request, 1, &error);
@@ -110,10 +138,14 @@ StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
         fmt::format("plugin {} returned a malformed {}", model.plugin->id, collector.failure));
   }
   if (code != SMI_OK) return StatusFromSmi(code, error.text());
+  auto order = [&](const std::string& name) {
+    if (output_names.empty()) return DeclaredIndex(model.signature, name);
+    return static_cast<size_t>(std::find(output_names.begin(), output_names.end(), name) -
+                               output_names.begin());
+  };
   std::stable_sort(collector.outputs.begin(), collector.outputs.end(),
                    [&](const OutputTensor& a, const OutputTensor& b) {
-                     return DeclaredIndex(model.signature, a.name) <
-                            DeclaredIndex(model.signature, b.name);
+                     return order(a.name) < order(b.name);
                    });
   return std::move(collector.outputs);
 }

@@ -34,10 +34,12 @@ StatusOr<std::shared_ptr<LoadedModel>> LoadModel(std::shared_ptr<const Plugin> p
                                                  const std::string& path,
                                                  const std::string& settings_json);
 
-// Runs one request. Returns the outputs in the order the signature declares them. A plugin
-// that produces a malformed output (unknown dtype, byte size not matching the shape) is an
-// Internal error naming the output.
+// Runs one request. `output_names` lists the outputs wanted (empty: all). Returns the outputs
+// in the order they were named (all: the order the signature declares them). String inputs are
+// passed in the SMI STRING layout. A plugin that produces a malformed output (unknown dtype,
+// byte size not matching the shape) is an Internal error naming the output.
 StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
-                                            const std::vector<NamedTensor>& inputs);
+                                            const std::vector<NamedTensor>& inputs,
+                                            const std::vector<std::string>& output_names = {});
 
 }  // namespace mlos::core

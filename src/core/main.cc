@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "core/api/http/http_server.h"
+#include "core/api/http/http_counters.h"
 #include "core/api/http/mlos_api.h"
 #include "core/model_manager.h"
 #include "core/options.h"
@@ -67,17 +68,31 @@ int Run(const CoreOptions& options) {
     spdlog::critical("{}", store.status().message());
     return 1;
   }
-  ModelManager models(plugins, **store, options.models_dir);
+  ManagerOptions manager_options;
+  manager_options.models_directory = options.models_dir;
+  manager_options.memory_budget_bytes = options.memory_budget_bytes;
+  manager_options.max_loaded_models = options.max_loaded_models;
+  manager_options.defaults = options.model_defaults;
+  manager_options.model_settings = options.model_settings;
+  ModelManager models(plugins, **store, std::move(manager_options));
   if (Status status = models.Restore(); !status.ok()) {
     spdlog::critical("{}", status.message());
     return 1;
   }
 
-  MlosApi api(models, plugins,
-              options.no_http ? std::vector<std::string>{} : std::vector<std::string>{"mlos-http"});
-  HttpServer server({options.host, options.http_port, options.io_threads, options.worker_threads,
-                     options.max_request_bytes},
-                    api);
+  HttpCounters http_counters;
+  ServerStatus server_status{
+      options.no_http ? std::vector<std::string>{} : std::vector<std::string>{"mlos-http"},
+      &http_counters};
+  MlosApi api(models, plugins, server_status);
+  HttpServerOptions http_options;
+  http_options.host = options.host;
+  http_options.port = options.http_port;
+  http_options.io_threads = options.io_threads;
+  http_options.worker_threads = options.worker_threads;
+  http_options.max_body_bytes = options.max_request_bytes;
+  http_options.counters = &http_counters;
+  HttpServer server(http_options, api);
   if (options.no_http) {
     spdlog::warn("HTTP is disabled (--no-http) and no other API is available yet");
   } else {
@@ -89,8 +104,12 @@ int Run(const CoreOptions& options) {
     std::printf("mlos-core listening on http://%s%s%s:%u\n", ipv6 ? "[" : "", options.host.c_str(),
                 ipv6 ? "]" : "", server.port());
     std::fflush(stdout);
-    spdlog::info("home {}, {} worker threads, {} I/O threads", options.home, options.worker_threads,
-                 options.io_threads);
+    spdlog::info("home {}, {} worker threads, {} I/O threads, memory budget {}, max {} models",
+                 options.home, options.worker_threads, options.io_threads,
+                 options.memory_budget_bytes
+                     ? fmt::format("{} MiB", options.memory_budget_bytes >> 20)
+                     : std::string("none"),
+                 options.max_loaded_models ? std::to_string(options.max_loaded_models) : "any");
   }
 
   int signal_number = 0;
@@ -100,6 +119,7 @@ int Run(const CoreOptions& options) {
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // a second signal ends us at once
   server.Stop();
   server.Wait();
+  models.Shutdown();
   spdlog::info("stopped");
   return 0;
 }

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/process_memory.h"
+
 namespace mlos::core {
 namespace {
 
@@ -83,6 +85,76 @@ OptionSpec Switch(std::string name, std::string help, bool CoreOptions::*field) 
           }};
 }
 
+// An integer setting of the per-model defaults.
+template <typename T>
+OptionSpec ModelDefault(std::string name, std::string help, T ModelSettings::*field, T min, T max) {
+  return {std::move(name), std::move(help), false,
+          [=](const std::string& text, CoreOptions* options) {
+            T value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (error != std::errc() || end != text.data() + text.size() || value < min ||
+                value > max) {
+              return InvalidArgument(
+                  fmt::format("expected an integer from {} to {}, got '{}'", min, max, text));
+            }
+            options->model_defaults.*field = value;
+            return Status::Ok();
+          }};
+}
+
+// "75%" of physical memory, "512MiB", "8GiB", "1000000" bytes; "0" or "none" for no limit.
+StatusOr<uint64_t> ParseMemoryBudget(const std::string& text) {
+  if (text == "none" || text == "0") return 0;
+  const auto bad = [&] {
+    return InvalidArgument(fmt::format(
+        "expected a size such as 75%, 512MiB, 8GiB or a number of bytes, got '{}'", text));
+  };
+  if (text.ends_with('%')) {
+    unsigned percent = 0;
+    if (!ParseInteger<unsigned>(text.substr(0, text.size() - 1), 1, 100, &percent).ok()) {
+      return bad();
+    }
+    return PhysicalMemoryBytes() / 100 * percent;
+  }
+  static const std::vector<std::pair<std::string, uint64_t>> kUnits = {
+      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}};
+  uint64_t scale = 1;
+  std::string number = text;
+  for (const auto& [suffix, factor] : kUnits) {
+    if (text.ends_with(suffix)) {
+      scale = factor;
+      number = text.substr(0, text.size() - suffix.size());
+    }
+  }
+  uint64_t value = 0;
+  if (!ParseInteger<uint64_t>(number, 1, UINT64_MAX / scale, &value).ok()) return bad();
+  return value * scale;
+}
+
+// A YAML value as JSON: mappings, sequences, and scalars read as bool, integer, number or text.
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  if (node.IsMap()) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& item : node) object[item.first.as<std::string>()] = YamlToJson(item.second);
+    return object;
+  }
+  if (node.IsSequence()) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& item : node) array.push_back(YamlToJson(item));
+    return array;
+  }
+  if (!node.IsScalar()) return nullptr;
+  const std::string text = node.as<std::string>();
+  if (node.Tag() == "!") return text;  // quoted: a string
+  bool flag = false;
+  if (YAML::convert<bool>::decode(node, flag)) return flag;
+  int64_t integer = 0;
+  if (YAML::convert<int64_t>::decode(node, integer)) return integer;
+  double number = 0;
+  if (YAML::convert<double>::decode(node, number)) return number;
+  return text;
+}
+
 std::vector<OptionSpec> Specs() {
   return {
       Text("host", "address to listen on", &CoreOptions::host),
@@ -107,6 +179,23 @@ std::vector<OptionSpec> Specs() {
                         "threads running registrations and inference (default: "
                         "cores)",
                         &CoreOptions::worker_threads, 1, 1024),
+      Text("memory-budget", "memory for loaded models: 75% (of RAM), 8GiB, bytes, or none",
+           &CoreOptions::memory_budget),
+      Integer<unsigned>("max-loaded-models", "most models loaded at once (0: no limit)",
+                        &CoreOptions::max_loaded_models, 0, 1'000'000),
+      ModelDefault<int64_t>("keep-alive-s",
+                            "seconds an idle model stays loaded (-1 pinned, 0 unload after use)",
+                            &ModelSettings::keep_alive_s, -1, INT64_MAX / 1'000'000),
+      ModelDefault<int>("instances", "executions of one model at once", &ModelSettings::instances,
+                        1, 256),
+      ModelDefault<int>("max-queue", "requests waiting per model before 503",
+                        &ModelSettings::max_queue, 0, 1'000'000),
+      ModelDefault<int>("max-batch-size", "dynamic batching: most rows per execution (0: off)",
+                        &ModelSettings::max_batch_size, 0, 1'000'000),
+      ModelDefault<int64_t>("max-queue-delay-us", "how long a partial batch may wait",
+                            &ModelSettings::max_queue_delay_us, 0, 60'000'000),
+      ModelDefault<int64_t>("timeout-ms", "a request queued longer fails (0: no limit)",
+                            &ModelSettings::timeout_ms, 0, INT64_MAX / 1'000'000),
       {"log-level", "trace, debug, info, warn, error or off", false,
        [](const std::string& text, CoreOptions* options) {
          const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
@@ -121,8 +210,9 @@ std::vector<OptionSpec> Specs() {
 }
 
 // The config file as key -> text; errors name the file and key.
-StatusOr<std::map<std::string, std::string>> ReadConfig(const std::string& path,
-                                                        const std::vector<OptionSpec>& specs) {
+StatusOr<std::map<std::string, std::string>> ReadConfig(
+    const std::string& path, const std::vector<OptionSpec>& specs,
+    std::map<std::string, nlohmann::json>* model_settings) {
   std::map<std::string, std::string> values;
   try {
     const YAML::Node root = YAML::LoadFile(path);
@@ -131,6 +221,21 @@ StatusOr<std::map<std::string, std::string>> ReadConfig(const std::string& path,
       return InvalidArgument(fmt::format("config {}: expected a mapping of options", path));
     for (const auto& item : root) {
       const std::string key = item.first.as<std::string>();
+      if (key == "models") {
+        if (!item.second.IsMap()) {
+          return InvalidArgument(fmt::format(
+              "config {}: 'models' must map model ids to their settings", path));
+        }
+        for (const auto& model : item.second) {
+          const std::string id = model.first.as<std::string>();
+          if (!model.second.IsMap()) {
+            return InvalidArgument(
+                fmt::format("config {}: models.{} must be a mapping of settings", path, id));
+          }
+          (*model_settings)[id] = YamlToJson(model.second);
+        }
+        continue;
+      }
       const bool known = std::any_of(specs.begin(), specs.end(), [&](const OptionSpec& spec) {
         return ConfigKey(spec.name) == key;
       });
@@ -186,7 +291,7 @@ StatusOr<OptionsOutcome> ParseOptions(int argc, const char* const* argv,
   std::map<std::string, std::string> config;
   if (!config_path.empty()) {
     config_path = ExpandHome(config_path, home_variable);
-    ASSIGN_OR_RETURN(config, ReadConfig(config_path, specs));
+    ASSIGN_OR_RETURN(config, ReadConfig(config_path, specs, &outcome.options.model_settings));
   }
 
   CoreOptions& options = outcome.options;
@@ -219,6 +324,16 @@ StatusOr<OptionsOutcome> ParseOptions(int argc, const char* const* argv,
                                                   : ExpandHome(options.plugin_dir, home_variable);
   options.models_dir = options.models_dir.empty() ? options.home + "/models"
                                                   : ExpandHome(options.models_dir, home_variable);
+  {
+    auto budget = ParseMemoryBudget(options.memory_budget);
+    if (!budget.ok()) return budget.status().WithContext("memory-budget");
+    options.memory_budget_bytes = *budget;
+  }
+  for (const auto& [id, settings] : options.model_settings) {
+    RETURN_IF_ERROR(
+        ParseModelSettings(settings, options.model_defaults, fmt::format("config models.{}", id))
+            .status());
+  }
   if (options.worker_threads == 0) {
     options.worker_threads = std::max(2u, std::thread::hardware_concurrency());
   }

@@ -4,16 +4,20 @@
 //
 // Every option has the three spellings of one name: flag --http-port, environment variable
 // MLOS_HTTP_PORT, config key http_port. The config file is --config / MLOS_CONFIG; it must be a
-// YAML mapping of known keys. Path options expand a leading "~/". Errors name the option and
+// YAML mapping of known keys, plus "models": a mapping of model id to its settings
+// (keep_alive_s, instances, ... and plugin keys such as threads). Path options expand a leading "~/". Errors name the option and
 // where its bad value came from. Pure apart from reading the config file; thread-compatible.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "common/status.h"
+#include "core/model_settings.h"
 
 namespace mlos::core {
 
@@ -33,6 +37,16 @@ struct CoreOptions {
   unsigned io_threads = 2;
   unsigned worker_threads = 0;  // default: the number of cores (at least 2)
   std::string log_level = "info";
+  // Resources: the memory budget for loaded models ("75%" of physical memory, "8GiB", bytes),
+  // resolved into memory_budget_bytes (0: no limit); max_loaded_models 0 is no limit.
+  std::string memory_budget = "75%";
+  uint64_t memory_budget_bytes = 0;
+  unsigned max_loaded_models = 0;
+  // Every model's settings unless its own say otherwise (flags --keep-alive-s, --instances,
+  // --max-queue, --max-batch-size, --max-queue-delay-us, --timeout-ms).
+  ModelSettings model_defaults;
+  // The config file's "models" mapping: model id -> settings (model_settings.h keys).
+  std::map<std::string, nlohmann::json> model_settings;
 };
 
 // What the command line asks for: run with `options`, or exit now with `exit_code` (after

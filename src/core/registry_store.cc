@@ -129,6 +129,20 @@ Status RegistryStore::Insert(const ModelRecord& record) {
   return Status::Ok();
 }
 
+Status RegistryStore::Delete(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement remove(db_, "DELETE FROM models WHERE id = ?");
+  if (!remove.ok()) return Internal(Error("preparing delete"));
+  remove.Bind(1, id);
+  if (sqlite3_step(remove.get()) != SQLITE_DONE) {
+    return Internal(Error("deleting model '" + id + "'"));
+  }
+  if (sqlite3_changes(db_) == 0) {
+    return NotFound(fmt::format("registry: model '{}' is not stored", id));
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<ModelRecord>> RegistryStore::LoadAll() {
   std::lock_guard lock(mutex_);
   Statement select(db_,

@@ -24,7 +24,7 @@ struct ModelRecord {
   std::string load_path;    // what the plugin loads (absolute)
   std::string plugin_id;
   std::string manifest_yaml;         // empty when the model came without a manifest
-  std::string settings_json = "{}";  // per-model settings passed to the plugin at load
+  std::string settings_json = "{}";  // settings given at registration (model_settings.h)
   std::string metadata_json = "{}";  // name, description, framework as registered
   ModelSignature signature;
   std::string created;  // RFC 3339 UTC
@@ -40,6 +40,8 @@ class RegistryStore {
 
   // AlreadyExists if a record with this id is stored.
   Status Insert(const ModelRecord& record);
+  // NotFound if no record has this id.
+  Status Delete(const std::string& id);
   // Every record, in order of id.
   StatusOr<std::vector<ModelRecord>> LoadAll();
 

@@ -33,6 +33,16 @@ HttpResponse Call(const RouteAction& action, const HttpRequest& request) {
   }
 }
 
+// Starts an asynchronous route; a throw answers 500 at once (a Responder not yet called).
+void StartRoute(const RouteAction& action, HttpRequest request, const Responder& respond) {
+  const std::string where = request.method + " " + request.path;
+  try {
+    action.start(std::move(request), respond);
+  } catch (const std::exception& e) {
+    respond(JsonError(500, fmt::format("internal error in {}: {}", where, e.what())));
+  }
+}
+
 bool IsDisconnect(const beast::error_code& error) {
   return error == http::error::end_of_stream || error == asio::error::operation_aborted ||
          error == beast::error::timeout || error == asio::error::eof ||
@@ -177,11 +187,15 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (question != std::string_view::npos)
       request.query = std::string(target.substr(question + 1));
     request.body = std::move(message.body());
+    for (const auto& field : message) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
     request.received = std::chrono::steady_clock::now();
     request_line_ = request.method + " " + request.path;
     received_ = request.received;
 
     RouteAction action = server_.handler().Route(request);
+    if (action.start) return StartAsync(std::move(action), std::move(request));
     if (!action.blocking) return Respond(Call(action, request));
     asio::post(server_.workers(), [self = shared_from_this(), action = std::move(action),
                                    request = std::move(request),
@@ -190,6 +204,24 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Respond(std::move(response));
       });
+    });
+  }
+
+  // The Responder posts the reply back to this connection's strand; it holds the session and
+  // the server's work, so neither goes away before the reply is sent.
+  void StartAsync(RouteAction action, HttpRequest request) {
+    Responder respond = [self = shared_from_this(),
+                         work = asio::make_work_guard(server_.io())](HttpResponse response) {
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Respond(std::move(response));
+      });
+    };
+    if (request.body.size() <= server_.options().inline_body_bytes) {
+      return StartRoute(action, std::move(request), respond);
+    }
+    asio::post(server_.workers(), [action = std::move(action), request = std::move(request),
+                                   respond = std::move(respond)]() mutable {
+      StartRoute(action, std::move(request), respond);
     });
   }
 
@@ -213,6 +245,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - received_)
                             .count();
+    if (server_.options().counters) server_.options().counters->Record(status, micros);
     const auto level = status >= 500 ? spdlog::level::warn : spdlog::level::debug;
     spdlog::log(level, "http: {} -> {} in {} us",
                 request_line_.empty() ? "(unparsed request)" : request_line_, status, micros);

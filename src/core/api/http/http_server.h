@@ -19,6 +19,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "core/api/http/http_counters.h"
 #include "core/api/http/http_types.h"
 
 namespace mlos::core {
@@ -29,7 +30,9 @@ struct HttpServerOptions {
   unsigned io_threads = 2;
   unsigned worker_threads = 4;
   uint64_t max_body_bytes = 256ull << 20;
+  uint64_t inline_body_bytes = 64 * 1024;  // asynchronous routes start inline up to this body size
   std::chrono::seconds idle_timeout{60};  // a connection silent this long is closed
+  HttpCounters* counters = nullptr;        // every reply is recorded here when set
 };
 
 class HttpServer {

@@ -1,8 +1,23 @@
 #include "core/api/http/http_types.h"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace mlos::core {
+
+std::string_view HttpRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return {};
+}
 
 HttpResponse JsonError(unsigned status, const std::string& message) {
   const nlohmann::json body = {{"status", "error"}, {"message", message}};
@@ -22,8 +37,11 @@ HttpResponse ErrorResponse(const Status& status) {
       return JsonError(501, status.message());
     case StatusCode::kOutOfMemory:
     case StatusCode::kResourceExhausted:
-    case StatusCode::kUnavailable:
-      return JsonError(503, status.message());
+    case StatusCode::kUnavailable: {
+      HttpResponse response = JsonError(503, status.message());
+      response.headers.emplace_back("Retry-After", "1");
+      return response;
+    }
     case StatusCode::kOk:
     case StatusCode::kInternal:
       break;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,7 +18,11 @@ struct HttpRequest {
   std::string path;    // still percent-encoded, without the query
   std::string query;   // after '?', still encoded; empty when none
   std::string body;
-  std::chrono::steady_clock::time_point received;  // when the whole request was read
+  std::vector<std::pair<std::string, std::string>> headers{};  // as received, in order
+  std::chrono::steady_clock::time_point received{};  // when the whole request was read
+
+  // The value of the first header called `name` (case-insensitive); empty when absent.
+  std::string_view Header(std::string_view name) const;
 };
 
 struct HttpResponse {
@@ -35,11 +40,19 @@ HttpResponse JsonError(unsigned status, const std::string& message);
 // The HTTP status for a non-OK Status: 400, 404, 409, 413, 501, 503 or 500, and its JSON body.
 HttpResponse ErrorResponse(const Status& status);
 
-// How a route runs: `blocking` handlers (model loads, inference) go to the worker pool so they
-// never hold up an I/O thread; the others run inline and must be quick.
+// Sends the reply of an asynchronous route. Call it exactly once, from any thread.
+using Responder = std::function<void(HttpResponse)>;
+
+// How a route runs. `handle` alone: inline on the I/O thread (must be quick). `handle` with
+// `blocking`: on the worker pool (model loads, registration), so it never holds up an I/O thread.
+// `start` (asynchronous, e.g. inference): runs on the worker pool, or inline on the I/O thread
+// when the body is small (HttpServerOptions::inline_body_bytes), hands the work on (a model's
+// queue) and returns; the reply goes out when the Responder is called. Exceptions thrown by
+// `handle` or `start` become a 500.
 struct RouteAction {
   bool blocking = false;
-  std::function<HttpResponse(const HttpRequest&)> handle;
+  std::function<HttpResponse(const HttpRequest&)> handle{};
+  std::function<void(HttpRequest, Responder)> start{};
 };
 
 // The server's view of the application. Route() must be quick and thread-safe.
