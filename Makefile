@@ -63,6 +63,14 @@ compare-ort: deps configure
 	tools/compare-ort/compare.py --models $(BUILD)/compare-ort/models \
 	  --mlos-run $(BUILD)/bin/mlos-run
 
+# Server benchmarks (tools/bench-server, docs/benchmarks.md): what mlos-core adds on top of the
+# model over HTTP, requests/s, a ResNet-50 JSON request and dynamic batching. Prints figures; the
+# first run exports ResNet-50 into $(BUILD)/bench-server/models. BENCH_ARGS=--quick: a smoke run.
+.PHONY: bench-server
+bench-server: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target mlos-core mlos-bench-http mlos-bench-inprocess
+	/usr/bin/python3 tools/bench-server/bench.py --build $(BUILD) $(BENCH_ARGS)
+
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 

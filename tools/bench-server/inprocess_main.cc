@@ -1,0 +1,133 @@
+// mlos-bench-inprocess: the baseline the HTTP figures are compared with. Loads an ONNX model
+// through the built-in onnx SMI plugin exactly as mlos-core does (PluginHost, LoadModel), decodes
+// an MLOS API request body into the model's inputs once, then times Execute alone on them,
+// one call after another on this thread.
+//
+//   mlos-bench-inprocess --model model.onnx --body-file request.json [--settings '{"threads":2}']
+//                        [--duration 5 | --requests N] [--warmup 2]
+//
+// Prints one JSON line: the fields of latency_summary.h plus "decode_us" (median time to parse
+// and decode the body, what the server does before executing) and "load_ms". Exit codes: 0 done,
+// 1 the model or the body is refused, 2 bad usage, 3 an execution failed.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/api/inference_request.h"
+#include "core/loaded_model.h"
+#include "core/plugin_host.h"
+#include "plugins/onnx/onnx_plugin.h"
+#include "tools/bench-server/latency_summary.h"
+
+namespace mlos::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t NanosecondsSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+}
+
+StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return NotFound("cannot open " + path);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+StatusOr<std::vector<core::NamedTensor>> DecodeBody(const std::string& body,
+                                                    const core::ModelSignature& signature) {
+  const nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return InvalidArgument("the request body is not JSON");
+  return core::DecodeInferenceInputs(json, signature.inputs);
+}
+
+struct Options {
+  std::string model;
+  std::string body_file;
+  std::string settings = "{}";
+  double duration_s = 5;
+  uint64_t requests = 0;
+  unsigned warmup = 2;
+};
+
+int Run(const Options& options) {
+  const auto fail = [](int code, const Status& status) {
+    std::fprintf(stderr, "mlos-bench-inprocess: %s\n", status.message().c_str());
+    return code;
+  };
+  core::PluginHost plugins;
+  if (Status status = plugins.Add(mlos_onnx_plugin_init, "built-in"); !status.ok()) {
+    return fail(1, status);
+  }
+  const auto load_start = Clock::now();
+  auto model = core::LoadModel(plugins.Find("onnx"), options.model, options.settings);
+  if (!model.ok()) return fail(1, model.status().WithContext("loading " + options.model));
+  const double load_ms = static_cast<double>(NanosecondsSince(load_start)) / 1e6;
+
+  auto body = ReadFile(options.body_file);
+  if (!body.ok()) return fail(1, body.status());
+  std::vector<int64_t> decode_ns;
+  StatusOr<std::vector<core::NamedTensor>> inputs = InvalidArgument("not decoded");
+  for (int i = 0; i < 3; ++i) {
+    const auto start = Clock::now();
+    inputs = DecodeBody(*body, (*model)->signature);
+    decode_ns.push_back(NanosecondsSince(start));
+    if (!inputs.ok()) return fail(1, inputs.status().WithContext(options.body_file));
+  }
+
+  for (unsigned i = 0; i < options.warmup; ++i) {
+    auto outputs = core::Execute(**model, *inputs);
+    if (!outputs.ok()) return fail(3, outputs.status().WithContext("warm-up"));
+  }
+  std::vector<int64_t> latencies;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(options.duration_s));
+  while (options.requests > 0 ? latencies.size() < options.requests : Clock::now() < deadline) {
+    const auto call = Clock::now();
+    auto outputs = core::Execute(**model, *inputs);
+    latencies.push_back(NanosecondsSince(call));
+    if (!outputs.ok()) return fail(3, outputs.status());
+  }
+  const double seconds = static_cast<double>(NanosecondsSince(start)) / 1e9;
+
+  std::sort(decode_ns.begin(), decode_ns.end());
+  const double decode_us = static_cast<double>(NearestRank(decode_ns, 0.5)) / 1e3;
+  std::printf("%s\n",
+              ToJsonLine(Summarize(std::move(latencies), 0, seconds),
+                         fmt::format(R"("decode_us":{:.3f},"load_ms":{:.3f})", decode_us, load_ms))
+                  .c_str());
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"Times Execute of an ONNX model in-process through the built-in onnx plugin"};
+  app.add_option("--model", options.model, "the .onnx file (or model folder)")->required();
+  app.add_option("--body-file", options.body_file, "an MLOS API request body (JSON)")->required();
+  app.add_option("--settings", options.settings, "plugin settings JSON, as the server passes them");
+  app.add_option("--duration", options.duration_s, "seconds of measured calls")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--requests", options.requests, "measured calls (instead of --duration)");
+  app.add_option("--warmup", options.warmup, "untimed calls first");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+  return Run(options);
+}
+
+}  // namespace
+}  // namespace mlos::bench
+
+int main(int argc, char** argv) { return mlos::bench::Main(argc, argv); }
