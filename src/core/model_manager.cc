@@ -38,6 +38,9 @@ using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
 
 constexpr auto kHousekeepingInterval = std::chrono::milliseconds(100);
+// How long a load waits for models in use to become idle, so they can make room for it.
+constexpr auto kRoomWait = std::chrono::seconds(10);
+constexpr auto kRoomPollInterval = std::chrono::milliseconds(5);
 
 // Bytes of a model file, or of every regular file under a model folder: the first guess of its
 // size in memory.
@@ -55,7 +58,11 @@ uint64_t FilesBytes(const std::string& path) {
   return total;
 }
 
-std::string Bytes(uint64_t bytes) { return fmt::format("{:.1f} MiB", bytes / 1048576.0); }
+std::string Bytes(uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} bytes", bytes);
+  if (bytes < (1u << 20)) return fmt::format("{:.1f} KiB", bytes / 1024.0);
+  return fmt::format("{:.1f} MiB", bytes / 1048576.0);
+}
 
 }  // namespace
 
@@ -116,7 +123,9 @@ class ModelManager::Impl {
   // Room in the budget for `entry` (evicting idle models), counted as reserved.
   Status Reserve(const std::shared_ptr<Entry>& entry, uint64_t bytes);
   void Release(Entry& entry);
-  std::shared_ptr<Entry> EvictionVictim(const Entry& loading) const;
+  // The least recently used idle model that may be unloaded; *busy_candidates tells whether
+  // models in use could be, once idle.
+  std::shared_ptr<Entry> EvictionVictim(const Entry& loading, bool* busy_candidates) const;
 
   // Waits for requests in flight and unloads; `why` is logged.
   void UnloadEntry(const std::shared_ptr<Entry>& entry, const char* why);
@@ -315,15 +324,17 @@ ResourceUsage ModelManager::Impl::Usage() const {
 // ---- resources ----------------------------------------------------------------------------
 
 std::shared_ptr<ModelManager::Entry> ModelManager::Impl::EvictionVictim(
-    const Entry& loading) const {
+    const Entry& loading, bool* busy_candidates) const {
   std::shared_ptr<Entry> victim;
   Clock::time_point oldest = Clock::time_point::max();
   std::lock_guard lock(entries_mutex_);
   for (const auto& [id, entry] : entries_) {
     if (entry.get() == &loading) continue;
     std::lock_guard entry_lock(entry->mutex);
-    const bool idle = entry->state == ModelState::kReady && entry->in_flight == 0 &&
-                      entry->waiting_for_load.empty() && entry->settings.keep_alive_s != -1;
+    const bool evictable =
+        entry->state == ModelState::kReady && entry->settings.keep_alive_s != -1;
+    const bool idle = evictable && entry->in_flight == 0 && entry->waiting_for_load.empty();
+    if (evictable && !idle) *busy_candidates = true;
     if (idle && entry->last_used_steady < oldest) {
       oldest = entry->last_used_steady;
       victim = entry;
@@ -333,7 +344,14 @@ std::shared_ptr<ModelManager::Entry> ModelManager::Impl::EvictionVictim(
 }
 
 Status ModelManager::Impl::Reserve(const std::shared_ptr<Entry>& entry, uint64_t bytes) {
+  if (options_.memory_budget_bytes > 0 && bytes > options_.memory_budget_bytes) {
+    return OutOfMemory(fmt::format("model '{}' ({}) does not fit: it is larger than the whole "
+                                   "memory budget of {}",
+                                   entry->record.id, Bytes(bytes),
+                                   Bytes(options_.memory_budget_bytes)));
+  }
   std::lock_guard reserve(reserve_mutex_);
+  const auto give_up = Clock::now() + kRoomWait;
   for (;;) {
     {
       std::lock_guard lock(usage_mutex_);
@@ -348,9 +366,15 @@ Status ModelManager::Impl::Reserve(const std::shared_ptr<Entry>& entry, uint64_t
         return Status::Ok();
       }
     }
-    const auto victim = EvictionVictim(*entry);
-    if (!victim) break;
-    UnloadEntry(victim, "evicted to make room");
+    bool busy_candidates = false;
+    const auto victim = EvictionVictim(*entry, &busy_candidates);
+    if (victim) {
+      UnloadEntry(victim, "evicted to make room");
+      continue;
+    }
+    // Models in use become evictable once their requests are answered: wait for that a while.
+    if (!busy_candidates || Clock::now() >= give_up) break;
+    std::this_thread::sleep_for(kRoomPollInterval);
   }
   std::vector<std::string> holders;
   {

@@ -13,8 +13,9 @@
 //
 // Resources. Loaded models must fit the memory budget and max_loaded_models. Before a load, idle
 // ready models (no request in flight, not pinned) are unloaded least recently used first until
-// the new model fits (its size estimated from its files, or from its last load). If they cannot
-// be made to fit, the load fails with OutOfMemory naming the budget and the models holding it.
+// the new model fits (its size estimated from its files, or from its last load); models in use
+// are waited for (up to 10 s) until their requests are answered. If the model still cannot be
+// made to fit, the load fails with OutOfMemory naming the budget and the models holding it.
 // keep_alive_s (per model, default 300) unloads a model idle that long; -1 pins it; 0 unloads it
 // as soon as its last request is answered.
 //

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "core/testing/test_files.h"
@@ -21,8 +22,10 @@ class MlosApiTest : public ::testing::Test {
     auto store = RegistryStore::Open((directory_ / "registry.db").string());
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
-    models_ = std::make_unique<ModelManager>(plugins_, *store_, directory_.string());
-    api_ = std::make_unique<MlosApi>(*models_, plugins_, std::vector<std::string>{"mlos-http"});
+    ManagerOptions options;
+    options.models_directory = directory_.string();
+    models_ = std::make_unique<ModelManager>(plugins_, *store_, options);
+    api_ = std::make_unique<MlosApi>(*models_, plugins_, ServerStatus{{"mlos-http"}, &counters_});
   }
 
   HttpResponse Call(const std::string& method, const std::string& target,
@@ -34,12 +37,18 @@ class MlosApiTest : public ::testing::Test {
     if (question != std::string::npos) request.query = target.substr(question + 1);
     request.body = body;
     request.received = std::chrono::steady_clock::now();
-    return api_->Route(request).handle(request);
+    RouteAction action = api_->Route(request);
+    if (!action.start) return action.handle(request);
+    std::promise<HttpResponse> reply;
+    action.start(request, [&reply](HttpResponse response) { reply.set_value(std::move(response)); });
+    return reply.get_future().get();
   }
 
-  bool IsBlocking(const std::string& method, const std::string& path) {
-    HttpRequest request{method, path, "", "", {}};
-    return api_->Route(request).blocking;
+  // "inline", "blocking" or "async".
+  std::string Kind(const std::string& method, const std::string& path) {
+    HttpRequest request{method, path, "", ""};
+    const RouteAction action = api_->Route(request);
+    return action.start ? "async" : action.blocking ? "blocking" : "inline";
   }
 
   void RegisterVector() {
@@ -60,6 +69,7 @@ class MlosApiTest : public ::testing::Test {
   std::string model_path_;
   std::unique_ptr<RegistryStore> store_;
   std::unique_ptr<ModelManager> models_;
+  HttpCounters counters_;
   std::unique_ptr<MlosApi> api_;
 };
 
@@ -75,12 +85,19 @@ TEST_F(MlosApiTest, Health) {
   EXPECT_TRUE(body.contains("timestamp"));
 }
 
-TEST_F(MlosApiTest, OnlyModelWorkIsBlocking) {
-  EXPECT_FALSE(IsBlocking("GET", "/health"));
-  EXPECT_FALSE(IsBlocking("GET", "/models"));
-  EXPECT_FALSE(IsBlocking("GET", "/models/a%2Fb%40c"));
-  EXPECT_TRUE(IsBlocking("POST", "/models/register"));
-  EXPECT_TRUE(IsBlocking("POST", "/models/a%2Fb%40c/inference"));
+TEST_F(MlosApiTest, OnlyModelWorkLeavesTheIoThread) {
+  EXPECT_EQ(Kind("GET", "/health"), "inline");
+  EXPECT_EQ(Kind("GET", "/stats"), "inline");
+  EXPECT_EQ(Kind("GET", "/metrics"), "inline");
+  EXPECT_EQ(Kind("GET", "/models"), "inline");
+  EXPECT_EQ(Kind("GET", "/plugins"), "inline");
+  EXPECT_EQ(Kind("GET", "/models/a%2Fb%40c"), "inline");
+  EXPECT_EQ(Kind("POST", "/models/register"), "blocking");
+  EXPECT_EQ(Kind("POST", "/plugins/register"), "blocking");
+  EXPECT_EQ(Kind("DELETE", "/models/a%2Fb%40c"), "blocking");
+  EXPECT_EQ(Kind("POST", "/models/a%2Fb%40c/load"), "blocking");
+  EXPECT_EQ(Kind("POST", "/models/a%2Fb%40c/unload"), "blocking");
+  EXPECT_EQ(Kind("POST", "/models/a%2Fb%40c/inference"), "async");
 }
 
 TEST_F(MlosApiTest, UnknownRoutesAndMethods) {
@@ -192,6 +209,90 @@ TEST_F(MlosApiTest, InferenceErrorsNameTheProblem) {
   EXPECT_EQ(Message(response),
             "model 'local/failing@1' (plugin echo): input 'fail': the echo "
             "plugin was asked to fail");
+}
+
+TEST_F(MlosApiTest, LoadUnloadDeleteAndTheirErrors) {
+  RegisterVector();
+  const std::string model = "/models/local%2Fvector%401";
+  HttpResponse response = Call("POST", model + "/load");
+  ASSERT_EQ(response.status, 200u) << response.body;
+  EXPECT_EQ(Json::parse(response.body)["state"], "ready");
+  EXPECT_EQ(Json::parse(Call("GET", model).body)["state"], "ready");
+  response = Call("POST", model + "/unload");
+  ASSERT_EQ(response.status, 200u) << response.body;
+  EXPECT_EQ(Json::parse(response.body)["state"], "unloaded");
+  EXPECT_EQ(Call("GET", model + "/load").status, 405u);
+  EXPECT_EQ(Call("PUT", model).status, 405u);
+  EXPECT_EQ(Call("POST", "/models/local%2Fnone%401/load").status, 404u);
+  response = Call("DELETE", model);
+  ASSERT_EQ(response.status, 200u) << response.body;
+  EXPECT_EQ(Json::parse(response.body)["message"], "model local/vector@1 unregistered");
+  EXPECT_EQ(Call("GET", model).status, 404u);
+  EXPECT_EQ(Call("DELETE", model).status, 404u);
+  EXPECT_EQ(Call("POST", model + "/inference", R"({"x":[1,2,3]})").status, 404u);
+}
+
+TEST_F(MlosApiTest, SettingsAtRegistrationAreValidatedAndShown) {
+  HttpResponse response = Call("POST", "/models/register",
+                               Json{{"model_id", "local/vector@1"},
+                                    {"path", model_path_},
+                                    {"settings", {{"max_batch_size", 4}, {"keep_alive_s", -1}}}}
+                                   .dump());
+  ASSERT_EQ(response.status, 200u) << response.body;
+  const Json settings = Json::parse(Call("GET", "/models/local%2Fvector%401").body)["settings"];
+  EXPECT_EQ(settings["max_batch_size"], 4);
+  EXPECT_EQ(settings["keep_alive_s"], -1);
+  EXPECT_EQ(settings["instances"], 1);
+  response = Call("POST", "/models/register",
+                  Json{{"model_id", "local/other@1"}, {"path", model_path_}, {"settings", 3}}.dump());
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_EQ(Message(response), "register: \"settings\" must be a JSON object, got number");
+  response = Call("POST", "/models/register",
+                  Json{{"model_id", "local/other@1"},
+                       {"path", model_path_},
+                       {"settings", {{"max_queue", "many"}}}}
+                      .dump());
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_EQ(Message(response),
+            "model 'local/other@1' settings: \"max_queue\" must be an integer from 0 to 1000000, "
+            "got \"many\"");
+}
+
+TEST_F(MlosApiTest, StatsMetricsAndPlugins) {
+  RegisterVector();
+  ASSERT_EQ(Call("POST", "/models/local%2Fvector%401/inference", R"({"x":[1,2,3]})").status, 200u);
+  ASSERT_EQ(Call("POST", "/models/local%2Fvector%401/inference", R"({"x":[1,2]})").status, 400u);
+  counters_.Record(200, 10);
+  const Json stats = Json::parse(Call("GET", "/stats").body);
+  EXPECT_EQ(stats["status"], "success");
+  EXPECT_EQ(stats["http"]["requests"], 1);
+  EXPECT_EQ(stats["inference"]["success"], 1);
+  EXPECT_EQ(stats["models"]["local/vector@1"]["state"], "ready");
+  EXPECT_EQ(stats["resources"]["loaded_models"], 1);
+  EXPECT_EQ(stats["apis"]["mlos-http"], "up");
+
+  const HttpResponse metrics = Call("GET", "/metrics");
+  EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line :
+       {"nv_inference_request_success{model=\"local/vector\",version=\"1\"} 1\n",
+        "nv_inference_exec_count{model=\"local/vector\",version=\"1\"} 1\n",
+        "nv_inference_pending_request_count{model=\"local/vector\",version=\"1\"} 0\n",
+        "mlos_model_loaded{model=\"local/vector\",version=\"1\"} 1\n", "mlos_loaded_models 1\n",
+        "# TYPE nv_inference_queue_duration_us counter\n"}) {
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << line << metrics.body;
+  }
+
+  const Json plugins = Json::parse(Call("GET", "/plugins").body);
+  ASSERT_EQ(plugins["plugins"].size(), 1u);
+  EXPECT_EQ(plugins["plugins"][0]["id"], "echo");
+  EXPECT_EQ(plugins["plugins"][0]["execution_formats"], Json::array({"echo"}));
+  HttpResponse response =
+      Call("POST", "/plugins/register", Json{{"id", "echo"}, {"path", MLOS_ECHO_PLUGIN_PATH}}.dump());
+  EXPECT_EQ(response.status, 409u);
+  response = Call("POST", "/plugins/register", Json{{"path", "/no/such/libx.so"}}.dump());
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_NE(Message(response).find("/no/such/libx.so"), std::string::npos);
+  EXPECT_EQ(Call("POST", "/plugins/register", "{}").status, 400u);
 }
 
 }  // namespace
