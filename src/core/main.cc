@@ -13,6 +13,8 @@
 #include "core/api/http/http_server.h"
 #include "core/api/http/http_counters.h"
 #include "core/api/http/mlos_api.h"
+#include "core/api/http/prefix_router.h"
+#include "core/api/kserve/kserve_api.h"
 #include "core/model_manager.h"
 #include "core/options.h"
 #include "core/plugin_host.h"
@@ -81,10 +83,13 @@ int Run(const CoreOptions& options) {
   }
 
   HttpCounters http_counters;
-  ServerStatus server_status{
-      options.no_http ? std::vector<std::string>{} : std::vector<std::string>{"mlos-http"},
-      &http_counters};
-  MlosApi api(models, plugins, server_status);
+  ServerStatus server_status{options.no_http ? std::vector<std::string>{}
+                                             : std::vector<std::string>{"mlos-http", "kserve-http"},
+                             &http_counters};
+  const MlosApi mlos_api(models, plugins, server_status);
+  const KServeApi kserve_api(models, "mlos-core", MLOS_VERSION);
+  // KServe v2 / Open Inference Protocol under /v2, the MLOS API everywhere else.
+  const PrefixRouter api({{"/v2", &kserve_api}}, mlos_api);
   HttpServerOptions http_options;
   http_options.host = options.host;
   http_options.port = options.http_port;
