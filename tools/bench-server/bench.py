@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """What mlos-core adds on top of the model: the server benchmarks behind `make bench-server`.
 
-Usage: bench.py --build DIR [--repeat 3] [--duration 3] [--resnet-duration 15] [--quick]
-                [--skip-resnet] [--source-dir REPO]
+Usage: bench.py --build DIR [--repeat 3] [--duration 3] [--resnet-requests 5]
+                [--resnet-duration 12] [--core BINARY] [--skip-resnet] [--quick]
 
 Needs DIR/bin/{mlos-core,mlos-bench-http,mlos-bench-inprocess}. Makes the fixture models it needs
 with fixtures/make_fixtures.py (the small MLP, and ResNet-50 at real size: about a minute the first
@@ -247,10 +247,13 @@ class Bench:
         self.server = server
         self.bin = arguments.build / "bin"
 
-    def http(self, path, body, concurrency=1, duration=None, requests=None, warmup=2):
+    def http(self, path, body, concurrency=1, duration=None, requests=None, warmup=2,
+             reported_field=None):
         body_path, headers = body
         command = [self.bin / "mlos-bench-http", "--port", self.server.port, "--path", path,
                    "--body-file", body_path, "--concurrency", concurrency, "--warmup", warmup]
+        if reported_field:
+            command += ["--reported-field", reported_field]
         for header in headers:
             command += ["--header", header]
         if requests:
@@ -314,7 +317,8 @@ def resnet_json_scenario(bench, model, bodies, mlos_path, kserve_path):
                                                         warmup=1))}
     results["MLOS JSON"] = bench.repeated(
         "ResNet-50 over HTTP, 150,528 JSON floats",
-        lambda: bench.http(mlos_path, bodies["mlos_json"], requests=count, warmup=1))
+        lambda: bench.http(mlos_path, bodies["mlos_json"], requests=count, warmup=1,
+                           reported_field="inference_time_us"))
     if kserve_path:
         results["KServe binary"] = bench.repeated(
             "ResNet-50 over HTTP, KServe binary",
@@ -360,6 +364,7 @@ def report(results, notes):
     p("")
     p("MLOS Core server benchmark (medians over the repeats; times in µs unless marked)")
     p(f"machine: {results['machine']}")
+    p(f"server: {results['core']}")
     p("timings on a small shared machine (2 cores, other work running) are noisy: compare "
       "figures from one run, on one machine, and rerun before drawing conclusions")
     p("")
@@ -384,16 +389,22 @@ def report(results, notes):
         p("")
     resnet = results.get("resnet_json")
     if resnet:
-        execute_ms = resnet["in-process"]["median"]["p50_us"] / 1e3
-        decode_ms = resnet["in-process"]["median"]["decode_us"] / 1e3
+        in_process = resnet["in-process"]["median"]
+        execute_ms = in_process["p50_us"] / 1e3
         p("ResNet-50, one request of 150,528 floats at concurrency 1 (ms)")
-        p(f"  in-process Execute           {execute_ms:10.1f}   (parsing + decoding the JSON "
-          f"body in-process: {decode_ms:.1f})")
+        p(f"  in-process Execute           {execute_ms:10.1f}   (in-process, the MLOS JSON body "
+          f"takes {in_process['parse_us'] / 1e3:.1f} to parse and "
+          f"{in_process['decode_us'] / 1e3:.1f} to decode)")
         for label in ("MLOS JSON", "KServe binary"):
             if label in resnet:
-                total_ms = resnet[label]["median"]["p50_us"] / 1e3
+                median = resnet[label]["median"]
+                total_ms = median["p50_us"] / 1e3
                 p(f"  over HTTP, {label:18} {total_ms:10.1f}   transport overhead "
                   f"{total_ms - execute_ms:8.1f}")
+                if median.get("reported_count"):
+                    server_ms = median["reported_p50"] / 1e3
+                    p(f"    the server's own inference_time_us: {server_ms:.1f}; round trip minus "
+                      f"that: {total_ms - server_ms:.1f}")
         p("")
     batching = results.get("batching")
     if batching:
@@ -453,6 +464,8 @@ def parse_arguments():
                         help="ResNet-50 requests per single-request run")
     parser.add_argument("--resnet-duration", type=float, default=12.0,
                         help="seconds per ResNet-50 throughput run")
+    parser.add_argument("--core", type=pathlib.Path,
+                        help="the mlos-core binary to measure (default: BUILD/bin/mlos-core)")
     parser.add_argument("--skip-resnet", action="store_true", help="tiny model only")
     parser.add_argument("--quick", action="store_true",
                         help="one short run per scenario (a smoke test, not figures to quote)")
@@ -461,9 +474,11 @@ def parse_arguments():
     if arguments.quick:
         arguments.repeat, arguments.duration = 1, 1.0
         arguments.resnet_requests, arguments.resnet_duration = 2, 6.0
-    for tool in ("mlos-core", "mlos-bench-http", "mlos-bench-inprocess"):
-        if not (arguments.build / "bin" / tool).exists():
-            parser.error(f"{arguments.build / 'bin' / tool} is missing; build it first")
+    arguments.core = (arguments.core or arguments.build / "bin/mlos-core").resolve()
+    for tool in (arguments.core, *(arguments.build / "bin" / name
+                                   for name in ("mlos-bench-http", "mlos-bench-inprocess"))):
+        if not tool.exists():
+            parser.error(f"{tool} is missing; build it first")
     return arguments
 
 
@@ -473,7 +488,7 @@ def main():
     cache = work / "models"
     bodies_dir = work / "bodies"
     bodies_dir.mkdir(parents=True, exist_ok=True)
-    results = {"machine": machine_description(), "settings": {
+    results = {"machine": machine_description(), "core": str(arguments.core), "settings": {
         "repeat": arguments.repeat, "duration_s": arguments.duration,
         "resnet_requests": arguments.resnet_requests,
         "resnet_duration_s": arguments.resnet_duration}}
@@ -498,7 +513,7 @@ def main():
                                      [name for name, _ in resnet_outputs], seed=2)
 
     home = pathlib.Path(tempfile.mkdtemp(prefix="mlos-bench-home-"))
-    server = Server(arguments.build / "bin/mlos-core", home, work / "mlos-core.log")
+    server = Server(arguments.core, home, work / "mlos-core.log")
     progress(f"mlos-core listening on port {server.port} (log: {server.log_path})")
     try:
         register(server, TINY_ID, tiny_model)

@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdlib>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,21 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+
+// The number after `"field":` in `body`, if any. A plain scan instead of a JSON parse, so that
+// reading it costs the client next to nothing even on large answers.
+std::optional<double> FindNumberField(const std::string& body, const std::string& field) {
+  const std::string key = "\"" + field + "\"";
+  size_t at = body.find(key);
+  if (at == std::string::npos) return std::nullopt;
+  at = body.find_first_not_of(" \t\r\n", at + key.size());
+  if (at == std::string::npos || body[at] != ':') return std::nullopt;
+  const char* start = body.c_str() + at + 1;
+  char* end = nullptr;
+  const double value = std::strtod(start, &end);
+  if (end == start) return std::nullopt;
+  return value;
+}
 
 // One client: a thread's connection and the request it sends over and over.
 class Client {
@@ -90,6 +106,7 @@ struct SharedState {
   uint64_t response_bytes = 0;
   uint64_t errors = 0;
   std::vector<int64_t> latencies_ns;
+  std::vector<double> reported;
   std::atomic<int64_t> remaining_requests{0};  // used when the plan counts requests
   Clock::time_point deadline;
 };
@@ -131,6 +148,7 @@ StatusOr<LoadResult> RunHttpLoad(const HttpRequestSpec& spec, const LoadPlan& pl
     warmed_up.arrive_and_wait();
     if (warmup_failures[index]) return;
     std::vector<int64_t> latencies;
+    std::vector<double> reported;
     while (plan.requests > 0 ? shared.remaining_requests.fetch_sub(1) > 0
                              : Clock::now() < shared.deadline) {
       const auto sent = Clock::now();
@@ -138,11 +156,17 @@ StatusOr<LoadResult> RunHttpLoad(const HttpRequestSpec& spec, const LoadPlan& pl
         RecordError(shared, *failure);
         continue;
       }
+      if (!plan.reported_field.empty()) {
+        if (auto value = FindNumberField(client.last_body(), plan.reported_field)) {
+          reported.push_back(*value);
+        }
+      }
       latencies.push_back(
           std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - sent).count());
     }
     std::lock_guard lock(shared.mutex);
     shared.latencies_ns.insert(shared.latencies_ns.end(), latencies.begin(), latencies.end());
+    shared.reported.insert(shared.reported.end(), reported.begin(), reported.end());
     if (!latencies.empty()) {
       shared.response_bytes = client.last_body().size();
       if (shared.response.empty()) shared.response = client.last_body();
@@ -165,6 +189,7 @@ StatusOr<LoadResult> RunHttpLoad(const HttpRequestSpec& spec, const LoadPlan& pl
   result.first_error = std::move(shared.first_error);
   result.response = std::move(shared.response);
   result.response_bytes = shared.response_bytes;
+  result.reported = std::move(shared.reported);
   return result;
 }
 

@@ -35,13 +35,18 @@ struct LoadPlan {
   std::chrono::duration<double> duration{5.0};
   uint64_t requests = 0;  // 0: run for `duration`
   unsigned warmup_per_client = 2;
+  // When set, the number this top-level JSON field of each answer holds (e.g. the server's own
+  // "inference_time_us") is collected, so that the round trip can be split into the server's
+  // figure and the rest.
+  std::string reported_field;
 };
 
 struct LoadResult {
   LatencySummary summary;
-  std::string first_error;      // empty when nothing failed
-  uint64_t response_bytes = 0;  // body size of the last successful answer
-  std::string response;         // one successful answer's body, to check what came back
+  std::string first_error;       // empty when nothing failed
+  uint64_t response_bytes = 0;   // body size of the last successful answer
+  std::string response;          // one successful answer's body, to check what came back
+  std::vector<double> reported;  // LoadPlan::reported_field of each timed answer that had it
 };
 
 // Unavailable naming host and port when a client cannot connect before the measured phase; a

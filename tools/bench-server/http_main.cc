@@ -3,14 +3,17 @@
 //   mlos-bench-http --port 8080 --path /v2/models/m/infer --body-file body.bin
 //                   [--header 'Inference-Header-Content-Length: 123'] [--concurrency 8]
 //                   [--duration 5 | --requests N] [--warmup 2] [--host 127.0.0.1] [--show-response]
+//                   [--reported-field inference_time_us]
 //
 // Prints {"count","errors","seconds","rps","mean_us","p50_us","p90_us","p99_us","max_us",
-// "concurrency","request_bytes","response_bytes","first_error"} (first_error only when some
-// request failed). Exit codes: 0 every request answered 2xx, 1 the run could not start (bad
-// file, nobody listening), 2 bad usage, 3 some requests failed (figures still printed).
+// "concurrency","request_bytes","response_bytes"}, "first_error" when some request failed, and
+// with --reported-field "reported_count" and "reported_p50" (the median of that field over the
+// timed answers that carried it). Exit codes: 0 every request answered 2xx, 1 the run could not
+// start (bad file, nobody listening), 2 bad usage, 3 some requests failed (figures still printed).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -61,6 +64,9 @@ int Main(int argc, char** argv) {
   app.add_option("--duration", duration_s, "seconds of measured load")->check(CLI::PositiveNumber);
   app.add_option("--requests", plan.requests, "measured requests in all (instead of --duration)");
   app.add_option("--warmup", plan.warmup_per_client, "untimed requests per client first");
+  app.add_option("--reported-field", plan.reported_field,
+                 "numeric JSON field of the answers to report the median of, e.g. "
+                 "inference_time_us");
   app.add_flag("--show-response", show_response, "print one answer's body on stderr");
   try {
     app.parse(argc, argv);
@@ -91,6 +97,12 @@ int Main(int argc, char** argv) {
   if (show_response) std::fprintf(stderr, "%s\n", result->response.c_str());
   std::string extra = fmt::format(R"("concurrency":{},"request_bytes":{},"response_bytes":{})",
                                   plan.concurrency, spec.body.size(), result->response_bytes);
+  if (!plan.reported_field.empty()) {
+    std::vector<double>& values = result->reported;
+    std::sort(values.begin(), values.end());
+    extra += fmt::format(R"(,"reported_count":{},"reported_p50":{})", values.size(),
+                         values.empty() ? 0.0 : values[(values.size() - 1) / 2]);
+  }
   if (!result->first_error.empty()) {
     extra +=
         ",\"first_error\":" + nlohmann::json(result->first_error)
