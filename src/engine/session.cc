@@ -28,8 +28,8 @@ bool SharesBytes(const Tensor& a, const Tensor& b) {
 
 class GraphSession final : public Session {
  public:
-  GraphSession(onnx::ModelProto model, ModelSignature signature, int threads)
-      : model_(std::move(model)), signature_(std::move(signature)), pool_(threads) {}
+  GraphSession(onnx::ModelProto model, ModelSignature signature, std::shared_ptr<ThreadPool> pool)
+      : model_(std::move(model)), signature_(std::move(signature)), pool_(std::move(pool)) {}
 
   Status Prepare() {
     ASSIGN_OR_RETURN(plan_, BuildExecutionPlan(model_, KernelRegistry::BuiltIn()));
@@ -74,7 +74,7 @@ class GraphSession final : public Session {
     ASSIGN_OR_RETURN(std::vector<int> wanted, WantedOutputs(output_names));
     std::vector<Value> values(static_cast<size_t>(plan_.slot_count));
     for (size_t i = 0; i < matched.size(); ++i) values[plan_.input_slots[i]] = *matched[i];
-    RETURN_IF_ERROR(RunPlan(plan_, values, &pool_));
+    RETURN_IF_ERROR(RunPlan(plan_, values, pool_.get()));
 
     std::vector<NamedValue> outputs;
     for (int output : wanted) {
@@ -113,12 +113,15 @@ class GraphSession final : public Session {
   onnx::ModelProto model_;  // the plan points into its nodes
   ModelSignature signature_;
   ExecutionPlan plan_;
-  mutable ThreadPool pool_;  // ParallelFor is safe from concurrent runs
+  std::shared_ptr<ThreadPool> pool_;  // ParallelFor is safe from concurrent runs
 };
 
-int ThreadCount(const SessionOptions& options) {
-  if (options.threads > 0) return options.threads;
-  return std::max(1u, std::thread::hardware_concurrency());
+std::shared_ptr<ThreadPool> PoolFor(const SessionOptions& options) {
+  if (options.thread_pool) return options.thread_pool;
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::make_shared<ThreadPool>(threads);
 }
 
 }  // namespace
@@ -147,7 +150,7 @@ StatusOr<std::unique_ptr<Session>> Session::Load(const std::string& path,
     ASSIGN_OR_RETURN(onnx::ModelProto model, LoadModelProto(path));
     ModelSignature signature = SignatureOf(model);
     auto session = std::make_unique<GraphSession>(std::move(model), std::move(signature),
-                                                  ThreadCount(options));
+                                                  PoolFor(options));
     RETURN_IF_ERROR(session->Prepare().WithContext("model '" + path + "'"));
     return std::unique_ptr<Session>(std::move(session));
   } catch (const std::bad_alloc&) {

@@ -43,8 +43,13 @@ struct ModelSignature {
 // ONNX model.
 StatusOr<ModelSignature> ReadModelSignature(const std::string& path);
 
+class ThreadPool;
+
 struct SessionOptions {
-  int threads = 0;  // intra-op threads; 0 = one per core
+  int threads = 0;  // intra-op threads of the session's own pool; 0 = one per core
+  // A pool shared with other sessions (e.g. every model of a server), so that models running at
+  // once share the cores instead of oversubscribing them; when set, `threads` is ignored.
+  std::shared_ptr<ThreadPool> thread_pool{};
 };
 
 struct NamedTensor {

@@ -50,6 +50,7 @@ StatusOr<engine::SessionOptions> ParseSessionOptions(const std::string& config_j
                              threads->dump());
     }
     options.threads = threads->get<int>();
+    options.thread_pool = nullptr;  // a model given its own thread count gets its own pool
   }
   return options;
 }

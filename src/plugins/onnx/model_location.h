@@ -13,7 +13,8 @@ namespace mlos::plugins::onnx {
 StatusOr<std::string> ResolveModelFile(const std::string& path);
 
 // Parses a JSON object {"threads": N}; other keys are ignored (they belong to the host). A missing
-// "threads" keeps `defaults.threads`. InvalidArgument names what is wrong.
+// "threads" keeps `defaults` (the plugin's shared thread pool); a model given "threads" gets a
+// pool of its own of that size. InvalidArgument names what is wrong.
 StatusOr<engine::SessionOptions> ParseSessionOptions(const std::string& config_json,
                                                      const engine::SessionOptions& defaults);
 

@@ -8,7 +8,10 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <thread>
 #include <vector>
+
+#include "engine/thread_pool.h"
 
 #include "plugins/onnx/model_location.h"
 #include "plugins/onnx/smi_tensors.h"
@@ -99,6 +102,11 @@ smi_status PluginCreate(const char* config_json, smi_plugin** out, smi_error* er
     ASSIGN_OR_RETURN(
         engine::SessionOptions defaults,
         ParseSessionOptions(config_json ? config_json : "{}", engine::SessionOptions{}));
+    // One intra-op pool for every model of the plugin: models running at once share the cores.
+    const int threads = defaults.threads > 0
+                            ? defaults.threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    defaults.thread_pool = std::make_shared<engine::ThreadPool>(threads);
     *out = new smi_plugin{defaults};
     return Status::Ok();
   });

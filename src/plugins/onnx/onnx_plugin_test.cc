@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <map>
 
 #include "engine/test_models.h"
@@ -174,6 +175,41 @@ TEST(OnnxPluginModuleTest, ExportsOnlySmiPluginInit) {
   EXPECT_STREQ(api->id, "onnx");
   EXPECT_EQ(dlsym(module, "mlos_onnx_plugin_init"), nullptr);
   dlclose(module);
+}
+
+}  // namespace
+}  // namespace mlos::plugins::onnx
+
+namespace mlos::plugins::onnx {
+namespace {
+
+size_t ProcessThreads() {
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    ++count;
+  }
+  return count;
+}
+
+// Models share the plugin's intra-op pool (created with the plugin), so loading more models
+// starts no threads; a model given its own "threads" gets a pool of its own.
+TEST_F(OnnxPluginTest, ModelsShareOneThreadPoolUnlessGivenTheirOwnThreads) {
+  api_->plugin_destroy(plugin_);
+  plugin_ = nullptr;
+  ASSERT_EQ(api_->plugin_create(R"({"threads": 3})", &plugin_, &error_), SMI_OK) << error_.message;
+  const std::string path = SaveAddReluModel(dir_);
+  const size_t before = ProcessThreads();
+  std::vector<smi_model*> models(3);
+  for (auto& model : models) {
+    ASSERT_EQ(api_->model_load(plugin_, path.c_str(), "{}", &model, &error_), SMI_OK)
+        << error_.message;
+  }
+  EXPECT_EQ(ProcessThreads(), before);
+  smi_model* own = nullptr;
+  ASSERT_EQ(api_->model_load(plugin_, path.c_str(), R"({"threads": 2})", &own, &error_), SMI_OK);
+  EXPECT_EQ(ProcessThreads(), before + 1);  // a pool of 2 counts its caller
+  api_->model_unload(own);
+  for (auto* model : models) api_->model_unload(model);
 }
 
 }  // namespace
