@@ -48,9 +48,10 @@ def scrubbed_environment(home):
 class Response:
     """An HTTP reply: status code, raw body and, when the body is JSON, the parsed value."""
 
-    def __init__(self, status, body):
+    def __init__(self, status, body, headers=None):
         self.status = status
         self.body = body
+        self.headers = headers or {}  # lower-case names
         try:
             self.json = json.loads(body)
         except ValueError:
@@ -70,11 +71,12 @@ class Response:
 class Server:
     """One mlos-core process on 127.0.0.1, HTTP only, with its home in a given directory."""
 
-    def __init__(self, binary, home, port, environment):
+    def __init__(self, binary, home, port, environment, arguments=()):
         self.binary = binary
         self.home = pathlib.Path(home)
         self.port = port
         self.environment = environment
+        self.arguments = [str(argument) for argument in arguments]  # more mlos-core flags
         self.log_path = self.home.parent / f"mlos-core-{port}.log"
         self.process = None
 
@@ -84,7 +86,7 @@ class Server:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [self.binary, "--http-port", str(self.port), "--home", str(self.home),
-                 "--no-grpc", "--no-ipc"],
+                 "--no-grpc", "--no-ipc", *self.arguments],
                 stdout=log, stderr=subprocess.STDOUT, env=self.environment)
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -110,6 +112,26 @@ class Server:
             self.kill()
         return time.monotonic() - started
 
+    def stop(self):
+        """SIGTERM; returns (exit status, seconds it took). A negative status is a signal."""
+        seconds = self.terminate()
+        return self.process.returncode, seconds
+
+    def resident_kib(self):
+        """The server's resident memory (VmRSS of /proc/<pid>/status), in KiB."""
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise AssertionError(f"no VmRSS in /proc/{self.process.pid}/status")
+
+    def metrics(self):
+        """GET /metrics, parsed by parse_prometheus."""
+        reply = self.request("GET", "/metrics")
+        if reply.status != 200:
+            raise AssertionError(f"GET /metrics: {reply}")
+        return parse_prometheus(reply.body.decode())
+
     def kill(self):
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
@@ -121,16 +143,18 @@ class Server:
         except OSError as error:
             return f"(no log: {error})"
 
-    def request(self, method, path, body=None, timeout=COMMAND_TIMEOUT_S):
+    def request(self, method, path, body=None, timeout=COMMAND_TIMEOUT_S, headers=None):
         """Sends one request; BODY may be bytes (sent as is) or a value to encode as JSON."""
         if body is not None and not isinstance(body, bytes):
             body = json.dumps(body).encode()
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            headers = {"Content-Type": "application/json"} if body is not None else {}
-            connection.request(method, path, body=body, headers=headers)
+            all_headers = {"Content-Type": "application/json"} if body is not None else {}
+            all_headers.update(headers or {})
+            connection.request(method, path, body=body, headers=all_headers)
             reply = connection.getresponse()
-            return Response(reply.status, reply.read())
+            reply_headers = {name.lower(): value for name, value in reply.getheaders()}
+            return Response(reply.status, reply.read(), reply_headers)
         finally:
             connection.close()
 
@@ -165,6 +189,37 @@ class Axon:
     def install_and_register(self, fixture_dir, model_id, server):
         self.check("install", fixture_dir, "--as", model_id)
         self.check("register", model_id, "--core", server.url)
+
+
+def parse_prometheus(text):
+    """Prometheus text -> {(metric name, label text): value}; label text as written between the
+    braces (`model="t/a",version="1"`), "" for none."""
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        series, value = line.rsplit(" ", 1)
+        name, _, labels = series.partition("{")
+        samples[(name, labels.rstrip("}"))] = float(value)
+    return samples
+
+
+def model_labels(model_id):
+    """`t/a@1` -> `model="t/a",version="1"`, the labels /metrics gives a model's samples."""
+    name, _, version = model_id.rpartition("@")
+    return f'model="{name}",version="{version}"'
+
+
+def write_echo_model(path, inputs, delay_ms=0, pad_to=0):
+    """Writes an echo test plugin model (src/core/testing/echo_plugin.cc): INPUTS is a list of
+    (name, datatype, shape). The plugin reports the file size as the model's memory, so PAD_TO
+    grows the file to that many bytes (with trailing spaces) for memory budget tests."""
+    description = {"inputs": [{"name": name, "datatype": datatype, "shape": list(shape)}
+                              for name, datatype, shape in inputs], "delay_ms": delay_ms}
+    text = json.dumps(description)
+    text += " " * max(0, pad_to - len(text))
+    pathlib.Path(path).write_text(text)
+    return pathlib.Path(path)
 
 
 def load_reference(fixture_dir, data_set=0):
