@@ -145,7 +145,7 @@ StatusOr<RegistrationRequest> ParseRegistration(const Json& body) {
 StatusOr<Json> ParseBody(const std::string& body) {
   try {
     return Json::parse(body);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e999
     return InvalidArgument(fmt::format("request body is not valid JSON: {}", e.what()));
   }
 }
@@ -238,6 +238,9 @@ HttpResponse MlosApi::Stats() const {
     total.queue_duration_us += info.stats.queue_duration_us;
     total.compute_duration_us += info.stats.compute_duration_us;
     total.pending += info.stats.pending;
+    total.load_count += info.stats.load_count;
+    total.load_failure_count += info.stats.load_failure_count;
+    total.unload_count += info.stats.unload_count;
     if (info.state == ModelState::kReady) ++ready;
   }
   Json apis = Json::object();
