@@ -28,9 +28,10 @@ build: deps configure
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMLOS_SANITIZE=ON
 
-# Unit tests only: the sanitizer build skips the server binaries and integration tests.
+# Unit tests, plus mlos-core and the echo plugin for the ASan server test (core_server_asan);
+# the integration tests are not run here.
 build-asan: deps $(ASAN_BUILD)/build.ninja
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests mlos-core mlos_plugin_echo
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMLOS_FUZZ=ON
