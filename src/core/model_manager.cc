@@ -67,10 +67,14 @@ std::string Bytes(uint64_t bytes) {
 }  // namespace
 
 struct ModelManager::Entry {
-  Entry(ModelRecord r, ModelSettings s) : record(std::move(r)), settings(std::move(s)) {}
+  Entry(ModelRecord r, ModelSettings s)
+      : record(std::move(r)),
+        settings(std::move(s)),
+        signature(std::make_shared<const ModelSignature>(record.signature)) {}
 
   const ModelRecord record;
   const ModelSettings settings;
+  const std::shared_ptr<const ModelSignature> signature;
   ModelStats stats;
 
   std::mutex mutex;
@@ -102,6 +106,11 @@ class ModelManager::Impl {
   std::vector<ModelInfo> List() const;
   StatusOr<ModelInfo> Describe(const std::string& id) const;
   ResourceUsage Usage() const;
+  StatusOr<std::shared_ptr<const ModelSignature>> Signature(const std::string& id) const {
+    const auto entry = Find(id);
+    if (!entry) return NotFound(fmt::format("model '{}' is not registered", id));
+    return entry->signature;
+  }
   Status Load(const std::string& id);
   Status Unload(const std::string& id);
   Status Delete(const std::string& id);
@@ -709,6 +718,10 @@ StatusOr<ModelInfo> ModelManager::Describe(const std::string& id) const {
   return impl_->Describe(id);
 }
 ResourceUsage ModelManager::Usage() const { return impl_->Usage(); }
+StatusOr<std::shared_ptr<const ModelSignature>> ModelManager::Signature(
+    const std::string& id) const {
+  return impl_->Signature(id);
+}
 Status ModelManager::Load(const std::string& id) { return impl_->Load(id); }
 Status ModelManager::Unload(const std::string& id) { return impl_->Unload(id); }
 Status ModelManager::Delete(const std::string& id) { return impl_->Delete(id); }

@@ -117,6 +117,8 @@ class ModelManager {
   std::vector<ModelInfo> List() const;
   // NotFound naming the id.
   StatusOr<ModelInfo> Describe(const std::string& id) const;
+  // The declared inputs and outputs, cheaply (the request path needs only these). NotFound.
+  StatusOr<std::shared_ptr<const ModelSignature>> Signature(const std::string& id) const;
   ResourceUsage Usage() const;
 
   // Loads the model if it is not ready and waits for it. NotFound; a failed load is Internal (or

@@ -369,11 +369,11 @@ HttpResponse MlosApi::RegisterPlugin(const HttpRequest& request) const {
 
 void MlosApi::Infer(const std::string& id, const HttpRequest& request,
                     const Responder& respond) const {
-  auto info = models_.Describe(id);
-  if (!info.ok()) return respond(ErrorResponse(info.status()));
+  auto signature = models_.Signature(id);
+  if (!signature.ok()) return respond(ErrorResponse(signature.status()));
   auto body = ParseBody(request.body);
   if (!body.ok()) return respond(ErrorResponse(body.status()));
-  auto inputs = DecodeInferenceInputs(*body, info->record.signature.inputs);
+  auto inputs = DecodeInferenceInputs(*body, (*signature)->inputs);
   if (!inputs.ok()) {
     return respond(ErrorResponse(inputs.status().WithContext(fmt::format("model '{}'", id))));
   }
