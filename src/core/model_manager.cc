@@ -513,12 +513,15 @@ void ModelManager::Impl::Dispatch(const std::shared_ptr<Entry>& entry,
   std::shared_ptr<ModelScheduler> scheduler = entry->scheduler;
   lock.unlock();
   job.done = [this, entry, done = std::move(job.done)](InferenceOutcome outcome) {
+    {
+      std::lock_guard lock(entry->mutex);
+      entry->last_used_steady = Clock::now();  // before the reply: the client sees it in order
+    }
     done(std::move(outcome));
     bool idle_now;
     {
       std::lock_guard lock(entry->mutex);
-      --entry->in_flight;
-      entry->last_used_steady = Clock::now();
+      --entry->in_flight;  // after the reply: Unload returns once the requests are answered
       idle_now = entry->in_flight == 0;
       entry->changed.notify_all();
     }
