@@ -29,7 +29,6 @@ import pathlib
 import platform
 import random
 import shutil
-import socket
 import statistics
 import struct
 import subprocess
@@ -227,6 +226,16 @@ def kserve_infer_path(server, model_id):
     return None
 
 
+def batch_sizes(server, model_id):
+    """Inferences and executions of MODEL_ID so far, from the KServe statistics (None without)."""
+    status, reply = server.request("GET", f"/v2/models/{quote(model_id)}/stats")
+    if status != 200 or not isinstance(reply, dict) or not reply.get("model_stats"):
+        return None
+    stats = reply["model_stats"][0]
+    return {"inferences": stats.get("inference_count", 0),
+            "executions": stats.get("execution_count", 0)}
+
+
 # ---------------------------------------------------------------------------------------------
 # Running the tools
 
@@ -262,9 +271,9 @@ class Bench:
             command += ["--duration", duration or self.arguments.duration]
         return run_tool(command)
 
-    def inprocess(self, model, body, duration=None, requests=None, warmup=2):
+    def inprocess(self, model, body, duration=None, requests=None, warmup=2, batch=1):
         command = [self.bin / "mlos-bench-inprocess", "--model", model, "--body-file", body[0],
-                   "--warmup", warmup]
+                   "--warmup", warmup, "--batch", batch]
         if requests:
             command += ["--requests", requests]
         else:
@@ -326,9 +335,14 @@ def resnet_json_scenario(bench, model, bodies, mlos_path, kserve_path):
     return results
 
 
-def batching_scenario(bench, unbatched_path, batched_path, body):
+def batching_scenario(bench, model, mlos_json_body, unbatched_path, batched_path, body):
+    """The server's throughput at concurrency 8 without and with batching, and the engine's own
+    batch-8 execution in-process: the ceiling of what batching can gain."""
     duration = bench.arguments.resnet_duration
     return {
+        "engine batch 8": bench.repeated(
+            "ResNet-50 in-process, batch 8",
+            lambda: bench.inprocess(model, mlos_json_body, requests=2, warmup=1, batch=8)),
         "batch 1": bench.repeated(
             "ResNet-50 at concurrency 8, batch 1",
             lambda: bench.http(unbatched_path, body, concurrency=8, duration=duration, warmup=1)),
@@ -375,8 +389,8 @@ def report(results, notes):
         p(f"  {'':16} {'p50':>10} {'p99':>10}   {'server-added p50':>16} {'p99':>10}")
         for label, data in tiny.items():
             m = data["median"]
-            added = ("" if label == "in-process" else
-                     f"   {m['p50_us'] - base['p50_us']:16.1f} {m['p99_us'] - base['p99_us']:10.1f}")
+            added_p50, added_p99 = m["p50_us"] - base["p50_us"], m["p99_us"] - base["p99_us"]
+            added = "" if label == "in-process" else f"   {added_p50:16.1f} {added_p99:10.1f}"
             p(f"  {label:16} {m['p50_us']:10.1f} {m['p99_us']:10.1f}{added}")
         p("")
     throughput = results.get("throughput")
@@ -412,9 +426,17 @@ def report(results, notes):
         batched = batching["batched"]["median"]
         p("ResNet-50 throughput at concurrency 8")
         p(f"  batch 1            {one['rps']:8.2f} req/s   p50 {one['p50_us'] / 1e3:8.1f} ms")
-        p(f"  dynamic batching   {batched['rps']:8.2f} req/s   p50 {batched['p50_us'] / 1e3:8.1f} ms"
-          f"   (max_batch_size 8, max_queue_delay_us 2000)")
+        p(f"  dynamic batching   {batched['rps']:8.2f} req/s   p50 "
+          f"{batched['p50_us'] / 1e3:8.1f} ms   (max_batch_size 8, max_queue_delay_us 2000)")
         p(f"  ratio              {results['batching_ratio']:8.2f}x")
+        counts = batching.get("batches")
+        if counts and counts["executions"]:
+            p(f"  the batched model ran {counts['inferences']} requests in {counts['executions']} "
+              f"executions: {counts['inferences'] / counts['executions']:.1f} requests per batch")
+        single = results["resnet_json"]["in-process"]["median"]["p50_us"]
+        eight = batching["engine batch 8"]["median"]["p50_us"]
+        p(f"  engine alone, in-process: batch 8 in {eight / 1e3:.0f} ms vs 8 x batch 1 in "
+          f"{8 * single / 1e3:.0f} ms: batching can gain at most {8 * single / eight:.2f}x")
         p("")
     p("Goals (issue 4)")
     for name, (value, met) in results["goals"].items():
@@ -553,7 +575,9 @@ def main():
                 else:
                     paths = (mlos_resnet, f"/models/{quote(RESNET_BATCHED_ID)}/inference",
                              resnet_bodies["mlos_json"])
-                results["batching"] = batching_scenario(bench, *paths)
+                results["batching"] = batching_scenario(bench, resnet_model,
+                                                        resnet_bodies["mlos_json"], *paths)
+                results["batching"]["batches"] = batch_sizes(server, RESNET_BATCHED_ID)
                 results["batching_ratio"] = (results["batching"]["batched"]["median"]["rps"]
                                              / results["batching"]["batch 1"]["median"]["rps"])
     finally:

@@ -1,10 +1,11 @@
 // mlos-bench-inprocess: the baseline the HTTP figures are compared with. Loads an ONNX model
 // through the built-in onnx SMI plugin exactly as mlos-core does (PluginHost, LoadModel), decodes
 // an MLOS API request body into the model's inputs once, then times Execute alone on them,
-// one call after another on this thread.
+// one call after another on this thread. --batch N stacks the body's batch-1 inputs N times, to
+// time the execution a dynamic batcher would make of N such requests.
 //
 //   mlos-bench-inprocess --model model.onnx --body-file request.json [--settings '{"threads":2}']
-//                        [--duration 5 | --requests N] [--warmup 2]
+//                        [--duration 5 | --requests N] [--warmup 2] [--batch 8]
 //
 // Prints one JSON line: the fields of latency_summary.h plus "parse_us" and "decode_us" (median
 // times to parse the body's JSON and to decode it into tensors: what the MLOS API does before
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -73,6 +75,29 @@ StatusOr<DecodedBody> DecodeBody(const std::string& body, const core::ModelSigna
   return decoded;
 }
 
+// `inputs` stacked `batch` times along dimension 0, which must be 1 (a request of batch 1):
+// what a dynamic batcher hands the model for `batch` such requests.
+StatusOr<std::vector<core::NamedTensor>> Tile(const std::vector<core::NamedTensor>& inputs,
+                                              int64_t batch) {
+  std::vector<core::NamedTensor> tiled;
+  for (const auto& input : inputs) {
+    const Tensor& tensor = input.tensor;
+    if (tensor.shape().empty() || tensor.shape()[0] != 1 || tensor.dtype() == DataType::kString) {
+      return InvalidArgument(
+          fmt::format("--batch needs numeric inputs of batch 1; '{}' is not", input.name));
+    }
+    Shape shape = tensor.shape();
+    shape[0] = batch;
+    Tensor stacked(tensor.dtype(), shape);
+    for (int64_t i = 0; i < batch; ++i) {
+      std::memcpy(static_cast<std::byte*>(stacked.raw_data()) + i * tensor.byte_size(),
+                  tensor.raw_data(), tensor.byte_size());
+    }
+    tiled.push_back({input.name, std::move(stacked)});
+  }
+  return tiled;
+}
+
 struct Options {
   std::string model;
   std::string body_file;
@@ -80,6 +105,7 @@ struct Options {
   double duration_s = 5;
   uint64_t requests = 0;
   unsigned warmup = 2;
+  int64_t batch = 1;
 };
 
 int Run(const Options& options) {
@@ -100,7 +126,12 @@ int Run(const Options& options) {
   if (!body.ok()) return fail(1, body.status());
   auto decoded = DecodeBody(*body, (*model)->signature);
   if (!decoded.ok()) return fail(1, decoded.status().WithContext(options.body_file));
-  const std::vector<core::NamedTensor>& inputs = decoded->inputs;
+  std::vector<core::NamedTensor> inputs = std::move(decoded->inputs);
+  if (options.batch > 1) {
+    auto tiled = Tile(inputs, options.batch);
+    if (!tiled.ok()) return fail(2, tiled.status());
+    inputs = std::move(*tiled);
+  }
 
   for (unsigned i = 0; i < options.warmup; ++i) {
     auto outputs = core::Execute(**model, inputs);
@@ -134,6 +165,9 @@ int Main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--requests", options.requests, "measured calls (instead of --duration)");
   app.add_option("--warmup", options.warmup, "untimed calls first");
+  app.add_option("--batch", options.batch,
+                 "execute the body's batch-1 inputs stacked this many times along dimension 0")
+      ->check(CLI::Range(int64_t{1}, int64_t{4096}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
