@@ -258,9 +258,11 @@ class Bench:
 
     def http(self, path, body, concurrency=1, duration=None, requests=None, warmup=2,
              reported_field=None):
-        body_path, headers = body
         command = [self.bin / "mlos-bench-http", "--port", self.server.port, "--path", path,
-                   "--body-file", body_path, "--concurrency", concurrency, "--warmup", warmup]
+                   "--concurrency", concurrency, "--warmup", warmup]
+        body_path, headers = body or (None, [])
+        if body_path:
+            command += ["--body-file", body_path]
         if reported_field:
             command += ["--reported-field", reported_field]
         for header in headers:
@@ -293,6 +295,12 @@ class Bench:
 
 # ---------------------------------------------------------------------------------------------
 # Scenarios
+
+
+def http_floor_scenario(bench, kserve_available):
+    """A GET that touches no model: what HTTP and loopback TCP alone cost a round trip."""
+    path = "/v2/health/live" if kserve_available else "/health"
+    return {"path": path, **bench.repeated(f"HTTP floor, GET {path}", lambda: bench.http(path, None))}
 
 
 def tiny_scenarios(bench, model, bodies, mlos_path, kserve_path):
@@ -392,6 +400,9 @@ def report(results, notes):
             added_p50, added_p99 = m["p50_us"] - base["p50_us"], m["p99_us"] - base["p99_us"]
             added = "" if label == "in-process" else f"   {added_p50:16.1f} {added_p99:10.1f}"
             p(f"  {label:16} {m['p50_us']:10.1f} {m['p99_us']:10.1f}{added}")
+        floor = results["http_floor"]
+        p(f"  HTTP alone (GET {floor['path']}, no model): p50 {floor['median']['p50_us']:.1f}, "
+          f"p99 {floor['median']['p99_us']:.1f}: loopback TCP, both HTTP stacks, no inference")
         p("")
     throughput = results.get("throughput")
     if throughput:
@@ -546,6 +557,7 @@ def main():
                          "binary figures and the binary-tensor goal are missing; requests/s use "
                          "MLOS JSON")
         bench = Bench(arguments, server)
+        results["http_floor"] = http_floor_scenario(bench, bool(kserve_tiny))
         results["tiny"] = tiny_scenarios(bench, tiny_model, tiny_bodies, mlos_tiny, kserve_tiny)
         if kserve_tiny:
             results["throughput_api"] = "KServe binary"
