@@ -513,18 +513,18 @@ void ModelManager::Impl::Dispatch(const std::shared_ptr<Entry>& entry,
   std::shared_ptr<ModelScheduler> scheduler = entry->scheduler;
   lock.unlock();
   job.done = [this, entry, done = std::move(job.done)](InferenceOutcome outcome) {
-    {
-      std::lock_guard lock(entry->mutex);
-      entry->last_used_steady = Clock::now();  // before the reply: the client sees it in order
-    }
-    done(std::move(outcome));
+    // The model is done with: the request stops counting as in flight before its reply goes out,
+    // so a client that has its answer sees the model idle (evictable, unloadable). Unload still
+    // returns after the reply, since stopping the scheduler joins the thread running `done`.
     bool idle_now;
     {
       std::lock_guard lock(entry->mutex);
-      --entry->in_flight;  // after the reply: Unload returns once the requests are answered
+      entry->last_used_steady = Clock::now();
+      --entry->in_flight;
       idle_now = entry->in_flight == 0;
       entry->changed.notify_all();
     }
+    done(std::move(outcome));
     if (idle_now && entry->settings.keep_alive_s == 0) WakeHousekeeper();
   };
   scheduler->Submit(std::move(job));
