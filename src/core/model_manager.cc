@@ -86,6 +86,7 @@ struct ModelManager::Entry {
   int64_t in_flight = 0;                       // jobs handed to the scheduler, not yet done
   std::vector<InferenceJob> waiting_for_load;  // jobs that came while not ready
   bool deleted = false;
+  bool load_posted = false;  // a load waits for a loader thread
   Clock::time_point last_used_steady = Clock::now();
   std::optional<std::chrono::system_clock::time_point> last_used;
   uint64_t expected_bytes = 0;  // budget estimate for the next load
@@ -119,6 +120,7 @@ class ModelManager::Impl {
 
  private:
   std::shared_ptr<Entry> Find(const std::string& id) const;
+  std::vector<std::shared_ptr<Entry>> AllEntries() const;
   StatusOr<std::shared_ptr<const Plugin>> ChoosePlugin(const RegistrationRequest& request,
                                                        const std::string& format) const;
   StatusOr<ModelSettings> SettingsFor(const std::string& id, const Json& registered) const;
@@ -126,7 +128,7 @@ class ModelManager::Impl {
 
   // Loading: the caller has set entry.state = kLoading and owns the load.
   Status LoadNow(const std::shared_ptr<Entry>& entry);
-  void PostLoad(const std::shared_ptr<Entry>& entry);
+  void PostLoad(const std::shared_ptr<Entry>& entry);  // entry.mutex held
   // Makes the model ready with `loaded`, or failed with `status`; hands waiting jobs on.
   Status Install(const std::shared_ptr<Entry>& entry, StatusOr<std::shared_ptr<LoadedModel>> loaded);
   // Room in the budget for `entry` (evicting idle models), counted as reserved.
@@ -143,6 +145,7 @@ class ModelManager::Impl {
                 InferenceJob job);
   void Housekeep();
   void WakeHousekeeper();
+  bool Stopping();
 
   PluginHost& plugins_;
   RegistryStore& store_;
@@ -206,6 +209,13 @@ Status ModelManager::Impl::Restore() {
     PostLoad(entry);
   }
   return Status::Ok();
+}
+
+std::vector<std::shared_ptr<ModelManager::Entry>> ModelManager::Impl::AllEntries() const {
+  std::lock_guard lock(entries_mutex_);
+  std::vector<std::shared_ptr<Entry>> entries;
+  for (const auto& [id, entry] : entries_) entries.push_back(entry);
+  return entries;
 }
 
 std::shared_ptr<ModelManager::Entry> ModelManager::Impl::Find(const std::string& id) const {
@@ -309,13 +319,8 @@ ModelInfo ModelManager::Impl::Snapshot(Entry& entry) {
 }
 
 std::vector<ModelInfo> ModelManager::Impl::List() const {
-  std::vector<std::shared_ptr<Entry>> entries;
-  {
-    std::lock_guard lock(entries_mutex_);
-    for (const auto& [id, entry] : entries_) entries.push_back(entry);
-  }
   std::vector<ModelInfo> infos;
-  for (const auto& entry : entries) infos.push_back(Snapshot(*entry));
+  for (const auto& entry : AllEntries()) infos.push_back(Snapshot(*entry));
   return infos;
 }
 
@@ -421,7 +426,14 @@ void ModelManager::Impl::Release(Entry& entry) {
 // ---- lifecycle ----------------------------------------------------------------------------
 
 void ModelManager::Impl::PostLoad(const std::shared_ptr<Entry>& entry) {
-  boost::asio::post(loaders_, [this, entry] { (void)LoadNow(entry); });
+  entry->load_posted = true;
+  boost::asio::post(loaders_, [this, entry] {
+    {
+      std::lock_guard lock(entry->mutex);
+      entry->load_posted = false;
+    }
+    (void)LoadNow(entry);
+  });
 }
 
 Status ModelManager::Impl::LoadNow(const std::shared_ptr<Entry>& entry) {
@@ -547,12 +559,9 @@ void ModelManager::Impl::Infer(const std::string& id, InferenceJob job) {
         ModelStateName(entry->state), entry->waiting_for_load.size(),
         entry->settings.max_queue))});
   }
-  {
-    std::lock_guard stop(housekeeping_mutex_);
-    if (stopping_) {
-      lock.unlock();
-      return job.done({Unavailable("mlos-core is shutting down")});
-    }
+  if (Stopping()) {
+    lock.unlock();
+    return job.done({Unavailable("mlos-core is shutting down")});
   }
   entry->waiting_for_load.push_back(std::move(job));
   if (entry->state == ModelState::kUnloaded || entry->state == ModelState::kFailed) {
@@ -611,10 +620,20 @@ void ModelManager::Impl::UnloadEntry(const std::shared_ptr<Entry>& entry, const 
   entry->state = ModelState::kUnloaded;
   entry->stats.RecordUnload();
   entry->changed.notify_all();
-  if (!entry->waiting_for_load.empty() && !entry->deleted) {
+  if (entry->waiting_for_load.empty() || entry->deleted) return;
+  if (!Stopping()) {
     entry->state = ModelState::kLoading;
-    PostLoad(entry);
+    return PostLoad(entry);
   }
+  std::vector<InferenceJob> waiting = std::move(entry->waiting_for_load);
+  entry->waiting_for_load.clear();
+  lock.unlock();
+  for (auto& job : waiting) job.done({Unavailable("mlos-core is shutting down")});
+}
+
+bool ModelManager::Impl::Stopping() {
+  std::lock_guard lock(housekeeping_mutex_);
+  return stopping_;
 }
 
 Status ModelManager::Impl::Unload(const std::string& id) {
@@ -665,13 +684,8 @@ void ModelManager::Impl::Housekeep() {
     if (stopping_) return;
     housekeeping_due_ = false;
     lock.unlock();
-    std::vector<std::shared_ptr<Entry>> entries;
-    {
-      std::lock_guard entries_lock(entries_mutex_);
-      for (const auto& [id, entry] : entries_) entries.push_back(entry);
-    }
     const auto now = Clock::now();
-    for (const auto& entry : entries) {
+    for (const auto& entry : AllEntries()) {
       std::shared_ptr<ModelScheduler> scheduler;
       bool expired = false;
       {
@@ -698,12 +712,19 @@ void ModelManager::Impl::Shutdown() {
     housekeeping_wake_.notify_all();
     if (housekeeper_.joinable()) housekeeper_.join();
     loaders_.join();
-    std::vector<std::shared_ptr<Entry>> entries;
-    {
-      std::lock_guard lock(entries_mutex_);
-      for (const auto& [id, entry] : entries_) entries.push_back(entry);
+    // A load posted as the loaders stopped never ran: its requests are answered here.
+    for (const auto& entry : AllEntries()) {
+      std::unique_lock lock(entry->mutex);
+      if (!entry->load_posted) continue;
+      entry->load_posted = false;
+      entry->state = ModelState::kUnloaded;
+      std::vector<InferenceJob> waiting = std::move(entry->waiting_for_load);
+      entry->waiting_for_load.clear();
+      entry->changed.notify_all();
+      lock.unlock();
+      for (auto& job : waiting) job.done({Unavailable("mlos-core is shutting down")});
     }
-    for (const auto& entry : entries) UnloadEntry(entry, "shutting down");
+    for (const auto& entry : AllEntries()) UnloadEntry(entry, "shutting down");
   });
 }
 
