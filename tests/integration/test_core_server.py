@@ -357,6 +357,28 @@ class ApiTest(ServerCase):
         self.assert_error(reply, 405, "use POST")
         self.assertEqual(reply.headers.get("allow"), "POST")
 
+    def test_delete_waits_for_the_request_in_flight(self):
+        path = self.echo_model("deleted_slow", [("x", "FP32", [-1, 1])], delay_ms=600)
+        self.register(self.server, "t/gone@1", path, load=True)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self.server.infer, "t/gone@1", {"x": [[7]]})
+            time.sleep(0.2)
+            deleted = self.server.request("DELETE", path_of("t/gone@1"))
+            reply = pending.result(timeout=10)
+        self.assertEqual(deleted.status, 200, deleted)
+        self.assertEqual(reply.status, 200, reply)
+        self.assertEqual(reply.json["outputs"]["x_echo"]["data"], [7])
+        self.assert_error(self.server.infer("t/gone@1", {"x": [[7]]}), 404, "'t/gone@1'")
+
+    def test_concurrent_first_requests_load_the_model_once(self):
+        path = self.echo_model("once_loaded", [("x", "FP32", [-1, 1])], delay_ms=20)
+        self.register(self.server, "t/first@1", path)
+        replies = concurrently(
+            [lambda i=i: self.server.infer("t/first@1", {"x": [[i]]}) for i in range(16)], 16)
+        for i, reply in enumerate(replies):
+            self.assert_echo(reply, "x", [[i]])
+        self.assertEqual(self.metric(self.server, "mlos_model_loads_total", "t/first@1"), 1)
+
     def test_inference_matches_the_reference(self):
         reply = self.server.infer(MLP, {"input": self.mlp_inputs["input"].tolist()})
         self.assertEqual(reply.status, 200, reply)
@@ -388,14 +410,18 @@ class ApiTest(ServerCase):
         self.assert_error(self.server.infer("t/vec@1", {}), 400, "missing input", "x (FP32")
         self.assert_error(self.server.infer(MLP, {"input": [[1.0] * 15]}), 400, "model 'local/mlp@1'",
                           "input 'input'", "[1, 15]", "[-1, 16]")
-        self.assert_error(self.server.infer(MLP, {"input": {"datatype": "INT64", "data": [1] * 16}}),
-                          400, "input 'input'", "INT64", "FP32")
         self.assert_error(self.server.infer("t/none@1", {"x": [[1, 2, 3]]}), 404,
                           "model 't/none@1' is not registered")
         reply = self.server.request("GET", path_of("t/vec@1") + "/inference")
         self.assert_error(reply, 405, "GET is not allowed", "use POST")
         self.assertEqual(reply.headers.get("allow"), "POST")
         self.assert_echo(self.infer_vector([[1, 2, 3]]), "x", [[1, 2, 3]])  # still serving
+
+    def test_a_tensor_object_of_another_datatype_is_a_400(self):
+        # The model's input is FP32; a tensor object that says it holds INT64 is refused naming
+        # both, as KServe v2 refuses it, rather than converted silently.
+        reply = self.server.infer(MLP, {"input": {"datatype": "INT64", "data": [1] * 16}})
+        self.assert_error(reply, 400, "input 'input'", "INT64", "FP32")
 
     def test_a_non_finite_number_is_a_400(self):
         # 1e999 overflows a double: the JSON parser refuses it, which must be a client error
@@ -477,6 +503,7 @@ class RestartTest(ServerCase):
         settings = {"max_batch_size": 4, "keep_alive_s": 120, "threads": 2}
         self.register(server, "t/kept@1", path, settings)
         self.register(server, MLP, fixture("mlp") / "model.onnx")
+        self.register(server, "t/eager@1", self.echo_model("eager"), {"load": True})
         inputs, outputs = harness.load_reference(fixture("mlp"))
         self.assert_echo(server.infer("t/kept@1", {"x": [[1, 2, 3]]}), "x", [[1, 2, 3]])
         self.assertEqual(server.infer(MLP, {"input": inputs["input"].tolist()}).status, 200)
@@ -487,9 +514,11 @@ class RestartTest(ServerCase):
         listed = server.request("GET", "/models")
         self.assertEqual(listed.status, 200, listed)
         models = {model["id"]: model for model in listed.json["models"]}
-        self.assertEqual(set(models), {"t/kept@1", MLP})
-        for model in models.values():
-            self.assertEqual(model["state"], "unloaded", model)
+        self.assertEqual(set(models), {"t/kept@1", MLP, "t/eager@1"})
+        for model_id in ("t/kept@1", MLP):
+            self.assertEqual(models[model_id]["state"], "unloaded", models[model_id])
+        # "load": true in its settings: loaded at start-up, without a request.
+        self.wait_for_state(server, "t/eager@1", "ready", 5.0)
         for key, value in settings.items():
             self.assertEqual(models["t/kept@1"]["settings"][key], value, models["t/kept@1"])
         self.assertEqual(models[MLP]["inputs"],
@@ -550,6 +579,14 @@ class EvictionTest(ServerCase):
         self.assertEqual(stats["resources"]["memory_budget_bytes"], budget)
         self.check_least_recently_used_is_evicted(server)
         self.assertLessEqual(self.metric(server, "mlos_memory_used_bytes"), budget)
+        # A model larger than the whole budget is refused (503) without evicting anything.
+        path = self.echo_model("evict_huge", [("h", "FP32", [-1, 1])], pad_to=budget + 500)
+        self.register(server, "t/huge@1", path)
+        reply = server.infer("t/huge@1", {"h": [[1]]})
+        self.assert_error(reply, 503, "'t/huge@1'", "memory budget")
+        self.assertEqual(reply.headers.get("retry-after"), "1", reply.headers)
+        states = {name: self.state(server, f"t/{name}@1") for name in "abc"}
+        self.assertEqual(states, {"a": "unloaded", "b": "ready", "c": "ready"})
         self.stop_cleanly(server, within_s=2.0)
 
 
