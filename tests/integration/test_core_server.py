@@ -129,7 +129,13 @@ class ServerCase(unittest.TestCase):
         code, seconds = server.stop()
         self.assertEqual(code, 0, f"mlos-core exited with {code}; its log:\n{server.log()}")
         self.assertLess(seconds, within_s, f"SIGTERM took {seconds:.2f} s")
+        self.assert_no_sanitizer_report(server)
         return seconds
+
+    def assert_no_sanitizer_report(self, server):
+        log = server.log()
+        for marker in SANITIZER_MARKERS:
+            self.assertNotIn(marker, log, f"a sanitizer reported; mlos-core's output:\n{log}")
 
 
 def concurrently(calls, workers):
@@ -699,10 +705,24 @@ class AsanServerTest(ServerCase):
             self.assertEqual(server.request("POST", path_of("t/ints@1") + "/unload").status, 200)
             self.assertEqual(server.request("POST", path_of("t/ints@1") + "/load").status, 200)
         self.assertEqual(server.request("DELETE", path_of("t/parallel@1")).status, 200)
-        self.stop_cleanly(server, within_s=10.0)
-        log = server.log()
-        for marker in SANITIZER_MARKERS:
-            self.assertNotIn(marker, log, f"the sanitizer reported; mlos-core's output:\n{log}")
+        # Full queue, queue timeout and keep_alive 0 on a slow model.
+        slow = self.echo_model("asan_slow", [("x", "FP32", [-1, 1])], delay_ms=300)
+        self.register(server, "t/slow@1", slow,
+                      {"max_queue": 2, "timeout_ms": 200, "keep_alive_s": 0}, load=True)
+        replies = concurrently(
+            [lambda i=i: server.infer("t/slow@1", {"x": [[i]]}) for i in range(6)], 6)
+        self.assertIn(200, [reply.status for reply in replies], replies)
+        self.assertEqual({reply.status for reply in replies} - {200, 503}, set(), replies)
+        self.wait_for_state(server, "t/slow@1", "unloaded", 5.0)
+        # SIGTERM with a request in flight: answered, then exit 0 with a clean report.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(server.infer, "t/slow@1", {"x": [[9]]})
+            deadline = time.monotonic() + 10
+            while self.metric(server, "nv_inference_pending_request_count", "t/slow@1") < 1:
+                self.assertLess(time.monotonic(), deadline, "the request never reached the model")
+                time.sleep(0.02)
+            self.stop_cleanly(server, within_s=10.0)
+            self.assertEqual(pending.result(timeout=10).status, 200)
 
 
 # --- 5. load/unload soak -------------------------------------------------------------------------
