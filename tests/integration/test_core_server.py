@@ -376,6 +376,39 @@ class ApiTest(ServerCase):
         self.assertEqual(reply.json["outputs"]["x_echo"]["data"], [7])
         self.assert_error(self.server.infer("t/gone@1", {"x": [[7]]}), 404, "'t/gone@1'")
 
+    def test_a_failed_load_is_a_500_naming_the_file_and_the_next_use_retries(self):
+        path = self.echo_model("vanishing")
+        self.register(self.server, "t/vanish@1", path)
+        path.rename(path.with_suffix(".away"))
+        reply = self.server.infer("t/vanish@1", {"x": [[1, 2, 3]]})
+        self.assert_error(reply, 500, "'t/vanish@1'", str(path), "'echo'")
+        described = self.server.request("GET", path_of("t/vanish@1")).json
+        self.assertEqual(described["state"], "failed", described)
+        self.assertIn(str(path), described["failure"])
+        self.assertEqual(self.metric(self.server, "mlos_model_load_failures_total", "t/vanish@1"),
+                         1)
+        path.with_suffix(".away").rename(path)
+        self.assert_echo(self.server.infer("t/vanish@1", {"x": [[1, 2, 3]]}), "x", [[1, 2, 3]])
+        self.assertEqual(self.state(self.server, "t/vanish@1"), "ready")
+
+    def test_unload_waits_for_the_request_in_flight(self):
+        path = self.echo_model("unloaded_slow", [("x", "FP32", [-1, 1])], delay_ms=600)
+        self.register(self.server, "t/busy@1", path, load=True)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self.server.infer, "t/busy@1", {"x": [[3]]})
+            time.sleep(0.2)
+            unloaded = self.server.request("POST", path_of("t/busy@1") + "/unload")
+            reply = pending.result(timeout=10)
+        self.assertEqual((unloaded.status, unloaded.json["state"]), (200, "unloaded"), unloaded)
+        self.assertEqual(reply.status, 200, reply)
+        self.assertEqual(reply.json["outputs"]["x_echo"]["data"], [3])
+
+    def test_a_request_larger_than_max_batch_size_runs_whole(self):
+        path = self.echo_model("small_batches")
+        self.register(self.server, "t/batch2@1", path, {"max_batch_size": 2})
+        rows = [[i, i + 0.25, -i] for i in range(5)]
+        self.assert_echo(self.server.infer("t/batch2@1", {"x": rows}), "x", rows)
+
     def test_concurrent_first_requests_load_the_model_once(self):
         path = self.echo_model("once_loaded", [("x", "FP32", [-1, 1])], delay_ms=20)
         self.register(self.server, "t/first@1", path)
@@ -852,15 +885,29 @@ class ConfigTest(ServerCase):
         self.assertEqual(self.metric(server, "mlos_model_unloads_total", "t/pinned@1"), 0)
         self.stop_cleanly(server, within_s=2.0)
 
-    def test_a_bad_config_value_names_the_option_and_the_file(self):
-        config = self.directory / "bad.yaml"
-        config.write_text("max_loaded_models: lots\n")
-        environment = harness.scrubbed_environment(self.directory)
-        result = subprocess.run([OPTIONS.core, "--config", str(config), "--http-port", "0"],
-                                env=environment, capture_output=True, text=True, timeout=30)
-        self.assertEqual(result.returncode, 2, result)
-        self.assertIn("max_loaded_models", result.stderr)
-        self.assertIn(str(config), result.stderr)
+    def test_bad_settings_stop_the_server_with_a_message_naming_them(self):
+        def refused(config_text, *arguments, environment=None):
+            config = self.directory / "bad.yaml"
+            config.write_text(config_text)
+            result = subprocess.run(
+                [OPTIONS.core, "--config", str(config), "--http-port", "0",
+                 "--home", str(self.directory / "bad-home"), *map(str, arguments)],
+                env=dict(harness.scrubbed_environment(self.directory), **(environment or {})),
+                capture_output=True, text=True, timeout=30)
+            self.assertEqual(result.returncode, 2, result)
+            return result.stderr
+
+        stderr = refused("max_loaded_models: lots\n")
+        self.assertIn("max_loaded_models", stderr)
+        self.assertIn(str(self.directory / "bad.yaml"), stderr)
+        stderr = refused("models:\n  t/x@1:\n    instances: 0\n")
+        self.assertIn("models.t/x@1", stderr)
+        self.assertIn("instances", stderr)
+        stderr = refused("", "--memory-budget", "lots")
+        self.assertIn("memory-budget", stderr)
+        self.assertIn("'lots'", stderr)
+        stderr = refused("", environment={"MLOS_KEEP_ALIVE_S": "-5"})
+        self.assertIn("MLOS_KEEP_ALIVE_S", stderr)
 
 
 def main():
