@@ -298,6 +298,10 @@ class ApiTest(ServerCase):
         self.assert_error(self.server.infer("t/reg@1", {"r": [[1, 2]]}), 404, "'t/reg@1'")
         ids = [model["id"] for model in self.server.request("GET", "/models").json["models"]]
         self.assertNotIn("t/reg@1", ids)
+        # Once deleted, the id may be registered again from another path.
+        other = self.echo_model("registered_again")
+        self.register(self.server, "t/reg@1", other)
+        self.assertEqual(self.server.request("GET", path_of("t/reg@1")).json["path"], str(other))
 
     def test_registration_errors(self):
         register = "/models/register"
@@ -609,6 +613,25 @@ class EvictionTest(ServerCase):
     def test_max_loaded_models(self):
         server = self.start_server("--max-loaded-models", 2, home="count")
         self.check_least_recently_used_is_evicted(server)
+        self.stop_cleanly(server, within_s=2.0)
+
+    def test_a_model_in_use_is_waited_for_not_evicted(self):
+        server = self.start_server("--max-loaded-models", 1, home="busy")
+        slow = self.echo_model("evict_slow", [("x", "FP32", [-1, 1])], delay_ms=800)
+        self.register(server, "t/slow@1", slow, load=True)
+        self.register(server, "t/next@1", self.echo_model("evict_next"))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(server.infer, "t/slow@1", {"x": [[5]]})
+            time.sleep(0.2)
+            started = time.monotonic()
+            reply = server.infer("t/next@1", {"x": [[1, 2, 3]]})
+            waited = time.monotonic() - started
+            slow_reply = pending.result(timeout=10)
+        self.assertEqual(slow_reply.status, 200, slow_reply)  # not unloaded under its request
+        self.assertEqual(slow_reply.json["outputs"]["x_echo"]["data"], [5])
+        self.assert_echo(reply, "x", [[1, 2, 3]])
+        self.assertGreater(waited, 0.3, "t/next@1 loaded while t/slow@1 was still running")
+        self.assertEqual(self.state(server, "t/slow@1"), "unloaded")
         self.stop_cleanly(server, within_s=2.0)
 
     def test_memory_budget_in_bytes(self):
