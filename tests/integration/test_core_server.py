@@ -24,6 +24,7 @@ import http.client
 import json
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -831,23 +832,44 @@ class SoakTest(ServerCase):
 # --- 6. graceful shutdown --------------------------------------------------------------------------
 
 class ShutdownTest(ServerCase):
-    def test_sigterm_answers_the_request_in_flight_then_exits_0(self):
+    def test_sigterm_answers_the_requests_in_flight_then_exits_0(self):
         server = self.start_server()
-        path = self.echo_model("drain", [("x", "FP32", [-1, 1])], delay_ms=1000)
+        path = self.echo_model("drain", [("x", "FP32", [-1, 1])], delay_ms=500)
         self.register(server, "t/drain@1", path, load=True)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(server.infer, "t/drain@1", {"x": [[42]]})
+        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+            # One running, two queued behind it (instances 1).
+            pending = [pool.submit(server.infer, "t/drain@1", {"x": [[i]]}) for i in range(3)]
             deadline = time.monotonic() + 5
-            while self.metric(server, "nv_inference_pending_request_count", "t/drain@1") < 1:
-                self.assertLess(time.monotonic(), deadline, "the request never reached the model")
+            while self.metric(server, "nv_inference_pending_request_count", "t/drain@1") < 3:
+                self.assertLess(time.monotonic(), deadline, "the requests never reached the model")
                 time.sleep(0.02)
-            code, seconds = server.stop()
-            reply = pending.result(timeout=10)
-        self.assertEqual(reply.status, 200, reply)
-        self.assertEqual(reply.json["outputs"]["x_echo"]["data"], [42])
-        self.assertEqual(code, 0, server.log())
-        self.assertLess(seconds, 5.0)
+            server.process.send_signal(signal.SIGTERM)
+            time.sleep(0.1)
+            with self.assertRaises(ConnectionRefusedError):  # no new connections while draining
+                server.request("GET", "/health", timeout=2)
+            replies = [future.result(timeout=10) for future in pending]
+        for i, reply in enumerate(replies):
+            self.assertEqual(reply.status, 200, reply)
+            self.assertEqual(reply.json["outputs"]["x_echo"]["data"], [i])
+        self.assertEqual(server.process.wait(timeout=5), 0, server.log())
+        self.assert_no_sanitizer_report(server)
         self.assertIn("SIGTERM received", server.log())
+
+    def test_a_second_signal_ends_the_drain_at_once(self):
+        server = self.start_server(home="impatient")
+        path = self.echo_model("very_slow", [("x", "FP32", [-1, 1])], delay_ms=5000)
+        self.register(server, "t/very_slow@1", path, load=True)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(server.infer, "t/very_slow@1", {"x": [[1]]})
+            time.sleep(0.3)
+            started = time.monotonic()
+            server.process.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+            server.process.send_signal(signal.SIGTERM)
+            server.process.wait(timeout=10)
+            self.assertLess(time.monotonic() - started, 2.0)
+            with self.assertRaises(ConnectionError):
+                pending.result(timeout=10)
 
 
 # --- 7. configuration ----------------------------------------------------------------------------
