@@ -61,6 +61,9 @@ class Client {
       if (error) return Fail("connect: " + error.message());
       socket_.set_option(tcp::no_delay(true), error);
       buffer_.clear();
+      // Beast reads max(512, free capacity) bytes at a time: without room reserved, a large
+      // answer would arrive in 512-byte reads, and the client would time itself.
+      buffer_.reserve(64 * 1024);
     }
     http::write(socket_, request_, error);
     if (error) return Fail("write: " + error.message());
