@@ -120,6 +120,13 @@ class ServerCase(unittest.TestCase):
         self.assertEqual(reply.status, 200, reply)
         return reply.json["settings"]
 
+    def wait_until_pending(self, server, model_id, count):
+        """Waits until COUNT requests are queued or running on the model (or fails after 10 s)."""
+        deadline = time.monotonic() + 10
+        while self.metric(server, "nv_inference_pending_request_count", model_id) < count:
+            self.assertLess(time.monotonic(), deadline, f"{count} requests never reached {model_id}")
+            time.sleep(0.02)
+
     def metric(self, server, name, model_id=None):
         labels = harness.model_labels(model_id) if model_id else ""
         samples = server.metrics()
@@ -373,7 +380,7 @@ class ApiTest(ServerCase):
         self.register(self.server, "t/gone@1", path, load=True)
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(self.server.infer, "t/gone@1", {"x": [[7]]})
-            time.sleep(0.2)
+            self.wait_until_pending(self.server, "t/gone@1", 1)
             deleted = self.server.request("DELETE", path_of("t/gone@1"))
             reply = pending.result(timeout=10)
         self.assertEqual(deleted.status, 200, deleted)
@@ -401,7 +408,7 @@ class ApiTest(ServerCase):
         self.register(self.server, "t/busy@1", path, load=True)
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(self.server.infer, "t/busy@1", {"x": [[3]]})
-            time.sleep(0.2)
+            self.wait_until_pending(self.server, "t/busy@1", 1)
             unloaded = self.server.request("POST", path_of("t/busy@1") + "/unload")
             reply = pending.result(timeout=10)
         self.assertEqual((unloaded.status, unloaded.json["state"]), (200, "unloaded"), unloaded)
@@ -601,14 +608,14 @@ class EvictionTest(ServerCase):
         use("a", 3)  # b is now the least recently used
         use("c", 4)
         states = {name: self.state(server, f"t/{name}@1") for name in "abc"}
-        self.assertEqual(states, {"a": "ready", "b": "unloaded", "c": "ready"})
+        self.assertEqual(states, {"a": "ready", "b": "unloaded", "c": "ready"}, server.log())
         unloads = {name: self.metric(server, "mlos_model_unloads_total", f"t/{name}@1") - base[name]
                    for name in "abc"}
         self.assertEqual(unloads, {"a": 0, "b": 1, "c": 0})
         self.assertEqual(self.metric(server, "mlos_loaded_models"), 2)
         use("b", 5)  # a (used before c) goes
         states = {name: self.state(server, f"t/{name}@1") for name in "abc"}
-        self.assertEqual(states, {"a": "unloaded", "b": "ready", "c": "ready"})
+        self.assertEqual(states, {"a": "unloaded", "b": "ready", "c": "ready"}, server.log())
         self.assertEqual(self.metric(server, "mlos_model_unloads_total", "t/a@1") - base["a"], 1)
 
     def test_max_loaded_models(self):
@@ -623,7 +630,7 @@ class EvictionTest(ServerCase):
         self.register(server, "t/next@1", self.echo_model("evict_next"))
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(server.infer, "t/slow@1", {"x": [[5]]})
-            time.sleep(0.2)
+            self.wait_until_pending(server, "t/slow@1", 1)
             started = time.monotonic()
             reply = server.infer("t/next@1", {"x": [[1, 2, 3]]})
             waited = time.monotonic() - started
@@ -774,10 +781,7 @@ class AsanServerTest(ServerCase):
         # SIGTERM with a request in flight: answered, then exit 0 with a clean report.
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(server.infer, "t/slow@1", {"x": [[9]]})
-            deadline = time.monotonic() + 10
-            while self.metric(server, "nv_inference_pending_request_count", "t/slow@1") < 1:
-                self.assertLess(time.monotonic(), deadline, "the request never reached the model")
-                time.sleep(0.02)
+            self.wait_until_pending(server, "t/slow@1", 1)
             self.stop_cleanly(server, within_s=10.0)
             self.assertEqual(pending.result(timeout=10).status, 200)
 
@@ -839,14 +843,9 @@ class ShutdownTest(ServerCase):
         with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
             # One running, two queued behind it (instances 1).
             pending = [pool.submit(server.infer, "t/drain@1", {"x": [[i]]}) for i in range(3)]
-            deadline = time.monotonic() + 5
-            while self.metric(server, "nv_inference_pending_request_count", "t/drain@1") < 3:
-                self.assertLess(time.monotonic(), deadline, "the requests never reached the model")
-                time.sleep(0.02)
+            self.wait_until_pending(server, "t/drain@1", 3)
             server.process.send_signal(signal.SIGTERM)
-            time.sleep(0.1)
-            with self.assertRaises(ConnectionRefusedError):  # no new connections while draining
-                server.request("GET", "/health", timeout=2)
+            self.assertTrue(self.connections_refused(server), "new connections while draining")
             replies = [future.result(timeout=10) for future in pending]
         for i, reply in enumerate(replies):
             self.assertEqual(reply.status, 200, reply)
@@ -855,16 +854,35 @@ class ShutdownTest(ServerCase):
         self.assert_no_sanitizer_report(server)
         self.assertIn("SIGTERM received", server.log())
 
+    def connections_refused(self, server, seconds=5.0):
+        """Whether the server stops accepting connections within SECONDS."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                server.request("GET", "/health", timeout=2)
+            except ConnectionRefusedError:
+                return True
+            except OSError:
+                pass  # accepted just before the listener closed, then cut: try again
+            time.sleep(0.05)
+        return False
+
+    def wait_for_log(self, server, text, seconds=5.0):
+        deadline = time.monotonic() + seconds
+        while text not in server.log():
+            self.assertLess(time.monotonic(), deadline, f"no '{text}' in the log:\n{server.log()}")
+            time.sleep(0.02)
+
     def test_a_second_signal_ends_the_drain_at_once(self):
         server = self.start_server(home="impatient")
         path = self.echo_model("very_slow", [("x", "FP32", [-1, 1])], delay_ms=5000)
         self.register(server, "t/very_slow@1", path, load=True)
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(server.infer, "t/very_slow@1", {"x": [[1]]})
-            time.sleep(0.3)
+            self.wait_until_pending(server, "t/very_slow@1", 1)
             started = time.monotonic()
             server.process.send_signal(signal.SIGTERM)
-            time.sleep(0.2)
+            self.wait_for_log(server, "SIGTERM received")  # the first one was taken
             server.process.send_signal(signal.SIGTERM)
             server.process.wait(timeout=10)
             self.assertLess(time.monotonic() - started, 2.0)
