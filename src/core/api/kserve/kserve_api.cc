@@ -18,7 +18,9 @@ constexpr std::string_view kModelsPrefix = "/v2/models/";
 constexpr std::string_view kRepositoryModelsPrefix = "/v2/repository/models/";
 constexpr std::string_view kVersionsSegment = "/versions/";
 
-std::string Dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string Dump(const Json& json) {
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 HttpResponse JsonReply(const Json& body) { return {200, Dump(body)}; }
 
@@ -73,9 +75,10 @@ StatusOr<std::string> ResolveModelId(std::string_view name_segment,
   if (version.empty()) return InvalidArgument("the model version in the path is empty");
   if (!has_version) return name + "@" + version;
   if (SplitId(name).second != version) {
-    return InvalidArgument(fmt::format("model '{}' names version '{}' but the path asks for "
-                                       "/versions/{}",
-                                       name, SplitId(name).second, version));
+    return InvalidArgument(
+        fmt::format("model '{}' names version '{}' but the path asks for "
+                    "/versions/{}",
+                    name, SplitId(name).second, version));
   }
   return name;
 }
@@ -165,8 +168,8 @@ StatusOr<Json> ParseOptionalBody(const std::string& body) {
   try {
     Json json = Json::parse(body);
     if (json.is_object()) return json;
-    return InvalidArgument(fmt::format("the request body must be a JSON object, got {}",
-                                       json.type_name()));
+    return InvalidArgument(
+        fmt::format("the request body must be a JSON object, got {}", json.type_name()));
   } catch (const Json::exception& e) {
     return InvalidArgument(fmt::format("the request body is not valid JSON: {}", e.what()));
   }
@@ -207,7 +210,8 @@ RouteAction KServeApi::Route(const HttpRequest& request) const {
       if (!post) return MethodNotAllowed(request, "POST");
       auto id = ResolveModelId(rest, std::nullopt);
       if (!id.ok()) return Fixed(KServeError(id.status()));
-      return Blocking([this, id = *id, load](const HttpRequest&) { return LoadOrUnload(id, load); });
+      return Blocking(
+          [this, id = *id, load](const HttpRequest&) { return LoadOrUnload(id, load); });
     }
   }
   if (path.starts_with(kModelsPrefix)) {
@@ -285,8 +289,8 @@ HttpResponse KServeApi::RepositoryIndex(const HttpRequest& request) const {
   bool ready_only = false;
   if (body->contains("ready")) {
     if (!(*body)["ready"].is_boolean()) {
-      return KServeError(InvalidArgument(fmt::format("\"ready\" must be a boolean, got {}",
-                                                     Dump((*body)["ready"]))));
+      return KServeError(InvalidArgument(
+          fmt::format("\"ready\" must be a boolean, got {}", Dump((*body)["ready"]))));
     }
     ready_only = (*body)["ready"].get<bool>();
   }
@@ -294,8 +298,7 @@ HttpResponse KServeApi::RepositoryIndex(const HttpRequest& request) const {
   for (const ModelInfo& info : models_.List()) {
     if (ready_only && info.state != ModelState::kReady) continue;
     const auto [name, version] = SplitId(info.record.id);
-    Json item = {{"name", name}, {"version", version},
-                 {"state", RepositoryState(info.state)}};
+    Json item = {{"name", name}, {"version", version}, {"state", RepositoryState(info.state)}};
     if (info.state == ModelState::kFailed) {
       item["reason"] = info.failure;
     } else if (info.state == ModelState::kUnloaded) {
@@ -315,8 +318,8 @@ HttpResponse KServeApi::LoadOrUnload(const std::string& id, bool load) const {
 void KServeApi::Infer(const std::string& id, HttpRequest request, Responder respond) const {
   auto info = models_.Describe(id);
   if (!info.ok()) return respond(KServeError(info.status()));
-  auto json_length = ParseInferenceHeaderLength(request.Header(kInferenceHeaderLengthHeader),
-                                                request.body.size());
+  auto json_length =
+      ParseInferenceHeaderLength(request.Header(kInferenceHeaderLengthHeader), request.body.size());
   if (!json_length.ok()) return respond(KServeError(json_length.status()));
   auto decoded = DecodeKServeInferRequest(request.body, *json_length, info->record.signature);
   if (!decoded.ok()) {

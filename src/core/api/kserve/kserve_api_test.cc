@@ -67,7 +67,8 @@ class KServeApiTest : public ::testing::Test {
     if (!action.start) return action.handle(request);
     auto reply = std::make_shared<std::promise<HttpResponse>>();
     auto future = reply->get_future();
-    action.start(request, [reply](HttpResponse response) { reply->set_value(std::move(response)); });
+    action.start(request,
+                 [reply](HttpResponse response) { reply->set_value(std::move(response)); });
     return future.get();
   }
 
@@ -99,8 +100,7 @@ class KServeApiTest : public ::testing::Test {
 TEST_F(KServeApiTest, ServerMetadataAndHealth) {
   const HttpResponse metadata = Call("GET", "/v2");
   EXPECT_EQ(metadata.status, 200u);
-  EXPECT_EQ(Json::parse(metadata.body),
-            Json::parse(R"({"name":"mlos-core","version":"9.9.9",
+  EXPECT_EQ(Json::parse(metadata.body), Json::parse(R"({"name":"mlos-core","version":"9.9.9",
                 "extensions":["binary_tensor_data","model_repository","statistics"]})"));
   EXPECT_EQ(Call("GET", "/v2/health/live").status, 200u);
   EXPECT_EQ(Call("GET", "/v2/health/ready").status, 200u);
@@ -145,9 +145,9 @@ TEST_F(KServeApiTest, ModelMetadataAndNaming) {
       "platform":"echo",
       "inputs":[{"name":"x","datatype":"FP32","shape":[-1,3]}],
       "outputs":[{"name":"x_echo","datatype":"FP32","shape":[-1,3]}]})");
-  for (const std::string path : {"/v2/models/local%2Fvector%401", "/v2/models/local/vector@1",
-                                 "/v2/models/local%2Fvector/versions/1",
-                                 "/v2/models/local/vector/versions/2"}) {
+  for (const std::string path :
+       {"/v2/models/local%2Fvector%401", "/v2/models/local/vector@1",
+        "/v2/models/local%2Fvector/versions/1", "/v2/models/local/vector/versions/2"}) {
     SCOPED_TRACE(path);
     const HttpResponse response = Call("GET", path);
     ASSERT_EQ(response.status, 200u) << response.body;
@@ -211,7 +211,9 @@ TEST_F(KServeApiTest, BinaryInferenceBothWays) {
   Register("local/vector@1");
   const Json header = {
       {"inputs",
-       {{{"name", "x"}, {"shape", {2, 3}}, {"datatype", "FP32"},
+       {{{"name", "x"},
+         {"shape", {2, 3}},
+         {"datatype", "FP32"},
          {"parameters", {{"binary_data_size", 24}}}}}},
       {"outputs", {{{"name", "x_echo"}, {"parameters", {{"binary_data", true}}}}}}};
   const float values[6] = {1, 2, 3, 4, 5, 6.5};
@@ -245,7 +247,8 @@ TEST_F(KServeApiTest, InferenceErrors) {
                   {{"Inference-Header-Content-Length", "x"}});
   EXPECT_EQ(response.status, 400u);
   EXPECT_NE(Error(response).find("Inference-Header-Content-Length is \"x\""), std::string::npos);
-  response = Call("POST", "/v2/models/local%2Fnothing/infer", Json{{"inputs", Json::array()}}.dump());
+  response =
+      Call("POST", "/v2/models/local%2Fnothing/infer", Json{{"inputs", Json::array()}}.dump());
   EXPECT_EQ(response.status, 404u);
   EXPECT_NE(Error(response).find("local/nothing@latest"), std::string::npos);
 }

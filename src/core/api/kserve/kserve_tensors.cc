@@ -66,10 +66,11 @@ StatusOr<Json> Parameters(const Json& object, const std::string& what) {
 }
 
 StatusOr<std::string> RequiredString(const Json& object, const char* key, const std::string& what) {
-  if (!object.contains(key)) return InvalidArgument(fmt::format("{}: \"{}\" is missing", what, key));
+  if (!object.contains(key))
+    return InvalidArgument(fmt::format("{}: \"{}\" is missing", what, key));
   if (!object[key].is_string()) {
-    return InvalidArgument(fmt::format("{}: \"{}\" must be a string, got {}", what, key,
-                                       object[key].type_name()));
+    return InvalidArgument(
+        fmt::format("{}: \"{}\" must be a string, got {}", what, key, object[key].type_name()));
   }
   return object[key].get<std::string>();
 }
@@ -102,9 +103,9 @@ StatusOr<Shape> ParseShape(const Json& input) {
     }
     if (result.size() == shape.size()) return result;
   }
-  return InvalidArgument(fmt::format(
-      "\"shape\" must be an array of at most {} non-negative integers, got {}", kMaxRank,
-      shape.dump(-1, ' ', false, Json::error_handler_t::replace)));
+  return InvalidArgument(
+      fmt::format("\"shape\" must be an array of at most {} non-negative integers, got {}",
+                  kMaxRank, shape.dump(-1, ' ', false, Json::error_handler_t::replace)));
 }
 
 Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
@@ -112,8 +113,8 @@ Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
   const Shape& declared = *spec.shape;
   if (declared.size() != shape.size()) {
     return InvalidArgument(fmt::format("shape {} has rank {}, the model expects {} (rank {})",
-                                       ShapeToString(shape), shape.size(),
-                                       ShapeToString(declared), declared.size()));
+                                       ShapeToString(shape), shape.size(), ShapeToString(declared),
+                                       declared.size()));
   }
   for (size_t i = 0; i < shape.size(); ++i) {
     if (declared[i] >= 0 && declared[i] != shape[i]) {
@@ -132,8 +133,8 @@ StatusOr<int64_t> BoundedElementCount(const Shape& shape, uint64_t limit) {
   uint64_t count = 1;
   for (const int64_t dimension : shape) {
     if (static_cast<uint64_t>(dimension) > limit || count > limit / dimension) {
-      return InvalidArgument(fmt::format("shape {} has more elements than the request carries",
-                                         ShapeToString(shape)));
+      return InvalidArgument(
+          fmt::format("shape {} has more elements than the request carries", ShapeToString(shape)));
     }
     count *= static_cast<uint64_t>(dimension);
   }
@@ -187,6 +188,11 @@ StatusOr<Tensor> TensorFromJson(const TensorSpec& spec, const Shape& shape, int6
 
 // A BYTES tensor from its binary form: per element a 4-byte little-endian length, then the bytes.
 StatusOr<Tensor> StringsFromBinary(const Shape& shape, int64_t count, std::string_view bytes) {
+  if (static_cast<uint64_t>(count) > bytes.size() / sizeof(uint32_t)) {
+    return InvalidArgument(fmt::format(
+        "binary_data_size is {}, too small for the 4-byte lengths of shape {}'s {} BYTES elements",
+        bytes.size(), ShapeToString(shape), count));
+  }
   Tensor tensor(DataType::kString, shape);
   size_t offset = 0;
   for (int64_t i = 0; i < count; ++i) {
@@ -249,8 +255,8 @@ class BinarySection {
           kInferenceHeaderLengthHeader));
     }
     if (!size_parameter.is_number_integer() || size_parameter.get<int64_t>() < 0) {
-      return InvalidArgument(fmt::format("\"binary_data_size\" must be a non-negative integer, got {}",
-                                         size_parameter.dump()));
+      return InvalidArgument(fmt::format(
+          "\"binary_data_size\" must be a non-negative integer, got {}", size_parameter.dump()));
     }
     const auto size = size_parameter.get<uint64_t>();
     if (size > bytes_.size() - offset_) {
@@ -308,9 +314,10 @@ StatusOr<Tensor> DecodeInput(const TensorSpec& spec, const Json& input, BinarySe
 Status DecodeInputs(const Json& request, const std::vector<TensorSpec>& specs,
                     BinarySection* binary, uint64_t body_size, std::vector<NamedTensor>* out) {
   if (!request.contains("inputs") || !request["inputs"].is_array()) {
-    return InvalidArgument(fmt::format("the request needs \"inputs\", an array of tensors; the "
-                                       "model's inputs are: {}",
-                                       DescribeAll(specs)));
+    return InvalidArgument(
+        fmt::format("the request needs \"inputs\", an array of tensors; the "
+                    "model's inputs are: {}",
+                    DescribeAll(specs)));
   }
   out->assign(specs.size(), NamedTensor{});
   size_t position = 0;
@@ -347,20 +354,21 @@ Status DecodeOutputs(const Json& request, const std::vector<TensorSpec>& specs,
                      KServeInferRequest* out) {
   if (!request.contains("outputs")) return Status::Ok();
   if (!request["outputs"].is_array()) {
-    return InvalidArgument(fmt::format("\"outputs\" must be an array, got {}",
-                                       request["outputs"].type_name()));
+    return InvalidArgument(
+        fmt::format("\"outputs\" must be an array, got {}", request["outputs"].type_name()));
   }
   size_t position = 0;
   for (const Json& output : request["outputs"]) {
     const std::string where = fmt::format("outputs[{}]", position++);
     if (!output.is_object()) {
-      return InvalidArgument(fmt::format("{} must be an object, got {}", where, output.type_name()));
+      return InvalidArgument(
+          fmt::format("{} must be an object, got {}", where, output.type_name()));
     }
     ASSIGN_OR_RETURN(const std::string name, RequiredString(output, "name", where));
     const std::string what = fmt::format("output '{}'", name);
     if (Find(specs, name) == nullptr) {
-      return InvalidArgument(fmt::format("unknown output '{}' requested; the model's outputs are: {}",
-                                         name, DescribeAll(specs)));
+      return InvalidArgument(fmt::format(
+          "unknown output '{}' requested; the model's outputs are: {}", name, DescribeAll(specs)));
     }
     if (std::find(out->output_names.begin(), out->output_names.end(), name) !=
         out->output_names.end()) {
@@ -390,9 +398,9 @@ StatusOr<Tensor> RawBinaryTensor(const TensorSpec& spec, std::string_view body) 
   }
   const size_t size = ElementSize(spec.dtype);
   if (body.size() % size != 0) {
-    return InvalidArgument(fmt::format(
-        "{} bytes of raw binary data are not a whole number of {}-byte elements", body.size(),
-        size));
+    return InvalidArgument(
+        fmt::format("{} bytes of raw binary data are not a whole number of {}-byte elements",
+                    body.size(), size));
   }
   ASSIGN_OR_RETURN(const Shape shape,
                    ResolveFlatShape(static_cast<int64_t>(body.size() / size), spec.shape));
@@ -493,8 +501,9 @@ StatusOr<EncodedKServeReply> EncodeKServeInferReply(const KServeInferReply& repl
   }
   json += "]}";
   EncodedKServeReply encoded;
-  bool any_binary = std::any_of(reply.outputs.begin(), reply.outputs.end(),
-                                [&](const OutputTensor& o) { return request.BinaryOutput(o.name); });
+  bool any_binary =
+      std::any_of(reply.outputs.begin(), reply.outputs.end(),
+                  [&](const OutputTensor& o) { return request.BinaryOutput(o.name); });
   if (any_binary) encoded.json_length = json.size();
   encoded.body = std::move(json) + binary;
   return encoded;

@@ -34,12 +34,12 @@ Json Inputs(const std::string& name = "", const Json& change = Json::object()) {
 }
 
 StatusOr<KServeInferRequest> Decode(const Json& request, const std::string& binary = "",
-                                    bool framed = false, const ModelSignature& signature = Signature()) {
+                                    bool framed = false,
+                                    const ModelSignature& signature = Signature()) {
   const std::string json = request.dump();
   const bool with_header = framed || !binary.empty();
-  return DecodeKServeInferRequest(json + binary,
-                                  with_header ? std::optional<size_t>(json.size()) : std::nullopt,
-                                  signature);
+  return DecodeKServeInferRequest(
+      json + binary, with_header ? std::optional<size_t>(json.size()) : std::nullopt, signature);
 }
 
 std::string Error(const StatusOr<KServeInferRequest>& result) {
@@ -84,21 +84,28 @@ TEST(KServeTensorsTest, DecodesJsonInputsInDeclaredOrder) {
 
 TEST(KServeTensorsTest, DecodesEveryDatatypeFromJson) {
   const std::vector<std::pair<DataType, Json>> cases = {
-      {DataType::kBool, {true, false, 1}},       {DataType::kInt8, {-128, 127, 0}},
-      {DataType::kInt16, {-32768, 32767, 0}},    {DataType::kInt32, {-1, 2, 3}},
-      {DataType::kInt64, {-1, 2, 3}},            {DataType::kUInt8, {0, 255, 1}},
-      {DataType::kUInt16, {0, 65535, 1}},        {DataType::kUInt32, {0, 4294967295u, 1}},
+      {DataType::kBool, {true, false, 1}},
+      {DataType::kInt8, {-128, 127, 0}},
+      {DataType::kInt16, {-32768, 32767, 0}},
+      {DataType::kInt32, {-1, 2, 3}},
+      {DataType::kInt64, {-1, 2, 3}},
+      {DataType::kUInt8, {0, 255, 1}},
+      {DataType::kUInt16, {0, 65535, 1}},
+      {DataType::kUInt32, {0, 4294967295u, 1}},
       {DataType::kUInt64, {0, 18446744073709551615u, 1}},
-      {DataType::kFloat16, {0.5, -2, 65504}},    {DataType::kBFloat16, {0.5, -2, 1}},
-      {DataType::kFloat32, {0.5, -2, 1e38}},     {DataType::kFloat64, {0.5, -2, 1e308}},
+      {DataType::kFloat16, {0.5, -2, 65504}},
+      {DataType::kBFloat16, {0.5, -2, 1}},
+      {DataType::kFloat32, {0.5, -2, 1e38}},
+      {DataType::kFloat64, {0.5, -2, 1e308}},
       {DataType::kString, {"a", "", "\u00e9"}},
   };
   for (const auto& [dtype, data] : cases) {
     SCOPED_TRACE(KServeName(dtype));
     const ModelSignature signature{{{"t", dtype, Shape{3}}}, {}};
-    auto request = Decode({{"inputs", {{{"name", "t"}, {"shape", {3}}, {"datatype", KServeName(dtype)},
-                                        {"data", data}}}}},
-                          "", false, signature);
+    auto request = Decode(
+        {{"inputs",
+          {{{"name", "t"}, {"shape", {3}}, {"datatype", KServeName(dtype)}, {"data", data}}}}},
+        "", false, signature);
     ASSERT_TRUE(request.ok()) << request.status().ToString();
     const Tensor& tensor = request->inputs[0].tensor;
     EXPECT_EQ(tensor.dtype(), dtype);
@@ -135,12 +142,19 @@ TEST(KServeTensorsTest, DecodesBinaryStringsBoolsAndBFloat16) {
                                   {"h", DataType::kBFloat16, Shape{1}}},
                                  {}};
   const std::string strings = Strings({"hello", "", "ab"});
-  const Json request = {
-      {"inputs",
-       {{{"name", "s"}, {"shape", {3}}, {"datatype", "BYTES"},
-         {"parameters", {{"binary_data_size", strings.size()}}}},
-        {{"name", "b"}, {"shape", {2}}, {"datatype", "BOOL"}, {"parameters", {{"binary_data_size", 2}}}},
-        {{"name", "h"}, {"shape", {1}}, {"datatype", "BF16"}, {"parameters", {{"binary_data_size", 2}}}}}}};
+  const Json request = {{"inputs",
+                         {{{"name", "s"},
+                           {"shape", {3}},
+                           {"datatype", "BYTES"},
+                           {"parameters", {{"binary_data_size", strings.size()}}}},
+                          {{"name", "b"},
+                           {"shape", {2}},
+                           {"datatype", "BOOL"},
+                           {"parameters", {{"binary_data_size", 2}}}},
+                          {{"name", "h"},
+                           {"shape", {1}},
+                           {"datatype", "BF16"},
+                           {"parameters", {{"binary_data_size", 2}}}}}}};
   const uint16_t half = FloatToBFloat16(-1.5f);
   auto decoded = Decode(request, strings + std::string("\x01\x00", 2) + Bytes<uint16_t>({half}),
                         true, signature);
@@ -157,19 +171,19 @@ TEST(KServeTensorsTest, DecodesBinaryStringsBoolsAndBFloat16) {
   const std::string four_strings = Strings({"hello", "", "ab", "x"});
   Json wrong_count = request;
   wrong_count["inputs"][0]["parameters"]["binary_data_size"] = four_strings.size();
-  EXPECT_NE(Error(Decode(wrong_count, four_strings + std::string("\x01\x00", 2) +
-                                          Bytes<uint16_t>({half}),
-                         true, signature))
-                .find("input 's' (BYTES [-1]): binary BYTES data of 3 elements ends after 19 "
-                      "bytes, binary_data_size is 24"),
-            std::string::npos);
+  EXPECT_NE(
+      Error(Decode(wrong_count, four_strings + std::string("\x01\x00", 2) + Bytes<uint16_t>({half}),
+                   true, signature))
+          .find("input 's' (BYTES [-1]): binary BYTES data of 3 elements ends after 19 "
+                "bytes, binary_data_size is 24"),
+      std::string::npos);
 }
 
 TEST(KServeTensorsTest, RequestedOutputsAndBinaryFlags) {
-  auto request = Decode({{"inputs", Inputs()},
-                         {"parameters", {{"binary_data_output", true}}},
-                         {"outputs", {{{"name", "z"}, {"parameters", {{"binary_data", false}}}},
-                                      {{"name", "y"}}}}});
+  auto request = Decode(
+      {{"inputs", Inputs()},
+       {"parameters", {{"binary_data_output", true}}},
+       {"outputs", {{{"name", "z"}, {"parameters", {{"binary_data", false}}}}, {{"name", "y"}}}}});
   ASSERT_TRUE(request.ok()) << request.status().ToString();
   EXPECT_EQ(request->output_names, (std::vector<std::string>{"z", "y"}));
   EXPECT_FALSE(request->BinaryOutput("z"));
@@ -256,6 +270,13 @@ TEST(KServeTensorsTest, BinaryFramingErrors) {
   both[0]["data"] = {1, 2, 3};
   EXPECT_EQ(Error(Decode({{"inputs", both}}, data)),
             "input 'x' (FP32 [-1, 3]): both \"data\" and parameter \"binary_data_size\" are given");
+  Json strings = Inputs();
+  strings[2].erase("data");
+  strings[2]["shape"] = {3};
+  strings[2]["parameters"] = {{"binary_data_size", 8}};
+  EXPECT_EQ(Error(Decode({{"inputs", strings}}, std::string(8, '\0'))),
+            "input 'text' (BYTES [-1]): binary_data_size is 8, too small for the 4-byte lengths "
+            "of shape [3]'s 3 BYTES elements");
   Json huge = inputs;
   huge[0]["shape"] = {4611686018427387904, 3};
   EXPECT_EQ(Error(Decode({{"inputs", huge}}, data)),
@@ -281,18 +302,22 @@ TEST(KServeTensorsTest, RawBinaryRequestFeedsTheOneInput) {
   EXPECT_EQ(Error(DecodeKServeInferRequest(Bytes<float>({1, 2}), 0, signature)),
             "input x (FP32 [-1, 3]): 2 values do not fit the model's shape [-1, 3]: the count must "
             "be a multiple of 3");
-  EXPECT_NE(Error(DecodeKServeInferRequest("abc", 0, Signature())).find("needs a model with one input"),
-            std::string::npos);
+  EXPECT_NE(
+      Error(DecodeKServeInferRequest("abc", 0, Signature())).find("needs a model with one input"),
+      std::string::npos);
 }
 
-OutputTensor Output(const std::string& name, DataType dtype, Shape shape, const std::string& bytes) {
+OutputTensor Output(const std::string& name, DataType dtype, Shape shape,
+                    const std::string& bytes) {
   Tensor data(DataType::kUInt8, {static_cast<int64_t>(bytes.size())});
   if (!bytes.empty()) std::memcpy(data.raw_data(), bytes.data(), bytes.size());
   return {name, dtype, std::move(shape), data};
 }
 
 TEST(KServeTensorsTest, EncodesJsonAndBinaryReplies) {
-  KServeInferReply reply{"local/m@1", "1", "r7",
+  KServeInferReply reply{"local/m@1",
+                         "1",
+                         "r7",
                          {Output("y", DataType::kFloat32, {1, 2}, Bytes<float>({0.1f, 2})),
                           Output("s", DataType::kString, {1}, Strings({"hi"}))}};
   KServeInferRequest all_json;
