@@ -40,7 +40,8 @@ $(FUZZ_BUILD)/build.ninja:
 build-fuzz: deps $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 
-# Fuzzes model loading for $(FUZZ_SECONDS) s, seeded with the ONNX test suite's models.
+# Fuzzes the request parsers (REQUEST_FUZZ_SECONDS, 30 s) and model loading for $(FUZZ_SECONDS) s,
+# seeded with tools/fuzz/request_seeds and the ONNX test suite's models.
 fuzz: build-fuzz
 	tools/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Runs the model-loading fuzzer for a bounded time, seeded with the ONNX backend test suite's
-# models. Usage: tools/fuzz/run.sh BUILD_DIR [SECONDS] [extra libFuzzer flags...]
-# Inputs that grow coverage accumulate in BUILD_DIR/fuzz/corpus (kept between runs); a crash, leak,
-# timeout or out-of-memory input is written to BUILD_DIR/fuzz/artifacts/ and the script fails.
-# Reproduce one with: BUILD_DIR/bin/model_load_fuzzer BUILD_DIR/fuzz/artifacts/crash-...
+# Runs the request-parser fuzzer for REQUEST_FUZZ_SECONDS (default 30), seeded with the requests in
+# tools/fuzz/request_seeds/, then the model-loading fuzzer for SECONDS, seeded with the ONNX backend
+# test suite's models; the extra libFuzzer flags (e.g. -seed=1 -runs=N) go to both.
+# Usage: tools/fuzz/run.sh BUILD_DIR [SECONDS] [extra libFuzzer flags...]
+# Inputs that grow coverage accumulate in BUILD_DIR/fuzz/corpus and BUILD_DIR/fuzz-requests/corpus
+# (kept between runs); a crash, leak, timeout or out-of-memory input is written to the artifacts/
+# folder beside them and the script fails. Reproduce one with:
+# BUILD_DIR/bin/model_load_fuzzer BUILD_DIR/fuzz/artifacts/crash-... (or request_parser_fuzzer).
 set -euo pipefail
 
 build=${1:?usage: run.sh BUILD_DIR [SECONDS] [libFuzzer flags...]}
 seconds=${2:-60}
 shift $(( $# >= 2 ? 2 : 1 ))
 fuzzer="$build/bin/model_load_fuzzer"
+
+requests="$build/fuzz-requests"
+mkdir -p "$requests/corpus" "$requests/artifacts"
+echo "fuzz: request_parser_fuzzer for ${REQUEST_FUZZ_SECONDS:-30}s"
+"$build/bin/request_parser_fuzzer" "$requests/corpus" "$(dirname "$0")/request_seeds" \
+  -max_total_time="${REQUEST_FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -timeout=10 -max_len=4096 \
+  -artifact_prefix="$requests/artifacts/" -print_final_stats=1 "$@"
+
 work="$build/fuzz"
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 

@@ -285,7 +285,7 @@ StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& b
   std::vector<NamedTensor> decoded(inputs.size());
   for (const auto& [name, value] : given) {
     const auto spec = std::find_if(inputs.begin(), inputs.end(),
-                                   [&](const TensorSpec& s) { return s.name == name; });
+                                   [&name = name](const TensorSpec& s) { return s.name == name; });
     if (spec == inputs.end()) {
       return InvalidArgument(
           fmt::format("unknown input '{}'; the model's inputs are: {}", name, DescribeAll(inputs)));
