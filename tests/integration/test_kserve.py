@@ -179,6 +179,11 @@ class KServeTest(unittest.TestCase):
                 reply = self.call("GET", path)
                 self.assertEqual(reply.status, 200, reply)
                 self.assertEqual(reply.json, expected)
+        config = self.call("GET", model_path(MLP) + "/config")
+        self.assertEqual(config.status, 200, config)
+        self.assertEqual(config.json["max_batch_size"], 0)
+        self.assertEqual(config.json["input"],
+                         [{"name": "input", "data_type": "TYPE_FP32", "dims": [-1, 16]}])
         bert = self.call("GET", "/v2/models/local/tiny_bert")  # no version: @latest
         self.assertEqual(bert.status, 200, bert)
         self.assertEqual([tensor["name"] for tensor in bert.json["inputs"]],
@@ -280,6 +285,8 @@ class KServeTest(unittest.TestCase):
         self.assertEqual({m["name"] for m in all_stats.json["model_stats"]},
                          {"local/mlp", "local/tiny_bert"})
 
+        self.assert_error(self.call("POST", "/v2/repository/models/local%2Fmlp%401/load",
+                                    {"parameters": {"config": "{}"}}), 501, "config")
         self.assert_error(self.call("POST", "/v2/repository/models/local%2Fnone/load"), 404,
                           "local/none@latest")
         self.assert_error(self.call("GET", "/v2/models/local/none/ready"), 404, "local/none@latest")

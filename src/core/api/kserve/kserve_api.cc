@@ -84,7 +84,7 @@ StatusOr<std::string> ResolveModelId(std::string_view name_segment,
 }
 
 // A model route: /v2/models/{name}[/versions/{v}][/{action}], action "" (metadata), "ready",
-// "infer" or "stats". The name may contain plain '/', so the pieces are cut from the end.
+// "infer", "stats" or "config". The name may contain plain '/', so the pieces are cut from the end.
 struct ModelPath {
   std::string id;
   std::string action;
@@ -92,7 +92,7 @@ struct ModelPath {
 
 StatusOr<ModelPath> ParseModelPath(std::string_view rest) {
   ModelPath path;
-  for (const std::string_view action : {"infer", "ready", "stats"}) {
+  for (const std::string_view action : {"infer", "ready", "stats", "config"}) {
     if (rest.size() > action.size() + 1 && rest.ends_with(action) &&
         rest[rest.size() - action.size() - 1] == '/') {
       path.action = action;
@@ -134,6 +134,18 @@ Json TensorMetadata(const std::vector<TensorSpec>& specs) {
     tensors.push_back({{"name", spec.name},
                        {"datatype", KServeName(spec.dtype)},
                        {"shape", spec.shape ? Json(*spec.shape) : Json::array({-1})}});
+  }
+  return tensors;
+}
+
+// Triton's model configuration tensors: "TYPE_FP32"-style types, full dims (max_batch_size 0).
+Json TritonTensorConfig(const std::vector<TensorSpec>& specs) {
+  Json tensors = Json::array();
+  for (const TensorSpec& spec : specs) {
+    const std::string type = spec.dtype == DataType::kString ? "STRING" : KServeName(spec.dtype);
+    tensors.push_back({{"name", spec.name},
+                       {"data_type", "TYPE_" + type},
+                       {"dims", spec.shape ? Json(*spec.shape) : Json::array({-1})}});
   }
   return tensors;
 }
@@ -211,7 +223,7 @@ RouteAction KServeApi::Route(const HttpRequest& request) const {
       auto id = ResolveModelId(rest, std::nullopt);
       if (!id.ok()) return Fixed(KServeError(id.status()));
       return Blocking(
-          [this, id = *id, load](const HttpRequest&) { return LoadOrUnload(id, load); });
+          [this, id = *id, load](const HttpRequest& r) { return LoadOrUnload(id, load, r); });
     }
   }
   if (path.starts_with(kModelsPrefix)) {
@@ -232,6 +244,9 @@ RouteAction KServeApi::Route(const HttpRequest& request) const {
     }
     if (model->action == "stats") {
       return Inline([this, id](const HttpRequest&) { return Statistics(id); });
+    }
+    if (model->action == "config") {
+      return Inline([this, id](const HttpRequest&) { return ModelConfig(id); });
     }
     return Inline([this, id](const HttpRequest&) { return ModelMetadata(id); });
   }
@@ -309,7 +324,32 @@ HttpResponse KServeApi::RepositoryIndex(const HttpRequest& request) const {
   return JsonReply(index);
 }
 
-HttpResponse KServeApi::LoadOrUnload(const std::string& id, bool load) const {
+HttpResponse KServeApi::ModelConfig(const std::string& id) const {
+  auto info = models_.Describe(id);
+  if (!info.ok()) return KServeError(info.status());
+  const ModelSignature& signature = info->record.signature;
+  return JsonReply({{"name", SplitId(id).first},
+                    {"platform", info->record.plugin_id},
+                    {"backend", info->record.plugin_id},
+                    {"max_batch_size", 0},
+                    {"input", TritonTensorConfig(signature.inputs)},
+                    {"output", TritonTensorConfig(signature.outputs)}});
+}
+
+HttpResponse KServeApi::LoadOrUnload(const std::string& id, bool load,
+                                     const HttpRequest& request) const {
+  auto body = ParseOptionalBody(request.body);
+  if (!body.ok()) return KServeError(body.status());
+  if (load && body->contains("parameters") && (*body)["parameters"].is_object()) {
+    for (const auto& [key, value] : (*body)["parameters"].items()) {
+      if (key == "config" || key.starts_with("file:")) {
+        return KServeError(Unimplemented(fmt::format(
+            "load parameter \"{}\": configuration and file overrides are not supported; "
+            "register the model through the MLOS API instead",
+            key)));
+      }
+    }
+  }
   const Status status = load ? models_.Load(id) : models_.Unload(id);
   if (!status.ok()) return KServeError(status);
   return Empty();

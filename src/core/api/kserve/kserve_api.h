@@ -2,7 +2,8 @@
 // under /v2, on top of the model manager.
 //
 // Routes: GET /v2 (server metadata), GET /v2/health/live|ready, GET /v2/models/{m}[/versions/{v}]
-// (model metadata), GET .../ready, POST .../infer (with Triton's binary tensor data extension),
+// (model metadata), GET .../ready, GET .../config (Triton's model configuration, as far as MLOS
+// knows it), POST .../infer (with Triton's binary tensor data extension),
 // the statistics extension (GET /v2/models/stats, GET .../stats) and the model repository
 // extension (POST /v2/repository/index, POST /v2/repository/models/{m}/load|unload).
 //
@@ -35,9 +36,10 @@ class KServeApi : public HttpHandler {
   HttpResponse ServerMetadata() const;
   HttpResponse ModelMetadata(const std::string& id) const;
   HttpResponse ModelReady(const std::string& id) const;
-  HttpResponse Statistics(const std::string& id) const;  // every model when `id` is empty
+  HttpResponse ModelConfig(const std::string& id) const;  // Triton's, for perf_analyzer & co.
+  HttpResponse Statistics(const std::string& id) const;   // every model when `id` is empty
   HttpResponse RepositoryIndex(const HttpRequest& request) const;
-  HttpResponse LoadOrUnload(const std::string& id, bool load) const;
+  HttpResponse LoadOrUnload(const std::string& id, bool load, const HttpRequest& request) const;
   void Infer(const std::string& id, HttpRequest request, Responder respond) const;
 
   ModelManager& models_;

@@ -112,6 +112,7 @@ TEST_F(KServeApiTest, RouteKinds) {
   EXPECT_EQ(KindOf("GET", "/v2/models/a%2Fb"), Kind::kInline);
   EXPECT_EQ(KindOf("GET", "/v2/models/a/b/versions/1/ready"), Kind::kInline);
   EXPECT_EQ(KindOf("GET", "/v2/models/stats"), Kind::kInline);
+  EXPECT_EQ(KindOf("GET", "/v2/models/a/b/config"), Kind::kInline);
   EXPECT_EQ(KindOf("POST", "/v2/models/a/b/infer"), Kind::kAsync);
   EXPECT_EQ(KindOf("POST", "/v2/repository/index"), Kind::kBlocking);
   EXPECT_EQ(KindOf("POST", "/v2/repository/models/a%2Fb/load"), Kind::kBlocking);
@@ -153,6 +154,12 @@ TEST_F(KServeApiTest, ModelMetadataAndNaming) {
     ASSERT_EQ(response.status, 200u) << response.body;
     EXPECT_EQ(Json::parse(response.body), expected);
   }
+  const HttpResponse config = Call("GET", "/v2/models/local/vector/versions/2/config");
+  ASSERT_EQ(config.status, 200u) << config.body;
+  EXPECT_EQ(Json::parse(config.body), Json::parse(R"({"name":"local/vector","platform":"echo",
+      "backend":"echo","max_batch_size":0,
+      "input":[{"name":"x","data_type":"TYPE_FP32","dims":[-1,3]}],
+      "output":[{"name":"x_echo","data_type":"TYPE_FP32","dims":[-1,3]}]})"));
   const HttpResponse latest = Call("GET", "/v2/models/local%2Fvector");
   EXPECT_EQ(latest.status, 404u);
   EXPECT_NE(Error(latest).find("local/vector@latest"), std::string::npos) << latest.body;
@@ -171,7 +178,11 @@ TEST_F(KServeApiTest, ReadinessFollowsLoadAndUnload) {
   EXPECT_EQ(Json::parse(Call("POST", "/v2/repository/index", R"({"ready":true})").body),
             Json::array());
 
-  const HttpResponse loaded = Call("POST", "/v2/repository/models/local%2Fvector%401/load");
+  const HttpResponse overridden = Call("POST", "/v2/repository/models/local%2Fvector%401/load",
+                                       R"({"parameters":{"config":"{}"}})");
+  EXPECT_EQ(overridden.status, 501u);
+  EXPECT_NE(Error(overridden).find("load parameter \"config\""), std::string::npos);
+  const HttpResponse loaded = Call("POST", "/v2/repository/models/local%2Fvector%401/load", "{}");
   ASSERT_EQ(loaded.status, 200u) << loaded.body;
   EXPECT_EQ(Call("GET", "/v2/models/local/vector/versions/1/ready").status, 200u);
   index = Json::parse(Call("POST", "/v2/repository/index", R"({"ready":true})").body);
