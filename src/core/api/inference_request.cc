@@ -172,8 +172,12 @@ StatusOr<Tensor> DecodeValue(const TensorSpec& spec, const Json& value) {
     data = &value["data"];
     if (value.contains("datatype")) {
       const Json& datatype = value["datatype"];
-      if (!datatype.is_string() || !ParseDataType(datatype.get<std::string>())) {
-        return InvalidArgument(fmt::format("unknown datatype {}", datatype.dump()));
+      const auto given = datatype.is_string() ? ParseDataType(datatype.get<std::string>())
+                                              : std::nullopt;
+      if (!given) return InvalidArgument(fmt::format("unknown datatype {}", datatype.dump()));
+      if (*given != spec.dtype) {
+        return InvalidArgument(fmt::format("datatype {} given, the model expects {}",
+                                           KServeName(*given), KServeName(spec.dtype)));
       }
     }
     if (value.contains("shape")) {

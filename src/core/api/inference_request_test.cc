@@ -161,6 +161,8 @@ TEST(DecodeInferenceInputsTest, ErrorMessagesSayWhatAndWhere) {
             "\"datatype\" and \"data\"");
   EXPECT_EQ(Error(R"({"x":{"data":[1,2,3],"datatype":"FP33"}})", kVector),
             "input 'x' (FP32 [-1, 3]): unknown datatype \"FP33\"");
+  EXPECT_EQ(Error(R"({"x":{"data":[1,2,3],"datatype":"INT64"}})", kVector),
+            "input 'x' (FP32 [-1, 3]): datatype INT64 given, the model expects FP32");
   EXPECT_EQ(Error(R"({"input_ids":[1.5]})", kText),
             "input 'input_ids' (INT64 [-1, -1]): element 0: 1.5 is not an integer, as INT64 "
             "requires");
