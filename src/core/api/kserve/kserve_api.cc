@@ -356,12 +356,12 @@ HttpResponse KServeApi::LoadOrUnload(const std::string& id, bool load,
 }
 
 void KServeApi::Infer(const std::string& id, HttpRequest request, Responder respond) const {
-  auto info = models_.Describe(id);
-  if (!info.ok()) return respond(KServeError(info.status()));
+  auto signature = models_.Signature(id);
+  if (!signature.ok()) return respond(KServeError(signature.status()));
   auto json_length =
       ParseInferenceHeaderLength(request.Header(kInferenceHeaderLengthHeader), request.body.size());
   if (!json_length.ok()) return respond(KServeError(json_length.status()));
-  auto decoded = DecodeKServeInferRequest(request.body, *json_length, info->record.signature);
+  auto decoded = DecodeKServeInferRequest(request.body, *json_length, **signature);
   if (!decoded.ok()) {
     return respond(KServeError(decoded.status().WithContext(fmt::format("model '{}'", id))));
   }
@@ -372,11 +372,9 @@ void KServeApi::Infer(const std::string& id, HttpRequest request, Responder resp
   // What the reply needs of the request: its id and which outputs go back as binary.
   auto wanted = std::make_shared<const KServeInferRequest>(std::move(decoded).value());
   const auto [name, version] = SplitId(id);
-  job.done = [respond = std::move(respond), wanted, id, name = name,
+  job.done = [respond = std::move(respond), wanted, name = name,
               version = version](InferenceOutcome outcome) {
-    if (!outcome.status.ok()) {
-      return respond(KServeError(outcome.status.WithContext(fmt::format("model '{}'", id))));
-    }
+    if (!outcome.status.ok()) return respond(KServeError(outcome.status));
     const KServeInferReply reply{name, version, wanted->id, std::move(outcome.outputs)};
     auto encoded = EncodeKServeInferReply(reply, *wanted);
     if (!encoded.ok()) return respond(KServeError(encoded.status()));

@@ -262,6 +262,18 @@ TEST_F(KServeApiTest, InferenceErrors) {
       Call("POST", "/v2/models/local%2Fnothing/infer", Json{{"inputs", Json::array()}}.dump());
   EXPECT_EQ(response.status, 404u);
   EXPECT_NE(Error(response).find("local/nothing@latest"), std::string::npos);
+
+  RegistrationRequest failing;  // the echo plugin fails to execute an input named "fail"
+  failing.model_id = "local/failing@1";
+  failing.path = testing::WriteFile(
+      directory_ / "failing.echo", R"({"inputs":[{"name":"fail","datatype":"FP32","shape":[1]}]})");
+  ASSERT_TRUE(models_->Register(failing).ok());
+  response = Call(
+      "POST", "/v2/models/local/failing@1/infer",
+      Json{{"inputs", {{{"name", "fail"}, {"shape", {1}}, {"datatype", "FP32"}, {"data", {0}}}}}}
+          .dump());
+  EXPECT_EQ(response.status, 500u);
+  EXPECT_NE(Error(response).find("the echo plugin was asked to fail"), std::string::npos);
 }
 
 }  // namespace
