@@ -1,6 +1,9 @@
 #include "core/model_signature.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 namespace mlos::core {
 namespace {
@@ -31,6 +34,27 @@ StatusOr<ModelSignature> SignatureFromSmi(const smi_signature& signature) {
   ASSIGN_OR_RETURN(result.outputs,
                    SpecsFromSmi(signature.outputs, signature.output_count, "output"));
   return result;
+}
+
+std::string TensorSpecType(const TensorSpec& spec) {
+  return fmt::format("{} {}", KServeName(spec.dtype),
+                     spec.shape ? ShapeToString(*spec.shape) : "[any rank]");
+}
+
+std::string DescribeTensorSpec(const TensorSpec& spec) {
+  return fmt::format("{} ({})", spec.name, TensorSpecType(spec));
+}
+
+std::string DescribeTensorSpecs(const std::vector<TensorSpec>& specs) {
+  std::vector<std::string> parts;
+  for (const auto& spec : specs) parts.push_back(DescribeTensorSpec(spec));
+  return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+const TensorSpec* FindTensorSpec(const std::vector<TensorSpec>& specs, std::string_view name) {
+  const auto found = std::find_if(specs.begin(), specs.end(),
+                                  [&](const TensorSpec& spec) { return spec.name == name; });
+  return found == specs.end() ? nullptr : &*found;
 }
 
 nlohmann::json TensorSpecsToJson(const std::vector<TensorSpec>& specs) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -31,6 +32,15 @@ struct ModelSignature {
 
 // Fails on a datatype MLOS does not know, naming the tensor.
 StatusOr<ModelSignature> SignatureFromSmi(const smi_signature& signature);
+
+// "FP32 [-1, 3]" for error messages; an unknown rank reads "[any rank]".
+std::string TensorSpecType(const TensorSpec& spec);
+// "x (FP32 [-1, 3])".
+std::string DescribeTensorSpec(const TensorSpec& spec);
+// Every spec described, comma-separated; "none" when there is none.
+std::string DescribeTensorSpecs(const std::vector<TensorSpec>& specs);
+// The spec called `name`, or nullptr.
+const TensorSpec* FindTensorSpec(const std::vector<TensorSpec>& specs, std::string_view name);
 
 nlohmann::json TensorSpecsToJson(const std::vector<TensorSpec>& specs);
 // `what` names the JSON in errors ("registry row 'ns/m@v' inputs").

@@ -14,20 +14,6 @@ using Json = nlohmann::json;
 // Deeper nesting than any tensor rank MLOS serves; bounds the recursion below.
 constexpr size_t kMaxRank = 32;
 
-std::string DeclaredShape(const TensorSpec& spec) {
-  return spec.shape ? ShapeToString(*spec.shape) : "[any rank]";
-}
-
-std::string Describe(const TensorSpec& spec) {
-  return fmt::format("{} ({} {})", spec.name, KServeName(spec.dtype), DeclaredShape(spec));
-}
-
-std::string DescribeAll(const std::vector<TensorSpec>& specs) {
-  std::vector<std::string> parts;
-  for (const auto& spec : specs) parts.push_back(Describe(spec));
-  return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "));
-}
-
 // Checks that every level of a nested array has the length `shape` says.
 Status CheckRegular(const Json& value, const Shape& shape, size_t depth, const std::string& path) {
   if (depth == shape.size()) {
@@ -172,8 +158,8 @@ StatusOr<Tensor> DecodeValue(const TensorSpec& spec, const Json& value) {
     data = &value["data"];
     if (value.contains("datatype")) {
       const Json& datatype = value["datatype"];
-      const auto given = datatype.is_string() ? ParseDataType(datatype.get<std::string>())
-                                              : std::nullopt;
+      const auto given =
+          datatype.is_string() ? ParseDataType(datatype.get<std::string>()) : std::nullopt;
       if (!given) return InvalidArgument(fmt::format("unknown datatype {}", datatype.dump()));
       if (*given != spec.dtype) {
         return InvalidArgument(fmt::format("datatype {} given, the model expects {}",
@@ -291,13 +277,13 @@ StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& b
     const auto spec = std::find_if(inputs.begin(), inputs.end(),
                                    [&name = name](const TensorSpec& s) { return s.name == name; });
     if (spec == inputs.end()) {
-      return InvalidArgument(
-          fmt::format("unknown input '{}'; the model's inputs are: {}", name, DescribeAll(inputs)));
+      return InvalidArgument(fmt::format("unknown input '{}'; the model's inputs are: {}", name,
+                                         DescribeTensorSpecs(inputs)));
     }
     auto tensor = DecodeValue(*spec, *value);
     if (!tensor.ok()) {
       return tensor.status().WithContext(
-          fmt::format("input '{}' ({} {})", name, KServeName(spec->dtype), DeclaredShape(*spec)));
+          fmt::format("input '{}' ({})", name, TensorSpecType(*spec)));
     }
     decoded[spec - inputs.begin()] = {name, std::move(tensor).value()};
   }
@@ -309,7 +295,8 @@ StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& b
         GenerateStandardInput(inputs[i], input_ids != decoded.end() ? input_ids->tensor : Tensor());
     if (!generated) {
       return InvalidArgument(fmt::format("missing input {}; the model's inputs are: {}",
-                                         Describe(inputs[i]), DescribeAll(inputs)));
+                                         DescribeTensorSpec(inputs[i]),
+                                         DescribeTensorSpecs(inputs)));
     }
     if (!generated->ok()) {
       return generated->status().WithContext(fmt::format("input '{}'", inputs[i].name));

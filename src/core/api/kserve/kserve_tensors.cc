@@ -22,26 +22,6 @@ using Json = nlohmann::json;
 // Deeper than any tensor rank MLOS serves; bounds shapes and the recursion over nested data.
 constexpr size_t kMaxRank = 32;
 
-std::string DeclaredShape(const TensorSpec& spec) {
-  return spec.shape ? ShapeToString(*spec.shape) : "[any rank]";
-}
-
-std::string Describe(const TensorSpec& spec) {
-  return fmt::format("{} ({} {})", spec.name, KServeName(spec.dtype), DeclaredShape(spec));
-}
-
-std::string DescribeAll(const std::vector<TensorSpec>& specs) {
-  std::vector<std::string> parts;
-  for (const auto& spec : specs) parts.push_back(Describe(spec));
-  return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, ", "));
-}
-
-const TensorSpec* Find(const std::vector<TensorSpec>& specs, const std::string& name) {
-  const auto found = std::find_if(specs.begin(), specs.end(),
-                                  [&](const TensorSpec& spec) { return spec.name == name; });
-  return found == specs.end() ? nullptr : &*found;
-}
-
 std::string Quoted(std::string_view text) {
   return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -317,7 +297,7 @@ Status DecodeInputs(const Json& request, const std::vector<TensorSpec>& specs,
     return InvalidArgument(
         fmt::format("the request needs \"inputs\", an array of tensors; the "
                     "model's inputs are: {}",
-                    DescribeAll(specs)));
+                    DescribeTensorSpecs(specs)));
   }
   out->assign(specs.size(), NamedTensor{});
   size_t position = 0;
@@ -327,24 +307,24 @@ Status DecodeInputs(const Json& request, const std::vector<TensorSpec>& specs,
       return InvalidArgument(fmt::format("{} must be an object, got {}", where, input.type_name()));
     }
     ASSIGN_OR_RETURN(const std::string name, RequiredString(input, "name", where));
-    const TensorSpec* spec = Find(specs, name);
+    const TensorSpec* spec = FindTensorSpec(specs, name);
     if (spec == nullptr) {
-      return InvalidArgument(
-          fmt::format("unknown input '{}'; the model's inputs are: {}", name, DescribeAll(specs)));
+      return InvalidArgument(fmt::format("unknown input '{}'; the model's inputs are: {}", name,
+                                         DescribeTensorSpecs(specs)));
     }
     NamedTensor& slot = (*out)[spec - specs.data()];
     if (!slot.name.empty()) return InvalidArgument(fmt::format("input '{}' is given twice", name));
     auto tensor = DecodeInput(*spec, input, binary, body_size);
     if (!tensor.ok()) {
       return tensor.status().WithContext(
-          fmt::format("input '{}' ({} {})", name, KServeName(spec->dtype), DeclaredShape(*spec)));
+          fmt::format("input '{}' ({})", name, TensorSpecType(*spec)));
     }
     slot = {name, std::move(tensor).value()};
   }
   for (size_t i = 0; i < specs.size(); ++i) {
     if ((*out)[i].name.empty()) {
       return InvalidArgument(fmt::format("missing input {}; the model's inputs are: {}",
-                                         Describe(specs[i]), DescribeAll(specs)));
+                                         DescribeTensorSpec(specs[i]), DescribeTensorSpecs(specs)));
     }
   }
   return binary->CheckConsumed();
@@ -366,9 +346,10 @@ Status DecodeOutputs(const Json& request, const std::vector<TensorSpec>& specs,
     }
     ASSIGN_OR_RETURN(const std::string name, RequiredString(output, "name", where));
     const std::string what = fmt::format("output '{}'", name);
-    if (Find(specs, name) == nullptr) {
-      return InvalidArgument(fmt::format(
-          "unknown output '{}' requested; the model's outputs are: {}", name, DescribeAll(specs)));
+    if (FindTensorSpec(specs, name) == nullptr) {
+      return InvalidArgument(
+          fmt::format("unknown output '{}' requested; the model's outputs are: {}", name,
+                      DescribeTensorSpecs(specs)));
     }
     if (std::find(out->output_names.begin(), out->output_names.end(), name) !=
         out->output_names.end()) {
@@ -414,11 +395,12 @@ StatusOr<KServeInferRequest> DecodeRawBinary(std::string_view body,
   if (signature.inputs.size() != 1) {
     return InvalidArgument(fmt::format(
         "a raw binary request ({} is 0) needs a model with one input; the model's inputs are: {}",
-        kInferenceHeaderLengthHeader, DescribeAll(signature.inputs)));
+        kInferenceHeaderLengthHeader, DescribeTensorSpecs(signature.inputs)));
   }
   const TensorSpec& spec = signature.inputs[0];
   auto tensor = RawBinaryTensor(spec, body);
-  if (!tensor.ok()) return tensor.status().WithContext(fmt::format("input {}", Describe(spec)));
+  if (!tensor.ok())
+    return tensor.status().WithContext(fmt::format("input {}", DescribeTensorSpec(spec)));
   KServeInferRequest request;
   request.inputs.push_back({spec.name, std::move(tensor).value()});
   return request;
