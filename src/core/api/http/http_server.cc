@@ -22,6 +22,8 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
+constexpr uint64_t kLargeBodyBytes = 4 * 1024;
+constexpr size_t kReadChunkBytes = 64 * 1024;
 
 // Runs a handler at the module edge: anything it throws becomes a 500, never a crash.
 HttpResponse Call(const RouteAction& action, const HttpRequest& request) {
@@ -147,6 +149,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
+    // Beast reads at most the buffer's free capacity (at least 512 bytes) per call: give a large
+    // body room for 64 KiB reads, or a 3 MB body costs thousands of reads and timer updates.
+    const auto length = parser_->content_length();
+    if (length && *length > kLargeBodyBytes) buffer_.reserve(buffer_.size() + kReadChunkBytes);
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code error, size_t) { self->OnRequest(error); });
