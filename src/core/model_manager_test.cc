@@ -379,5 +379,26 @@ TEST_F(ModelManagerTest, DynamicBatchingStacksQueuedRequestsAndSplitsTheOutputs)
   EXPECT_EQ(stats.execution_count, 2u);
 }
 
+TEST_F(ModelManagerTest, AFastIdleModelRunsOnTheCallersThreadASlowOneOnItsOwn) {
+  ASSERT_TRUE(Register("local/fast@1", model_path_).ok());
+  ASSERT_TRUE(Register("local/slow@1", SlowModel("slow", 5)).ok());
+  for (const char* id : {"local/fast@1", "local/slow@1"}) {
+    ASSERT_TRUE(Infer(id).status.ok());  // loads and measures the model
+  }
+  const auto thread_of = [&](const std::string& id) {
+    std::promise<std::thread::id> ran_on;
+    InferenceJob job;
+    job.inputs = Rows(1);
+    job.done = [&](InferenceOutcome outcome) {
+      EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+      ran_on.set_value(std::this_thread::get_id());
+    };
+    manager().Infer(id, std::move(job));
+    return ran_on.get_future().get();
+  };
+  EXPECT_EQ(thread_of("local/fast@1"), std::this_thread::get_id());
+  EXPECT_NE(thread_of("local/slow@1"), std::this_thread::get_id());
+}
+
 }  // namespace
 }  // namespace mlos::core

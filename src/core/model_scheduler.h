@@ -16,12 +16,18 @@
 // rerun job by job, so every job gets its own outcome (and a model whose outputs do not split
 // is not batched again).
 //
+// Fast models run on the caller's thread: when the queue is empty, an instance is idle and the
+// model's recent executions took at most kInlineComputeLimitUs, Submit() executes the job itself
+// (the caller is an HTTP I/O or worker thread), sparing the two thread handoffs that dominate a
+// microsecond model's latency; slower models always run on the scheduler's threads.
+//
 // Every job's `done` is called exactly once, never under the scheduler's lock. Stop() fails the
 // queued jobs with Unavailable, lets running executions finish and joins the threads; it must not
 // be called from a job's `done`. Thread-safe.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -46,6 +52,8 @@ class ModelScheduler {
   ModelScheduler(const ModelScheduler&) = delete;
   ModelScheduler& operator=(const ModelScheduler&) = delete;
 
+  static constexpr int64_t kInlineComputeLimitUs = 200;
+
   void Submit(InferenceJob job);
   void ExpireOverdue();
   void Stop();
@@ -63,12 +71,17 @@ class ModelScheduler {
   void Fail(InferenceJob& job, Status status);        // a job never queued
   void FailQueued(InferenceJob& job, Status status);  // a job taken off the queue
   Status TimeoutStatus() const;
+  bool RunsInline() const;
+  void RecordComputeTime(uint64_t micros);
+
+  static constexpr int64_t kUnmeasured = INT64_MAX;
 
   const std::string model_id_;
   const std::shared_ptr<const LoadedModel> model_;
   const ModelSettings settings_;
   ModelStats& stats_;
   std::atomic<bool> batchable_;
+  std::atomic<int64_t> compute_estimate_us_{kUnmeasured};  // recent execution time
 
   std::mutex mutex_;
   std::condition_variable work_;
