@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   libonnx-dev libonnx-testdata python3-onnx libprotobuf-dev protobuf-compiler
   libopenblas-dev
-  libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev libsqlite3-dev libssl-dev libboost-dev
   libgtest-dev libgmock-dev
   python3-torch python3-torchvision python3-numpy

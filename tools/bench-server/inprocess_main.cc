@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/api/inference_request.h"
@@ -63,11 +62,11 @@ StatusOr<DecodedBody> DecodeBody(const std::string& body, const core::ModelSigna
   std::vector<int64_t> parse_ns, decode_ns;
   for (int round = 0; round < 3; ++round) {
     auto start = Clock::now();
-    const nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    auto json = core::JsonDocument::Parse(body, "request body");
     parse_ns.push_back(NanosecondsSince(start));
-    if (json.is_discarded()) return InvalidArgument("the request body is not JSON");
+    if (!json.ok()) return json.status();
     start = Clock::now();
-    ASSIGN_OR_RETURN(decoded.inputs, core::DecodeInferenceInputs(json, signature.inputs));
+    ASSIGN_OR_RETURN(decoded.inputs, core::DecodeInferenceInputs(json->root(), signature.inputs));
     decode_ns.push_back(NanosecondsSince(start));
   }
   decoded.parse_us = MedianMicroseconds(std::move(parse_ns));

@@ -1,7 +1,7 @@
 // libFuzzer target for the inference request decoders, against one fixed signature that has every
 // kind of input (FP32 with a fixed dimension, INT64, BYTES, BOOL, FP16 and an input of unknown
 // rank). The first byte picks the decoder, the rest is the body:
-//   byte % 3 == 0: the MLOS API body (DecodeInferenceInputs) after JSON parsing;
+//   byte % 3 == 0: the MLOS API body (JsonDocument::Parse, then DecodeInferenceInputs);
 //   byte % 3 == 1: a KServe v2 JSON request (DecodeKServeInferRequest without a binary section);
 //   byte % 3 == 2: a KServe v2 request with Triton's binary framing: the next two bytes
 //                  (little-endian) are the JSON header's length, clamped to the body.
@@ -10,7 +10,6 @@
 // never a crash, a hang or an allocation the body does not justify. Build and run: run.sh.
 #include <cstdint>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 
@@ -56,8 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int mode = data[0] % 3;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (mode == 0) {
-    const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_discarded()) (void)mlos::core::DecodeInferenceInputs(json, Signature().inputs);
+    const auto json = mlos::core::JsonDocument::Parse(body, "request body");
+    if (json.ok()) (void)mlos::core::DecodeInferenceInputs(json->root(), Signature().inputs);
     return 0;
   }
   std::optional<size_t> json_length;

@@ -9,17 +9,19 @@
 namespace mlos::core {
 namespace {
 
-using Json = nlohmann::json;
-
-// Deeper nesting than any tensor rank MLOS serves; bounds the recursion below.
-constexpr size_t kMaxRank = 32;
-
-// Checks that every level of a nested array has the length `shape` says.
-Status CheckRegular(const Json& value, const Shape& shape, size_t depth, const std::string& path) {
+// Checks that every level of a nested array has the length `shape` says. `path` holds the indices
+// of `value`; it is written out only for an error, since this visits every element.
+Status CheckRegular(JsonValue value, const Shape& shape, std::vector<size_t>* path) {
+  const auto where = [&] {
+    std::string text;
+    for (const size_t i : *path) text += fmt::format("[{}]", i);
+    return text;
+  };
+  const size_t depth = path->size();
   if (depth == shape.size()) {
     if (value.is_array()) {
       return InvalidArgument(
-          fmt::format("element {} is an array where a number was expected", path));
+          fmt::format("element {} is an array where a number was expected", where()));
     }
     return Status::Ok();
   }
@@ -28,43 +30,37 @@ Status CheckRegular(const Json& value, const Shape& shape, size_t depth, const s
     return InvalidArgument(
         fmt::format("ragged nested array: element {} is a {} where an array of "
                     "{} was expected",
-                    path, value.type_name(), expected));
+                    where(), JsonTypeName(value), expected));
   }
-  if (value.size() != expected) {
-    return InvalidArgument(
-        fmt::format("ragged nested array: element {} has {} entries, expected {}", path,
-                    value.size(), expected));
+  const auto array = JsonArray(value);
+  if (array.size() != expected) {
+    return InvalidArgument(fmt::format(
+        "ragged nested array: element {} has {} entries, expected {}", where(), array.size(),
+        expected));
   }
-  for (size_t i = 0; i < expected; ++i) {
-    RETURN_IF_ERROR(CheckRegular(value[i], shape, depth + 1, fmt::format("{}[{}]", path, i)));
+  path->push_back(0);
+  for (JsonValue element : array) {
+    RETURN_IF_ERROR(CheckRegular(element, shape, path));
+    ++path->back();
   }
+  path->pop_back();
   return Status::Ok();
 }
 
 // The shape given by the nesting of `value` (an array), verified to be regular.
-StatusOr<Shape> NestedShape(const Json& value) {
+StatusOr<Shape> NestedShape(JsonValue value) {
   Shape shape;
-  for (const Json* level = &value; level->is_array(); level = &(*level)[0]) {
-    if (shape.size() == kMaxRank) {
-      return InvalidArgument(fmt::format("arrays nested deeper than {} levels", kMaxRank));
+  for (JsonValue level = value; level.is_array(); level = level.at(0).value_unsafe()) {
+    if (shape.size() == kMaxJsonRank) {
+      return InvalidArgument(fmt::format("arrays nested deeper than {} levels", kMaxJsonRank));
     }
-    shape.push_back(static_cast<int64_t>(level->size()));
-    if (level->empty()) break;
+    const auto array = JsonArray(level);
+    shape.push_back(static_cast<int64_t>(array.size()));
+    if (array.size() == 0) break;
   }
-  RETURN_IF_ERROR(CheckRegular(value, shape, 0, ""));
+  std::vector<size_t> path;
+  RETURN_IF_ERROR(CheckRegular(value, shape, &path));
   return shape;
-}
-
-// Writes the scalars of `value` (a scalar or a regular nested array) in row-major order.
-Status WriteElements(const Json& value, DataType dtype, std::byte* data, int64_t* index) {
-  if (value.is_array()) {
-    for (const Json& element : value) RETURN_IF_ERROR(WriteElements(element, dtype, data, index));
-    return Status::Ok();
-  }
-  Status status = StoreJsonScalar(value, dtype, data + *index * ElementSize(dtype));
-  if (!status.ok()) return status.WithContext(fmt::format("element {}", *index));
-  ++*index;
-  return Status::Ok();
 }
 
 Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
@@ -86,33 +82,18 @@ Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
   return Status::Ok();
 }
 
-StatusOr<Shape> ExplicitShape(const Json& shape) {
-  Shape result;
-  if (shape.is_array() && shape.size() <= kMaxRank) {
-    for (const Json& dimension : shape) {
-      if (!dimension.is_number_integer() || dimension.get<int64_t>() < 0) break;
-      result.push_back(dimension.get<int64_t>());
-    }
-    if (result.size() == shape.size()) return result;
-  }
-  return InvalidArgument(
-      fmt::format("\"shape\" must be an array of at most {} non-negative "
-                  "integers, got {}",
-                  kMaxRank, shape.dump()));
-}
-
 // The shape of `data` for `spec`: from `explicit_shape` if given, from the nesting of a nested
 // array, or resolved against the declared shape for flat arrays and scalars.
-StatusOr<Shape> ShapeOf(const TensorSpec& spec, const Json& data,
+StatusOr<Shape> ShapeOf(const TensorSpec& spec, JsonValue data,
                         const std::optional<Shape>& explicit_shape) {
   Shape given{};  // a scalar has the empty shape
   if (data.is_array()) {
     ASSIGN_OR_RETURN(given, NestedShape(data));
-  } else if (!data.is_number() && !data.is_boolean()) {
+  } else if (!ToJsonScalar(data)) {
     return InvalidArgument(
         fmt::format("expected a number, an array or "
                     "{{\"shape\",\"datatype\",\"data\"}}, got {}",
-                    data.type_name()));
+                    JsonTypeName(data)));
   }
   const int64_t count = ElementCount(given);
   if (explicit_shape) {
@@ -134,48 +115,53 @@ StatusOr<Shape> ShapeOf(const TensorSpec& spec, const Json& data,
   return given;
 }
 
-StatusOr<Tensor> DecodeValue(const TensorSpec& spec, const Json& value) {
+StatusOr<Tensor> DecodeValue(const TensorSpec& spec, JsonValue value) {
   if (spec.dtype == DataType::kString || ElementSize(spec.dtype) == 0) {
     return Unimplemented(
         fmt::format("{} inputs cannot be given in the JSON API yet", KServeName(spec.dtype)));
   }
-  const Json* data = &value;
+  JsonValue data = value;
   std::optional<Shape> explicit_shape;
   if (value.is_object()) {
-    for (const auto& [key, field] : value.items()) {
-      if (key != "data" && key != "shape" && key != "datatype") {
+    std::optional<JsonValue> given_data, datatype, shape;
+    for (const auto& [key, field] : JsonFields(value)) {
+      if (key == "data") {
+        given_data = field;
+      } else if (key == "datatype") {
+        datatype = field;
+      } else if (key == "shape") {
+        shape = field;
+      } else {
         return InvalidArgument(
             fmt::format("unexpected field \"{}\"; a tensor object has "
                         "\"shape\", \"datatype\" and \"data\"",
                         key));
       }
     }
-    if (!value.contains("data")) {
+    if (!given_data) {
       return InvalidArgument(
           "a tensor object needs \"data\" (and optionally \"shape\" and "
           "\"datatype\")");
     }
-    data = &value["data"];
-    if (value.contains("datatype")) {
-      const Json& datatype = value["datatype"];
+    data = *given_data;
+    if (datatype) {
       const auto given =
-          datatype.is_string() ? ParseDataType(datatype.get<std::string>()) : std::nullopt;
-      if (!given) return InvalidArgument(fmt::format("unknown datatype {}", datatype.dump()));
+          datatype->is_string() ? ParseDataType(datatype->get_string().value_unsafe())
+                                : std::nullopt;
+      if (!given) return InvalidArgument(fmt::format("unknown datatype {}", JsonText(*datatype)));
       if (*given != spec.dtype) {
         return InvalidArgument(fmt::format("datatype {} given, the model expects {}",
                                            KServeName(*given), KServeName(spec.dtype)));
       }
     }
-    if (value.contains("shape")) {
-      ASSIGN_OR_RETURN(explicit_shape, ExplicitShape(value["shape"]));
+    if (shape) {
+      ASSIGN_OR_RETURN(explicit_shape, ReadJsonShape(*shape));
     }
   }
-  ASSIGN_OR_RETURN(Shape shape, ShapeOf(spec, *data, explicit_shape));
+  ASSIGN_OR_RETURN(Shape shape, ShapeOf(spec, data, explicit_shape));
   RETURN_IF_ERROR(CheckAgainstDeclared(spec, shape));
   Tensor tensor(spec.dtype, shape);
-  int64_t index = 0;
-  RETURN_IF_ERROR(
-      WriteElements(*data, spec.dtype, static_cast<std::byte*>(tensor.raw_data()), &index));
+  RETURN_IF_ERROR(WriteJsonNumbers(data, spec.dtype, tensor.raw_data()));
   return tensor;
 }
 
@@ -197,7 +183,7 @@ std::optional<StatusOr<Tensor>> GenerateStandardInput(const TensorSpec& spec,
   auto* data = static_cast<std::byte*>(tensor.raw_data());
   for (int64_t i = 0; i < tensor.element_count(); ++i) {
     const int64_t value = ones ? 1 : zeros ? 0 : i % row;
-    RETURN_IF_ERROR(StoreJsonScalar(Json(value), spec.dtype, data + i * ElementSize(spec.dtype)));
+    RETURN_IF_ERROR(StoreJsonScalar(JsonScalar(value), spec.dtype, data + i * ElementSize(spec.dtype)));
   }
   return tensor;
 }
@@ -208,31 +194,29 @@ bool Declares(const std::vector<TensorSpec>& inputs, const std::string& name) {
 }
 
 // The (name, value) pairs the body gives, after unwrapping "inputs" and the legacy "input".
-StatusOr<std::vector<std::pair<std::string, const Json*>>> GivenValues(
-    const Json& body, const std::vector<TensorSpec>& inputs) {
+StatusOr<std::vector<std::pair<std::string_view, JsonValue>>> GivenValues(
+    JsonValue body, const std::vector<TensorSpec>& inputs) {
   if (!body.is_object()) {
     return InvalidArgument(
         fmt::format("the request body must be a JSON object mapping input "
                     "names to values, got {}",
-                    body.type_name()));
+                    JsonTypeName(body)));
   }
-  std::vector<std::pair<std::string, const Json*>> given;
-  if (body.contains("inputs") && !Declares(inputs, "inputs")) {
-    const Json& values = body["inputs"];
-    if (!values.is_object()) {
+  auto fields = JsonFields(body);
+  if (const auto values = JsonField(body, "inputs"); values && !Declares(inputs, "inputs")) {
+    if (!values->is_object()) {
       return InvalidArgument(
           fmt::format("\"inputs\" must be an object mapping input names to "
                       "values, got {}",
-                      values.type_name()));
+                      JsonTypeName(*values)));
     }
-    for (const auto& [name, value] : values.items()) given.emplace_back(name, &value);
-  } else if (body.size() == 1 && body.contains("input") && !Declares(inputs, "input") &&
-             !inputs.empty()) {
-    given.emplace_back(inputs[0].name, &body["input"]);
-  } else {
-    for (const auto& [name, value] : body.items()) given.emplace_back(name, &value);
+    return JsonFields(*values);
   }
-  return given;
+  if (fields.size() == 1 && fields[0].first == "input" && !Declares(inputs, "input") &&
+      !inputs.empty()) {
+    fields[0].first = inputs[0].name;
+  }
+  return fields;
 }
 
 }  // namespace
@@ -269,7 +253,7 @@ StatusOr<Shape> ResolveFlatShape(int64_t count, const std::optional<Shape>& decl
   return shape;
 }
 
-StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& body,
+StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(JsonValue body,
                                                          const std::vector<TensorSpec>& inputs) {
   ASSIGN_OR_RETURN(const auto given, GivenValues(body, inputs));
   std::vector<NamedTensor> decoded(inputs.size());
@@ -280,12 +264,12 @@ StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& b
       return InvalidArgument(fmt::format("unknown input '{}'; the model's inputs are: {}", name,
                                          DescribeTensorSpecs(inputs)));
     }
-    auto tensor = DecodeValue(*spec, *value);
+    auto tensor = DecodeValue(*spec, value);
     if (!tensor.ok()) {
       return tensor.status().WithContext(
           fmt::format("input '{}' ({})", name, TensorSpecType(*spec)));
     }
-    decoded[spec - inputs.begin()] = {name, std::move(tensor).value()};
+    decoded[spec - inputs.begin()] = NamedTensor{std::string(name), std::move(tensor).value()};
   }
   const auto input_ids = std::find_if(decoded.begin(), decoded.end(),
                                       [](const auto& t) { return t.name == "input_ids"; });

@@ -7,15 +7,16 @@
 // {"shape": [...], "datatype": "...", "data": flat or nested}. Numbers are converted to the
 // declared dtype (see number_conversion.h). Missing attention_mask, token_type_ids and
 // position_ids are generated from input_ids. Every error is InvalidArgument and names the input,
-// what the model expects and what came. Pure functions, thread-safe.
+// what the model expects and what came. The body is read with json_tensor_reader.h: parse it with
+// JsonDocument::Parse(body, "request body"), then decode its root. Pure functions, thread-safe.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "common/tensor.h"
+#include "core/api/json_tensor_reader.h"
 #include "core/model_signature.h"
 
 namespace mlos::core {
@@ -25,8 +26,8 @@ struct NamedTensor {
   Tensor tensor;
 };
 
-// Returns one tensor per declared input, in the model's declared order.
-StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(const nlohmann::json& body,
+// Returns one tensor per declared input, in the model's declared order. `body` is the parsed body.
+StatusOr<std::vector<NamedTensor>> DecodeInferenceInputs(JsonValue body,
                                                          const std::vector<TensorSpec>& inputs);
 
 // Resolves the shape of `count` flat values against a declared shape: fixed dimensions are

@@ -2,12 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <random>
 
 namespace mlos::core {
 namespace {
 
-using Json = nlohmann::json;
+// The body parsed as the MLOS API parses it, then decoded.
+StatusOr<std::vector<NamedTensor>> ParseAndDecode(const std::string& body,
+                                                  const std::vector<TensorSpec>& inputs) {
+  ASSIGN_OR_RETURN(const JsonDocument document, JsonDocument::Parse(body, "request body"));
+  return DecodeInferenceInputs(document.root(), inputs);
+}
 
 const std::vector<TensorSpec> kVector = {{"x", DataType::kFloat32, Shape{-1, 3}}};
 const std::vector<TensorSpec> kText = {{"input_ids", DataType::kInt64, Shape{-1, -1}},
@@ -16,13 +23,13 @@ const std::vector<TensorSpec> kText = {{"input_ids", DataType::kInt64, Shape{-1,
                                        {"position_ids", DataType::kInt64, Shape{-1, -1}}};
 
 std::vector<NamedTensor> Decode(const std::string& body, const std::vector<TensorSpec>& inputs) {
-  auto decoded = DecodeInferenceInputs(Json::parse(body), inputs);
+  auto decoded = ParseAndDecode(body, inputs);
   EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
   return decoded.ok() ? *decoded : std::vector<NamedTensor>{};
 }
 
 std::string Error(const std::string& body, const std::vector<TensorSpec>& inputs) {
-  auto decoded = DecodeInferenceInputs(Json::parse(body), inputs);
+  auto decoded = ParseAndDecode(body, inputs);
   EXPECT_FALSE(decoded.ok());
   return decoded.ok() ? "" : decoded.status().message();
 }
@@ -172,6 +179,37 @@ TEST(DecodeInferenceInputsTest, ErrorMessagesSayWhatAndWhere) {
             "position_ids (INT64 [-1, -1])");
 }
 
+TEST(DecodeInferenceInputsTest, BodyFieldsFollowJsonObjectSemantics) {
+  // Repeated keys: the last wins, as before the decoder read simdjson.
+  EXPECT_EQ(Values<float>(Decode(R"({"x":[1,2,3],"x":[4,5,6]})", kVector)[0].tensor),
+            (std::vector<float>{4, 5, 6}));
+  EXPECT_EQ(Decode(R"({"input":[1,2,3],"input":[1,2,3,4,5,6]})", kVector)[0].tensor.shape(),
+            (Shape{2, 3}));
+  // Fields are checked in key order: of two bad inputs the first by name is reported.
+  EXPECT_EQ(Error(R"({"z":1,"y":2})", kVector),
+            "unknown input 'y'; the model's inputs are: x (FP32 [-1, 3])");
+}
+
+TEST(DecodeInferenceInputsTest, DecodesALargeImage) {
+  const std::vector<TensorSpec> image = {{"pixel_values", DataType::kFloat32, Shape{-1, 3, 4, 5}}};
+  std::string body = R"({"pixel_values":[)";
+  for (int c = 0; c < 3; ++c) {
+    body += c ? ",[" : "[";
+    for (int y = 0; y < 4; ++y) {
+      body += y ? ",[" : "[";
+      for (int x = 0; x < 5; ++x) body += fmt::format("{}{}.25", x ? "," : "", c * 20 + y * 5 + x);
+      body += "]";
+    }
+    body += "]";
+  }
+  body += "]}";
+  auto inputs = Decode(body, image);
+  ASSERT_EQ(inputs.size(), 1u);
+  EXPECT_EQ(inputs[0].tensor.shape(), (Shape{1, 3, 4, 5}));
+  const auto values = Values<float>(inputs[0].tensor);
+  for (size_t i = 0; i < values.size(); ++i) ASSERT_EQ(values[i], static_cast<float>(i) + 0.25f);
+}
+
 TEST(DecodeInferenceInputsTest, RefusesAbsurdNesting) {
   const std::string deep = std::string(40, '[') + "1" + std::string(40, ']');
   EXPECT_EQ(Error(R"({"x":)" + deep + "}", kVector),
@@ -202,10 +240,8 @@ TEST(DecodeInferenceInputsTest, SurvivesMutatedRequests) {
           break;
       }
     }
-    const Json body = Json::parse(text, nullptr, false);
-    if (body.is_discarded()) continue;
-    (void)DecodeInferenceInputs(body, kVector).ok();
-    (void)DecodeInferenceInputs(body, kText).ok();
+    (void)ParseAndDecode(text, kVector).ok();
+    (void)ParseAndDecode(text, kText).ok();
   }
 }
 

@@ -6,63 +6,68 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "core/api/float16.h"
 
 namespace mlos::core {
 namespace {
 
-Status OutOfRange(const nlohmann::json& value, DataType dtype) {
-  return InvalidArgument(fmt::format("{} is out of range for {}", value.dump(), KServeName(dtype)));
+Status OutOfRange(const JsonScalar& value, DataType dtype) {
+  return InvalidArgument(
+      fmt::format("{} is out of range for {}", JsonScalarText(value), KServeName(dtype)));
 }
 
 template <typename T>
-Status StoreInteger(const nlohmann::json& value, DataType dtype, void* destination) {
+Status StoreInteger(const JsonScalar& value, DataType dtype, void* destination) {
   using Limits = std::numeric_limits<T>;
   T result;
-  if (value.is_number_unsigned()) {
-    const uint64_t number = value.get<uint64_t>();
-    if (number > static_cast<uint64_t>(Limits::max())) return OutOfRange(value, dtype);
-    result = static_cast<T>(number);
-  } else if (value.is_number_integer()) {
-    const int64_t number = value.get<int64_t>();
-    if (number < 0 && !Limits::is_signed) return OutOfRange(value, dtype);
-    if (number >= 0 && static_cast<uint64_t>(number) > static_cast<uint64_t>(Limits::max())) {
+  if (const auto* number = std::get_if<uint64_t>(&value)) {
+    if (*number > static_cast<uint64_t>(Limits::max())) return OutOfRange(value, dtype);
+    result = static_cast<T>(*number);
+  } else if (const auto* number = std::get_if<int64_t>(&value)) {
+    if (*number < 0 && !Limits::is_signed) return OutOfRange(value, dtype);
+    if (*number >= 0 && static_cast<uint64_t>(*number) > static_cast<uint64_t>(Limits::max())) {
       return OutOfRange(value, dtype);
     }
-    if (number < static_cast<int64_t>(Limits::min())) return OutOfRange(value, dtype);
-    result = static_cast<T>(number);
-  } else if (value.is_number_float()) {
-    const double number = value.get<double>();
-    if (std::trunc(number) != number) {
-      return InvalidArgument(
-          fmt::format("{} is not an integer, as {} requires", value.dump(), KServeName(dtype)));
+    if (*number < static_cast<int64_t>(Limits::min())) return OutOfRange(value, dtype);
+    result = static_cast<T>(*number);
+  } else if (const auto* number = std::get_if<double>(&value)) {
+    if (std::trunc(*number) != *number) {
+      return InvalidArgument(fmt::format("{} is not an integer, as {} requires",
+                                         JsonScalarText(value), KServeName(dtype)));
     }
     // 2^digits is the first value past max(); min() is -2^digits for signed types.
     const double bound = std::ldexp(1.0, Limits::digits);
-    if (number >= bound || number < (Limits::is_signed ? -bound : 0.0)) {
+    if (*number >= bound || *number < (Limits::is_signed ? -bound : 0.0)) {
       return OutOfRange(value, dtype);
     }
-    result = static_cast<T>(number);
+    result = static_cast<T>(*number);
   } else {
-    result = static_cast<T>(value.get<bool>() ? 1 : 0);
+    result = static_cast<T>(std::get<bool>(value) ? 1 : 0);
   }
   std::memcpy(destination, &result, sizeof(T));
   return Status::Ok();
 }
 
-StatusOr<double> FloatValue(const nlohmann::json& value, DataType dtype, double max_magnitude) {
-  const double number = value.is_boolean() ? (value.get<bool>() ? 1.0 : 0.0) : value.get<double>();
+double AsDouble(const JsonScalar& value) {
+  return std::visit([](auto number) { return static_cast<double>(number); }, value);
+}
+
+StatusOr<double> FloatValue(const JsonScalar& value, DataType dtype, double max_magnitude) {
+  const double number = AsDouble(value);
   if (std::fabs(number) > max_magnitude) return OutOfRange(value, dtype);
   return number;
 }
 
 }  // namespace
 
-Status StoreJsonScalar(const nlohmann::json& value, DataType dtype, void* destination) {
-  if (!value.is_number() && !value.is_boolean()) {
-    return InvalidArgument(fmt::format("{} is not a number", value.dump()));
-  }
+std::string JsonScalarText(const JsonScalar& value) {
+  // nlohmann's writer gives the shortest round-trip form with ".0" on integral floats.
+  return std::visit([](auto number) { return nlohmann::json(number).dump(); }, value);
+}
+
+Status StoreJsonScalar(const JsonScalar& value, DataType dtype, void* destination) {
   switch (dtype) {
     case DataType::kFloat32: {
       ASSIGN_OR_RETURN(const double number, FloatValue(value, dtype, FLT_MAX));
@@ -88,12 +93,13 @@ Status StoreJsonScalar(const nlohmann::json& value, DataType dtype, void* destin
       return Status::Ok();
     }
     case DataType::kBool: {
-      const bool is_flag = value.is_boolean() || value == 0 || value == 1;
-      if (!is_flag) {
+      const auto* flag = std::get_if<bool>(&value);
+      const double number = flag ? 0.0 : AsDouble(value);
+      if (!flag && number != 0 && number != 1) {
         return InvalidArgument(
-            fmt::format("{} is not a boolean (true, false, 0 or 1)", value.dump()));
+            fmt::format("{} is not a boolean (true, false, 0 or 1)", JsonScalarText(value)));
       }
-      const uint8_t result = value.is_boolean() ? value.get<bool>() : value == 1;
+      const uint8_t result = flag ? *flag : number == 1;
       std::memcpy(destination, &result, sizeof(result));
       return Status::Ok();
     }

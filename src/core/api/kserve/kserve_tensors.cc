@@ -5,11 +5,10 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
-#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "core/api/number_conversion.h"
+#include "core/api/json_tensor_reader.h"
 
 namespace mlos::core {
 namespace {
@@ -19,73 +18,58 @@ static_assert(std::endian::native == std::endian::little,
 
 using Json = nlohmann::json;
 
-// Deeper than any tensor rank MLOS serves; bounds shapes and the recursion over nested data.
-constexpr size_t kMaxRank = 32;
-
 std::string Quoted(std::string_view text) {
   return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-StatusOr<Json> ParseJson(std::string_view text) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    return InvalidArgument(fmt::format("the request is not valid JSON: {}", e.what()));
-  }
-}
-
-// The object at `key` of `object`, or an empty object when absent.
-StatusOr<Json> Parameters(const Json& object, const std::string& what) {
-  if (!object.contains("parameters")) return Json::object();
-  const Json& parameters = object["parameters"];
-  if (!parameters.is_object()) {
-    return InvalidArgument(
-        fmt::format("{}: \"parameters\" must be an object, got {}", what, parameters.type_name()));
+// The "parameters" object of `object`; nullopt when absent (no parameters).
+StatusOr<std::optional<JsonValue>> Parameters(JsonValue object, const std::string& what) {
+  const auto parameters = JsonField(object, "parameters");
+  if (parameters && !parameters->is_object()) {
+    return InvalidArgument(fmt::format("{}: \"parameters\" must be an object, got {}", what,
+                                       JsonTypeName(*parameters)));
   }
   return parameters;
 }
 
-StatusOr<std::string> RequiredString(const Json& object, const char* key, const std::string& what) {
-  if (!object.contains(key))
-    return InvalidArgument(fmt::format("{}: \"{}\" is missing", what, key));
-  if (!object[key].is_string()) {
+std::optional<JsonValue> Parameter(const std::optional<JsonValue>& parameters,
+                                   std::string_view key) {
+  return parameters ? JsonField(*parameters, key) : std::nullopt;
+}
+
+StatusOr<std::string> RequiredString(JsonValue object, const char* key, const std::string& what) {
+  const auto value = JsonField(object, key);
+  if (!value) return InvalidArgument(fmt::format("{}: \"{}\" is missing", what, key));
+  if (!value->is_string()) {
     return InvalidArgument(
-        fmt::format("{}: \"{}\" must be a string, got {}", what, key, object[key].type_name()));
+        fmt::format("{}: \"{}\" must be a string, got {}", what, key, JsonTypeName(*value)));
   }
-  return object[key].get<std::string>();
+  return std::string(value->get_string().value_unsafe());
 }
 
-StatusOr<bool> OptionalBool(const Json& parameters, const char* key, const std::string& what) {
-  if (!parameters.contains(key)) return false;
-  if (!parameters[key].is_boolean()) {
-    return InvalidArgument(fmt::format("{}: parameter \"{}\" must be a boolean, got {}", what, key,
-                                       parameters[key].dump()));
+StatusOr<bool> OptionalBool(const std::optional<JsonValue>& parameters, const char* key,
+                            const std::string& what) {
+  const auto value = Parameter(parameters, key);
+  if (!value) return false;
+  if (!value->is_bool()) {
+    return InvalidArgument(fmt::format("{}: parameter \"{}\" must be a boolean, got {}", what,
+                                       key, JsonText(*value)));
   }
-  return parameters[key].get<bool>();
+  return value->get_bool().value_unsafe();
 }
 
-Status RefuseSharedMemory(const Json& parameters, const std::string& what) {
-  if (parameters.contains("shared_memory_region")) {
+Status RefuseSharedMemory(const std::optional<JsonValue>& parameters, const std::string& what) {
+  if (Parameter(parameters, "shared_memory_region")) {
     return Unimplemented(fmt::format("{}: the shared memory extension is not supported", what));
   }
   return Status::Ok();
 }
 
-// The request's shape: non-negative integers, at most kMaxRank of them.
-StatusOr<Shape> ParseShape(const Json& input) {
-  if (!input.contains("shape")) return InvalidArgument("\"shape\" is missing");
-  const Json& shape = input["shape"];
-  Shape result;
-  if (shape.is_array() && shape.size() <= kMaxRank) {
-    for (const Json& dimension : shape) {
-      if (!dimension.is_number_integer() || dimension.get<int64_t>() < 0) break;
-      result.push_back(dimension.get<int64_t>());
-    }
-    if (result.size() == shape.size()) return result;
-  }
-  return InvalidArgument(
-      fmt::format("\"shape\" must be an array of at most {} non-negative integers, got {}",
-                  kMaxRank, shape.dump(-1, ' ', false, Json::error_handler_t::replace)));
+// The request's shape: non-negative integers, at most kMaxJsonRank of them.
+StatusOr<Shape> ParseShape(JsonValue input) {
+  const auto shape = JsonField(input, "shape");
+  if (!shape) return InvalidArgument("\"shape\" is missing");
+  return ReadJsonShape(*shape);
 }
 
 Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
@@ -121,48 +105,33 @@ StatusOr<int64_t> BoundedElementCount(const Shape& shape, uint64_t limit) {
   return static_cast<int64_t>(count);
 }
 
-// Collects the scalars of `data` (a scalar or nested arrays) in row-major order.
-Status Flatten(const Json& data, size_t depth, std::vector<const Json*>* out) {
-  if (!data.is_array()) {
-    out->push_back(&data);
-    return Status::Ok();
-  }
-  if (depth == kMaxRank) {
-    return InvalidArgument(fmt::format("\"data\" is nested deeper than {} levels", kMaxRank));
-  }
-  for (const Json& element : data) RETURN_IF_ERROR(Flatten(element, depth + 1, out));
-  return Status::Ok();
-}
-
 StatusOr<Tensor> TensorFromJson(const TensorSpec& spec, const Shape& shape, int64_t count,
-                                const Json& data) {
-  std::vector<const Json*> elements;
-  RETURN_IF_ERROR(Flatten(data, 0, &elements));
-  if (static_cast<int64_t>(elements.size()) != count) {
+                                JsonValue data) {
+  const std::optional<int64_t> given = CountJsonScalars(data);
+  if (!given) {
+    return InvalidArgument(fmt::format("\"data\" is nested deeper than {} levels", kMaxJsonRank));
+  }
+  if (*given != count) {
     return InvalidArgument(fmt::format("shape {} needs {} elements, \"data\" has {}",
-                                       ShapeToString(shape), count, elements.size()));
+                                       ShapeToString(shape), count, *given));
   }
   Tensor tensor(spec.dtype, shape);
-  if (spec.dtype == DataType::kString) {
-    for (size_t i = 0; i < elements.size(); ++i) {
-      if (!elements[i]->is_string()) {
-        return InvalidArgument(fmt::format("element {}: {} is not a string, as BYTES requires", i,
-                                           elements[i]->dump()));
-      }
-      tensor.strings()[i] = elements[i]->get<std::string>();
-    }
+  if (spec.dtype != DataType::kString) {
+    RETURN_IF_ERROR(WriteJsonNumbers(data, spec.dtype, tensor.raw_data()));
     return tensor;
   }
-  const size_t size = ElementSize(spec.dtype);
-  auto* destination = static_cast<std::byte*>(tensor.raw_data());
-  for (size_t i = 0; i < elements.size(); ++i) {
-    const Json& value = *elements[i];
-    if (value.is_number_float() && !std::isfinite(value.get<double>())) {
-      return InvalidArgument(fmt::format("element {} is not a finite number", i));
-    }
-    Status status = StoreJsonScalar(value, spec.dtype, destination + i * size);
-    if (!status.ok()) return status.WithContext(fmt::format("element {}", i));
-  }
+  int64_t index = 0;
+  RETURN_IF_ERROR(ForEachJsonScalar(
+      data,
+      [&](JsonValue value, int64_t i) {
+        if (!value.is_string()) {
+          return InvalidArgument(fmt::format("element {}: {} is not a string, as BYTES requires",
+                                             i, JsonText(value)));
+        }
+        tensor.strings()[i] = std::string(value.get_string().value_unsafe());
+        return Status::Ok();
+      },
+      &index));
   return tensor;
 }
 
@@ -227,18 +196,18 @@ class BinarySection {
  public:
   BinarySection(std::string_view bytes, bool present) : bytes_(bytes), present_(present) {}
 
-  StatusOr<std::string_view> Take(const Json& size_parameter) {
+  StatusOr<std::string_view> Take(JsonValue size_parameter) {
     if (!present_) {
       return InvalidArgument(fmt::format(
           "\"binary_data_size\" is given but the request has no {} header, so there is no "
           "binary data",
           kInferenceHeaderLengthHeader));
     }
-    if (!size_parameter.is_number_integer() || size_parameter.get<int64_t>() < 0) {
+    if (!size_parameter.is_int64() || size_parameter.get_int64().value_unsafe() < 0) {
       return InvalidArgument(fmt::format(
-          "\"binary_data_size\" must be a non-negative integer, got {}", size_parameter.dump()));
+          "\"binary_data_size\" must be a non-negative integer, got {}", JsonText(size_parameter)));
     }
-    const auto size = size_parameter.get<uint64_t>();
+    const auto size = static_cast<uint64_t>(size_parameter.get_int64().value_unsafe());
     if (size > bytes_.size() - offset_) {
       return InvalidArgument(fmt::format(
           "binary_data_size is {} but only {} bytes of binary data remain (the binary section "
@@ -264,7 +233,7 @@ class BinarySection {
   size_t offset_ = 0;
 };
 
-StatusOr<Tensor> DecodeInput(const TensorSpec& spec, const Json& input, BinarySection* binary,
+StatusOr<Tensor> DecodeInput(const TensorSpec& spec, JsonValue input, BinarySection* binary,
                              uint64_t body_size) {
   ASSIGN_OR_RETURN(const std::string datatype, RequiredString(input, "datatype", "the input"));
   const auto given_dtype = ParseDataType(datatype);
@@ -274,26 +243,26 @@ StatusOr<Tensor> DecodeInput(const TensorSpec& spec, const Json& input, BinarySe
   }
   ASSIGN_OR_RETURN(const Shape shape, ParseShape(input));
   RETURN_IF_ERROR(CheckAgainstDeclared(spec, shape));
-  ASSIGN_OR_RETURN(const Json parameters, Parameters(input, "the input"));
+  ASSIGN_OR_RETURN(const auto parameters, Parameters(input, "the input"));
   RETURN_IF_ERROR(RefuseSharedMemory(parameters, "the input"));
   // Each element takes at least a byte of the body, so the body bounds the count.
   ASSIGN_OR_RETURN(const int64_t count, BoundedElementCount(shape, body_size));
-  if (parameters.contains("binary_data_size")) {
-    if (input.contains("data")) {
-      return InvalidArgument("both \"data\" and parameter \"binary_data_size\" are given");
-    }
-    ASSIGN_OR_RETURN(const std::string_view bytes, binary->Take(parameters["binary_data_size"]));
+  const auto data = JsonField(input, "data");
+  if (const auto size = Parameter(parameters, "binary_data_size")) {
+    if (data) return InvalidArgument("both \"data\" and parameter \"binary_data_size\" are given");
+    ASSIGN_OR_RETURN(const std::string_view bytes, binary->Take(*size));
     return TensorFromBinary(spec, shape, count, bytes);
   }
-  if (!input.contains("data")) {
+  if (!data) {
     return InvalidArgument("\"data\" is missing (nor is parameter \"binary_data_size\" given)");
   }
-  return TensorFromJson(spec, shape, count, input["data"]);
+  return TensorFromJson(spec, shape, count, *data);
 }
 
-Status DecodeInputs(const Json& request, const std::vector<TensorSpec>& specs,
+Status DecodeInputs(JsonValue request, const std::vector<TensorSpec>& specs,
                     BinarySection* binary, uint64_t body_size, std::vector<NamedTensor>* out) {
-  if (!request.contains("inputs") || !request["inputs"].is_array()) {
+  const auto inputs = JsonField(request, "inputs");
+  if (!inputs || !inputs->is_array()) {
     return InvalidArgument(
         fmt::format("the request needs \"inputs\", an array of tensors; the "
                     "model's inputs are: {}",
@@ -301,10 +270,11 @@ Status DecodeInputs(const Json& request, const std::vector<TensorSpec>& specs,
   }
   out->assign(specs.size(), NamedTensor{});
   size_t position = 0;
-  for (const Json& input : request["inputs"]) {
+  for (JsonValue input : JsonArray(*inputs)) {
     const std::string where = fmt::format("inputs[{}]", position++);
     if (!input.is_object()) {
-      return InvalidArgument(fmt::format("{} must be an object, got {}", where, input.type_name()));
+      return InvalidArgument(
+          fmt::format("{} must be an object, got {}", where, JsonTypeName(input)));
     }
     ASSIGN_OR_RETURN(const std::string name, RequiredString(input, "name", where));
     const TensorSpec* spec = FindTensorSpec(specs, name);
@@ -330,19 +300,20 @@ Status DecodeInputs(const Json& request, const std::vector<TensorSpec>& specs,
   return binary->CheckConsumed();
 }
 
-Status DecodeOutputs(const Json& request, const std::vector<TensorSpec>& specs,
+Status DecodeOutputs(JsonValue request, const std::vector<TensorSpec>& specs,
                      KServeInferRequest* out) {
-  if (!request.contains("outputs")) return Status::Ok();
-  if (!request["outputs"].is_array()) {
+  const auto outputs = JsonField(request, "outputs");
+  if (!outputs) return Status::Ok();
+  if (!outputs->is_array()) {
     return InvalidArgument(
-        fmt::format("\"outputs\" must be an array, got {}", request["outputs"].type_name()));
+        fmt::format("\"outputs\" must be an array, got {}", JsonTypeName(*outputs)));
   }
   size_t position = 0;
-  for (const Json& output : request["outputs"]) {
+  for (JsonValue output : JsonArray(*outputs)) {
     const std::string where = fmt::format("outputs[{}]", position++);
     if (!output.is_object()) {
       return InvalidArgument(
-          fmt::format("{} must be an object, got {}", where, output.type_name()));
+          fmt::format("{} must be an object, got {}", where, JsonTypeName(output)));
     }
     ASSIGN_OR_RETURN(const std::string name, RequiredString(output, "name", where));
     const std::string what = fmt::format("output '{}'", name);
@@ -355,13 +326,13 @@ Status DecodeOutputs(const Json& request, const std::vector<TensorSpec>& specs,
         out->output_names.end()) {
       return InvalidArgument(fmt::format("{} is requested twice", what));
     }
-    ASSIGN_OR_RETURN(const Json parameters, Parameters(output, what));
+    ASSIGN_OR_RETURN(const auto parameters, Parameters(output, what));
     RETURN_IF_ERROR(RefuseSharedMemory(parameters, what));
-    if (parameters.contains("classification")) {
+    if (Parameter(parameters, "classification")) {
       return Unimplemented(fmt::format("{}: the classification extension is not supported", what));
     }
     bool binary = out->binary_data_output;
-    if (parameters.contains("binary_data")) {
+    if (Parameter(parameters, "binary_data")) {
       ASSIGN_OR_RETURN(binary, OptionalBool(parameters, "binary_data", what));
     }
     out->output_names.push_back(name);
@@ -439,20 +410,20 @@ StatusOr<KServeInferRequest> DecodeKServeInferRequest(std::string_view body,
   const std::string_view json_text = json_length ? body.substr(0, *json_length) : body;
   BinarySection binary(json_length ? body.substr(*json_length) : std::string_view(),
                        json_length.has_value());
-  ASSIGN_OR_RETURN(const Json request, ParseJson(json_text));
+  ASSIGN_OR_RETURN(const JsonDocument document, JsonDocument::Parse(json_text, "the request"));
+  const JsonValue request = document.root();
   if (!request.is_object()) {
     return InvalidArgument(
-        fmt::format("the request must be a JSON object, got {}", request.type_name()));
+        fmt::format("the request must be a JSON object, got {}", JsonTypeName(request)));
   }
   KServeInferRequest result;
-  if (request.contains("id")) {
-    if (!request["id"].is_string()) {
-      return InvalidArgument(
-          fmt::format("\"id\" must be a string, got {}", request["id"].type_name()));
+  if (const auto id = JsonField(request, "id")) {
+    if (!id->is_string()) {
+      return InvalidArgument(fmt::format("\"id\" must be a string, got {}", JsonTypeName(*id)));
     }
-    result.id = request["id"].get<std::string>();
+    result.id = std::string(id->get_string().value_unsafe());
   }
-  ASSIGN_OR_RETURN(const Json parameters, Parameters(request, "the request"));
+  ASSIGN_OR_RETURN(const auto parameters, Parameters(request, "the request"));
   ASSIGN_OR_RETURN(result.binary_data_output,
                    OptionalBool(parameters, "binary_data_output", "the request"));
   RETURN_IF_ERROR(DecodeOutputs(request, signature.outputs, &result));
