@@ -213,12 +213,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  // The Responder posts the reply back to this connection's strand; it holds the session and
-  // the server's work, so neither goes away before the reply is sent.
+  // The Responder hands the reply to this connection's strand (at once when called on it, as a
+  // fast model run inline does); it holds the session and the server's work, so neither goes
+  // away before the reply is sent.
   void StartAsync(RouteAction action, HttpRequest request) {
     Responder respond = [self = shared_from_this(),
                          work = asio::make_work_guard(server_.io())](HttpResponse response) {
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Respond(std::move(response));
       });
     };
