@@ -58,7 +58,8 @@ class HttpServer::Impl {
   Impl(HttpServerOptions options, const HttpHandler& handler)
       : options_(std::move(options)),
         handler_(handler),
-        acceptor_(asio::make_strand(io_)),
+        contexts_(MakeContexts(std::max(1u, options_.io_threads))),
+        acceptor_(asio::make_strand(*contexts_[0])),
         retry_timer_(acceptor_.get_executor()),
         workers_(std::max(1u, options_.worker_threads)) {}
 
@@ -76,7 +77,6 @@ class HttpServer::Impl {
   const HttpServerOptions& options() const { return options_; }
   const HttpHandler& handler() const { return handler_; }
   asio::thread_pool& workers() { return workers_; }
-  asio::io_context& io() { return io_; }
 
   class Session;
   void Remember(const std::shared_ptr<Session>& session);
@@ -85,13 +85,24 @@ class HttpServer::Impl {
  private:
   void Accept();
 
-  // Declared before io_: destroying io_ destroys queued handlers, and with them sessions, which
+  // One io_context per I/O thread, each serving its own connections: a request never crosses
+  // threads on its way in and out (one shared context made every reply a futex handoff).
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(unsigned count) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (unsigned i = 0; i < count; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    return contexts;
+  }
+  asio::io_context& NextContext() { return *contexts_[next_context_++ % contexts_.size()]; }
+
+  // Declared before contexts_: destroying them destroys queued handlers, and with them sessions, which
   // unregister themselves here.
   std::mutex sessions_mutex_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   const HttpServerOptions options_;
   const HttpHandler& handler_;
-  asio::io_context io_;
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  size_t next_context_ = 0;  // used on the acceptor's strand only
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running_;
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
   asio::thread_pool workers_;
@@ -205,7 +216,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (!action.blocking) return Respond(Call(action, request));
     asio::post(server_.workers(), [self = shared_from_this(), action = std::move(action),
                                    request = std::move(request),
-                                   work = asio::make_work_guard(server_.io())]() mutable {
+                                   work = asio::make_work_guard(stream_.get_executor())]() mutable {
       HttpResponse response = Call(action, request);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Respond(std::move(response));
@@ -218,7 +229,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // away before the reply is sent.
   void StartAsync(RouteAction action, HttpRequest request) {
     Responder respond = [self = shared_from_this(),
-                         work = asio::make_work_guard(server_.io())](HttpResponse response) {
+                         work = asio::make_work_guard(stream_.get_executor())](HttpResponse response) {
       asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Respond(std::move(response));
       });
@@ -308,7 +319,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
 Status HttpServer::Impl::Start() {
   beast::error_code error;
-  tcp::resolver resolver(io_);
+  tcp::resolver resolver(*contexts_[0]);
   const auto endpoints =
       resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, error);
   if (error || endpoints.empty()) {
@@ -326,11 +337,13 @@ Status HttpServer::Impl::Start() {
   }
   port_ = acceptor_.local_endpoint().port();
   Accept();
-  for (unsigned i = 0; i < std::max(1u, options_.io_threads); ++i) {
-    io_threads_.emplace_back([this] {
+  for (const auto& context : contexts_) {
+    // Each context runs until Stop(), even before its first connection.
+    keep_running_.push_back(asio::make_work_guard(*context));
+    io_threads_.emplace_back([&io = *context] {
       for (;;) {
         try {
-          io_.run();
+          io.run();
           return;
         } catch (const std::exception& e) {
           spdlog::error("http: unexpected exception on an I/O thread: {}", e.what());
@@ -342,7 +355,7 @@ Status HttpServer::Impl::Start() {
 }
 
 void HttpServer::Impl::Accept() {
-  acceptor_.async_accept(asio::make_strand(io_),
+  acceptor_.async_accept(asio::make_strand(NextContext()),
                          [this](beast::error_code error, tcp::socket socket) {
                            if (error == asio::error::operation_aborted || !acceptor_.is_open())
                              return;
@@ -383,6 +396,8 @@ void HttpServer::Impl::Stop() {
     }
   }
   for (const auto& session : sessions) session->CloseIfIdle();
+  // Each context ends once its connections are closed and its replies sent.
+  for (auto& guard : keep_running_) guard.reset();
 }
 
 void HttpServer::Impl::Wait() {
