@@ -1,7 +1,9 @@
 // HttpServer: the HTTP/1.1 front end (Boost.Beast on Asio).
 //
 // A few I/O threads serve every connection asynchronously (keep-alive, no thread per
-// connection); handlers marked blocking run on a separate worker pool, so a slow model never
+// connection); each thread has its own io_context and its own share of the connections, so a
+// request is read, handled (when inline) and answered on one thread. Handlers marked blocking, and
+// asynchronous ones with large bodies, run on a separate worker pool, so a slow model never
 // holds up /health. Request bodies above `max_body_bytes` get 413, malformed HTTP gets 400, both
 // as JSON errors, and the connection is closed; nothing a client sends can stop the server.
 // "Expect: 100-continue" is answered before the body is read.
