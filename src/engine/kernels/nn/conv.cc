@@ -39,6 +39,91 @@ void RunDepthwise(const T* x, const T* w, int64_t batch, int64_t channels, const
               });
 }
 
+// The batched GEMM path. A GEMM whose output has few columns (a late layer's 7x7 = 49 positions)
+// runs far below the BLAS's peak, so when the batch holds several images their columns go side
+// by side: columns [reduction, k * output_size] (Im2Col, or for a copy-free 1x1 window a plain
+// gather of the images' channel rows), one GEMM W_g * columns into `product`, then each image's
+// [group_filters, output_size] block is added onto y (which holds the bias or zeros).
+constexpr int64_t kNarrowColumns = 128;   // below this, per-image GEMMs run well below peak
+constexpr int64_t kStackedColumns = 512;  // a GEMM this wide runs near peak
+constexpr int64_t kStackedWorkspaceBytes = 32 << 20;  // columns + product, per call
+
+// Images per GEMM: 1 (the per-image path) when one image has kNarrowColumns output positions or
+// more, or when two images' workspace would pass kStackedWorkspaceBytes; otherwise enough images
+// to reach kStackedColumns within that bound, spread evenly over the batch. (On ResNet-50 with
+// OpenBLAS, stacking its 7x7 layers made their GEMMs 25-30% faster; its 14x14 ones gained
+// nothing, so they keep the per-image path.)
+int64_t ImagesPerGemm(int64_t batch, int64_t reduction, int64_t filters, int64_t output_size,
+                      size_t element_bytes) {
+  if (batch < 2 || output_size >= kNarrowColumns) return 1;
+  const int64_t image_bytes =
+      (reduction + filters) * output_size * static_cast<int64_t>(element_bytes);
+  const int64_t fit = kStackedWorkspaceBytes / image_bytes;
+  const int64_t wanted = std::min({batch, (kStackedColumns + output_size - 1) / output_size, fit});
+  if (wanted < 2) return 1;
+  const int64_t gemms = (batch + wanted - 1) / wanted;
+  return (batch + gemms - 1) / gemms;
+}
+
+template <typename T>
+class StackedGemms {
+ public:
+  StackedGemms(const ConvPlan& plan, int64_t stack)
+      : plan_(plan),
+        g_(plan.geometry),
+        group_channels_(plan.channels / plan.group),
+        group_filters_(plan.filters / plan.group),
+        reduction_(group_channels_ * g_.kernel_size()),
+        pointwise_(g_.kernel_size() == 1 && g_.output == g_.input),
+        columns_(static_cast<size_t>(reduction_ * stack * g_.output_size())),
+        product_(static_cast<size_t>(group_filters_ * stack * g_.output_size())) {}
+
+  // Images [first, first + count), count <= stack.
+  void Run(int64_t first, int64_t count, const T* x, const T* w, T* y, ThreadPool* pool) {
+    const int64_t output_size = g_.output_size();
+    const int64_t width = count * output_size;  // GEMM columns
+    for (int64_t group = 0; group < plan_.group; ++group) {
+      const auto image = [&](int64_t i) {
+        return x + ((first + i) * plan_.channels + group * group_channels_) * g_.input_size();
+      };
+      if (pointwise_) {
+        ParallelFor(pool, group_channels_ * count, static_cast<double>(output_size),
+                    [&](int64_t begin, int64_t end) {
+                      for (int64_t row = begin; row < end; ++row) {
+                        const int64_t channel = row / count, i = row % count;
+                        std::copy_n(image(i) + channel * output_size, output_size,
+                                    columns_.data() + channel * width + i * output_size);
+                      }
+                    });
+      } else {
+        for (int64_t i = 0; i < count; ++i) {
+          Im2Col(image(i), group_channels_, g_, columns_.data() + i * output_size, width, pool);
+        }
+      }
+      Gemm<T>(false, false, group_filters_, width, reduction_, T(1),
+              w + group * group_filters_ * reduction_, reduction_, columns_.data(), width, T(0),
+              product_.data(), width);
+      ParallelFor(pool, group_filters_ * count, static_cast<double>(output_size),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t row = begin; row < end; ++row) {
+                      const int64_t filter = row / count, i = row % count;
+                      const T* from = product_.data() + filter * width + i * output_size;
+                      T* to = y + ((first + i) * plan_.filters + group * group_filters_ + filter) *
+                                      output_size;
+                      for (int64_t j = 0; j < output_size; ++j) to[j] += from[j];
+                    }
+                  });
+    }
+  }
+
+ private:
+  const ConvPlan& plan_;
+  const WindowGeometry& g_;
+  const int64_t group_channels_, group_filters_, reduction_;
+  const bool pointwise_;
+  std::vector<T> columns_, product_;
+};
+
 class ConvKernel final : public Kernel {
  public:
   ConvKernel(WindowAttributes window, int64_t group) : window_(std::move(window)), group_(group) {}
@@ -137,6 +222,14 @@ void RunConv(const ConvPlan& plan, const T* x, const T* w, const T* bias, T* y, 
   }
   const bool pointwise = g.kernel_size() == 1 && g.output == g.input;
   const int64_t reduction = group_channels * g.kernel_size();  // GEMM inner dimension
+  const int64_t stack = ImagesPerGemm(plan.batch, reduction, group_filters, output_size, sizeof(T));
+  if (stack > 1) {
+    StackedGemms<T> gemms(plan, stack);
+    for (int64_t first = 0; first < plan.batch; first += stack) {
+      gemms.Run(first, std::min(stack, plan.batch - first), x, w, y, pool);
+    }
+    return;
+  }
   std::vector<T> columns(pointwise ? 0 : static_cast<size_t>(reduction * output_size));
   for (int64_t n = 0; n < plan.batch; ++n) {
     for (int64_t group = 0; group < plan.group; ++group) {

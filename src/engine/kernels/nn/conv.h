@@ -4,8 +4,10 @@
 // optional bias [M], and resolves the window; every error names the input or attribute at fault.
 // RunConv then computes on three paths: depthwise (one input and one output channel per group)
 // directly tap by tap; a 1x1 window that keeps the spatial size as a GEMM on the image itself;
-// everything else as Im2Col plus one GEMM per image and group. The output starts as the bias,
-// which the GEMM accumulates onto.
+// everything else as Im2Col plus one GEMM per image and group. When the batch has several images
+// and each has few output positions (a GEMM that narrow runs far below peak), several images'
+// columns go side by side into one GEMM per group instead, within a bounded workspace; see
+// ImagesPerGemm in conv.cc. The output starts as the bias, which the GEMM results add onto.
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,76 @@
+#include "engine/kernels/nn/conv.h"
+
 #include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
 
 #include "engine/kernels/common/kernel_test_util.h"
 
 namespace mlos::engine::testing {
 namespace {
+
+// Runs RunConv on the whole batch (which may take the stacked-GEMM path) and on each image alone
+// (batch 1: the per-image path) and expects the same output.
+template <typename T>
+void ExpectBatchMatchesSingleImages(const Shape& x_shape, const Shape& w_shape,
+                                    const WindowAttributes& window, int64_t group, bool bias) {
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  const auto values = [&](int64_t count) {
+    std::vector<T> out(static_cast<size_t>(count));
+    for (T& value : out) value = static_cast<T>(uniform(random));
+    return out;
+  };
+  const Shape bias_shape{w_shape[0]};
+  auto plan = PlanConv(x_shape, w_shape, bias ? &bias_shape : nullptr, window, group);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Shape image_shape = x_shape;
+  image_shape[0] = 1;
+  auto image_plan = PlanConv(image_shape, w_shape, bias ? &bias_shape : nullptr, window, group);
+  ASSERT_TRUE(image_plan.ok()) << image_plan.status().ToString();
+  const std::vector<T> x = values(ElementCount(x_shape)), w = values(ElementCount(w_shape)),
+                       b = values(w_shape[0]);
+  std::vector<T> batched(static_cast<size_t>(ElementCount(plan->output_shape)));
+  RunConv<T>(*plan, x.data(), w.data(), bias ? b.data() : nullptr, batched.data(), nullptr);
+  const int64_t image_in = ElementCount(image_shape);
+  const int64_t image_out = ElementCount(image_plan->output_shape);
+  for (int64_t n = 0; n < x_shape[0]; ++n) {
+    std::vector<T> single(static_cast<size_t>(image_out));
+    RunConv<T>(*image_plan, x.data() + n * image_in, w.data(), bias ? b.data() : nullptr,
+               single.data(), nullptr);
+    for (int64_t i = 0; i < image_out; ++i) {
+      ASSERT_NEAR(batched[n * image_out + i], single[i], 1e-4) << "image " << n << " element " << i;
+    }
+  }
+}
+
+TEST(ConvTest, BatchOfSmallImagesMatchesSingleImages) {
+  // 10x10 outputs: the batch of 7 runs as GEMMs of 4 and 3 images side by side.
+  WindowAttributes padded;
+  padded.pads = {1, 1, 1, 1};
+  ExpectBatchMatchesSingleImages<float>({7, 4, 10, 10}, {6, 2, 3, 3}, padded, 2, true);
+  WindowAttributes strided;
+  strided.strides = {2, 2};
+  strided.dilations = {2, 1};
+  ExpectBatchMatchesSingleImages<double>({3, 3, 9, 8}, {5, 3, 3, 2}, strided, 1, false);
+  WindowAttributes padded_1d;
+  padded_1d.pads = {1, 1};
+  ExpectBatchMatchesSingleImages<float>({5, 2, 7}, {3, 2, 3}, padded_1d, 1, true);
+}
+
+TEST(ConvTest, BatchOfPointwiseImagesMatchesSingleImages) {
+  ExpectBatchMatchesSingleImages<float>({7, 6, 7, 7}, {9, 2, 1, 1}, {}, 3, true);
+  ExpectBatchMatchesSingleImages<double>({4, 5, 3, 3}, {4, 5, 1, 1}, {}, 1, false);
+  WindowAttributes strided;
+  strided.strides = {2, 2};
+  ExpectBatchMatchesSingleImages<float>({6, 8, 14, 14}, {16, 8, 1, 1}, strided, 1, true);
+}
+
+TEST(ConvTest, BatchOfLargeImagesMatchesSingleImages) {
+  // 32x32 = 1024 outputs per image: one GEMM per image, as for batch 1.
+  ExpectBatchMatchesSingleImages<float>({2, 3, 32, 32}, {4, 3, 1, 1}, {}, 1, true);
+}
 
 TEST(ConvTest, StridedPaddedWithBias) {
   auto node = NodeBuilder("Conv")
@@ -148,3 +215,4 @@ TEST(ConvTest, RejectsBadAttributes) {
 
 }  // namespace
 }  // namespace mlos::engine::testing
+

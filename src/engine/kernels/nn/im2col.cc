@@ -17,22 +17,48 @@ void ForEachRow(const WindowGeometry& g, int64_t row_begin, int64_t row_end, Fn&
   }
 }
 
+// One output row of tap row `out`: out[ow] = line[ow * stride + first] where that falls inside
+// [0, width), else 0. The inside range is found once, so the copy itself has no bounds checks.
+template <typename T>
+void CopyTapLine(const T* line, int64_t width, int64_t first, int64_t stride, int64_t count,
+                 T* out) {
+  const int64_t begin = first >= 0 ? 0 : std::min(count, (stride - 1 - first) / stride);
+  const int64_t end =
+      width <= first ? begin : std::clamp((width - first + stride - 1) / stride, begin, count);
+  std::fill(out, out + begin, T(0));
+  if (stride == 1) {
+    std::copy_n(line + first + begin, end - begin, out + begin);
+  } else {
+    for (int64_t ow = begin; ow < end; ++ow) out[ow] = line[ow * stride + first];
+  }
+  std::fill(out + end, out + count, T(0));
+}
+
 }  // namespace
 
 template <typename T>
-void Im2Col(const T* image, int64_t channels, const WindowGeometry& geometry, T* columns,
-            ThreadPool* pool) {
-  const int64_t columns_per_row = geometry.output_size();
-  ParallelFor(pool, channels * geometry.kernel_size(), static_cast<double>(columns_per_row),
+void Im2Col(const T* image, int64_t channels, const WindowGeometry& g, T* columns,
+            int64_t row_stride, ThreadPool* pool) {
+  ParallelFor(pool, channels * g.kernel_size(), static_cast<double>(g.output_size()),
               [&](int64_t begin, int64_t end) {
                 ForEachRow(
-                    geometry, begin, end,
+                    g, begin, end,
                     [&](int64_t row, int64_t channel_offset, int64_t kd, int64_t kh, int64_t kw) {
-                      T* out = columns + row * columns_per_row;
+                      T* out = columns + row * row_stride;
                       const T* plane = image + channel_offset;
-                      ForEachTapPosition(geometry, kd, kh, kw, [&](int64_t column, int64_t at) {
-                        out[column] = at < 0 ? T(0) : plane[at];
-                      });
+                      const int64_t first_w = kw * g.dilation[2] - g.pad_begin[2];
+                      for (int64_t od = 0; od < g.output[0]; ++od) {
+                        const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+                        for (int64_t oh = 0; oh < g.output[1]; ++oh, out += g.output[2]) {
+                          const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+                          if (id < 0 || id >= g.input[0] || ih < 0 || ih >= g.input[1]) {
+                            std::fill(out, out + g.output[2], T(0));
+                          } else {
+                            CopyTapLine(plane + (id * g.input[1] + ih) * g.input[2], g.input[2],
+                                        first_w, g.stride[2], g.output[2], out);
+                          }
+                        }
+                      }
                     });
               });
 }
@@ -57,8 +83,10 @@ void Col2Im(const T* columns, int64_t channels, const WindowGeometry& geometry, 
               });
 }
 
-template void Im2Col<float>(const float*, int64_t, const WindowGeometry&, float*, ThreadPool*);
-template void Im2Col<double>(const double*, int64_t, const WindowGeometry&, double*, ThreadPool*);
+template void Im2Col<float>(const float*, int64_t, const WindowGeometry&, float*, int64_t,
+                            ThreadPool*);
+template void Im2Col<double>(const double*, int64_t, const WindowGeometry&, double*, int64_t,
+                             ThreadPool*);
 template void Col2Im<float>(const float*, int64_t, const WindowGeometry&, float*, ThreadPool*);
 template void Col2Im<double>(const double*, int64_t, const WindowGeometry&, double*, ThreadPool*);
 

@@ -5,6 +5,8 @@
 // output position, the image value under that kernel tap (0 in the padding). Col2Im is the
 // adjoint: it adds every column entry back onto its image position (the image must be zeroed
 // first), which is what ConvTranspose needs. Both split their work over `pool` and call no BLAS.
+// Im2Col can also write into a wider matrix (rows `row_stride` apart, row_stride >=
+// output_size): that is how Conv lays several images' columns side by side for one GEMM.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +38,13 @@ void ForEachTapPosition(const WindowGeometry& g, int64_t kd, int64_t kh, int64_t
 
 template <typename T>
 void Im2Col(const T* image, int64_t channels, const WindowGeometry& geometry, T* columns,
-            ThreadPool* pool);
+            int64_t row_stride, ThreadPool* pool);
+
+template <typename T>
+void Im2Col(const T* image, int64_t channels, const WindowGeometry& geometry, T* columns,
+            ThreadPool* pool) {
+  Im2Col(image, channels, geometry, columns, geometry.output_size(), pool);
+}
 
 template <typename T>
 void Col2Im(const T* columns, int64_t channels, const WindowGeometry& geometry, T* image,
