@@ -5,26 +5,17 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
-#include "core/testing/test_files.h"
+#include "core/testing/route_test_base.h"
 
 namespace mlos::core {
 namespace {
 
 using Json = nlohmann::json;
 
-class MlosApiTest : public ::testing::Test {
+class MlosApiTest : public testing::RouteTestBase {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(plugins_.LoadLibrary(MLOS_ECHO_PLUGIN_PATH).ok());
-    directory_ = testing::FreshDirectory(
-        std::string("api_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    model_path_ = testing::WriteFile(directory_ / "vector.echo", testing::kEchoVectorModel);
-    auto store = RegistryStore::Open((directory_ / "registry.db").string());
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
-    ManagerOptions options;
-    options.models_directory = directory_.string();
-    models_ = std::make_unique<ModelManager>(plugins_, *store_, options);
+    SetUpManager("api_");
     api_ = std::make_unique<MlosApi>(*models_, plugins_, ServerStatus{{"mlos-http"}, &counters_});
   }
 
@@ -37,11 +28,7 @@ class MlosApiTest : public ::testing::Test {
     if (question != std::string::npos) request.query = target.substr(question + 1);
     request.body = body;
     request.received = std::chrono::steady_clock::now();
-    RouteAction action = api_->Route(request);
-    if (!action.start) return action.handle(request);
-    std::promise<HttpResponse> reply;
-    action.start(request, [&reply](HttpResponse response) { reply.set_value(std::move(response)); });
-    return reply.get_future().get();
+    return Run(*api_, request);
   }
 
   // "inline", "blocking" or "async".
@@ -64,11 +51,6 @@ class MlosApiTest : public ::testing::Test {
     return body.value("message", "");
   }
 
-  PluginHost plugins_;
-  std::filesystem::path directory_;
-  std::string model_path_;
-  std::unique_ptr<RegistryStore> store_;
-  std::unique_ptr<ModelManager> models_;
   HttpCounters counters_;
   std::unique_ptr<MlosApi> api_;
 };
@@ -243,8 +225,9 @@ TEST_F(MlosApiTest, SettingsAtRegistrationAreValidatedAndShown) {
   EXPECT_EQ(settings["max_batch_size"], 4);
   EXPECT_EQ(settings["keep_alive_s"], -1);
   EXPECT_EQ(settings["instances"], 1);
-  response = Call("POST", "/models/register",
-                  Json{{"model_id", "local/other@1"}, {"path", model_path_}, {"settings", 3}}.dump());
+  response =
+      Call("POST", "/models/register",
+           Json{{"model_id", "local/other@1"}, {"path", model_path_}, {"settings", 3}}.dump());
   EXPECT_EQ(response.status, 400u);
   EXPECT_EQ(Message(response), "register: \"settings\" must be a JSON object, got number");
   response = Call("POST", "/models/register",
@@ -286,8 +269,8 @@ TEST_F(MlosApiTest, StatsMetricsAndPlugins) {
   ASSERT_EQ(plugins["plugins"].size(), 1u);
   EXPECT_EQ(plugins["plugins"][0]["id"], "echo");
   EXPECT_EQ(plugins["plugins"][0]["execution_formats"], Json::array({"echo"}));
-  HttpResponse response =
-      Call("POST", "/plugins/register", Json{{"id", "echo"}, {"path", MLOS_ECHO_PLUGIN_PATH}}.dump());
+  HttpResponse response = Call("POST", "/plugins/register",
+                               Json{{"id", "echo"}, {"path", MLOS_ECHO_PLUGIN_PATH}}.dump());
   EXPECT_EQ(response.status, 409u);
   response = Call("POST", "/plugins/register", Json{{"path", "/no/such/libx.so"}}.dump());
   EXPECT_EQ(response.status, 400u);

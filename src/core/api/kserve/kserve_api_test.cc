@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api/kserve/kserve_tensors.h"
-#include "core/testing/test_files.h"
+#include "core/testing/route_test_base.h"
 
 namespace mlos::core {
 namespace {
@@ -18,19 +18,10 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // Kinds of route, as Route() hands them out.
 enum class Kind { kInline, kBlocking, kAsync };
 
-class KServeApiTest : public ::testing::Test {
+class KServeApiTest : public testing::RouteTestBase {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(plugins_.LoadLibrary(MLOS_ECHO_PLUGIN_PATH).ok());
-    directory_ = testing::FreshDirectory(
-        std::string("kserve_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    model_path_ = testing::WriteFile(directory_ / "vector.echo", testing::kEchoVectorModel);
-    auto store = RegistryStore::Open((directory_ / "registry.db").string());
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
-    ManagerOptions options;
-    options.models_directory = directory_.string();
-    models_ = std::make_unique<ModelManager>(plugins_, *store_, options);
+    SetUpManager("kserve_");
     api_ = std::make_unique<KServeApi>(*models_, "mlos-core", "9.9.9");
   }
 
@@ -62,14 +53,7 @@ class KServeApiTest : public ::testing::Test {
   // Runs the route as the server would, waiting for an asynchronous reply.
   HttpResponse Call(const std::string& method, const std::string& path,
                     const std::string& body = "", Headers headers = {}) {
-    HttpRequest request = Request(method, path, body, std::move(headers));
-    const RouteAction action = api_->Route(request);
-    if (!action.start) return action.handle(request);
-    auto reply = std::make_shared<std::promise<HttpResponse>>();
-    auto future = reply->get_future();
-    action.start(request,
-                 [reply](HttpResponse response) { reply->set_value(std::move(response)); });
-    return future.get();
+    return Run(*api_, Request(method, path, body, std::move(headers)));
   }
 
   static std::string Error(const HttpResponse& response) {
@@ -89,11 +73,6 @@ class KServeApiTest : public ::testing::Test {
     return {{"name", "x"}, {"shape", {1, 3}}, {"datatype", "FP32"}, {"data", data}};
   }
 
-  PluginHost plugins_;
-  std::filesystem::path directory_;
-  std::string model_path_;
-  std::unique_ptr<RegistryStore> store_;
-  std::unique_ptr<ModelManager> models_;
   std::unique_ptr<KServeApi> api_;
 };
 
