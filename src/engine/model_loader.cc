@@ -147,7 +147,7 @@ class TensorResolver {
 
  private:
   Status ResolveGraph(onnx::GraphProto& graph) {
-    RETURN_IF_ERROR(CheckConvolutionRanks(graph));
+    RETURN_IF_ERROR(CheckDeclaredRanks(graph));
     for (onnx::TensorProto& tensor : *graph.mutable_initializer()) RETURN_IF_ERROR(Resolve(tensor));
     for (onnx::SparseTensorProto& sparse : *graph.mutable_sparse_initializer()) {
       RETURN_IF_ERROR(ResolveSparse(sparse));
@@ -184,10 +184,12 @@ class TensorResolver {
     return Status::Ok();
   }
 
-  // libonnx 1.12's Conv shape inference takes the kernel's spatial rank from the weights when
-  // kernel_shape is absent and reads past its per-axis attribute arrays (a SEGV) when the weights
-  // have more dimensions than the data. Declared ranks are checked here, before inference runs.
-  Status CheckConvolutionRanks(const onnx::GraphProto& graph) const {
+  // Some of libonnx 1.12's shape inference functions index their inputs' dimensions without
+  // checking the ranks: Conv's takes the kernel's spatial rank from the weights when kernel_shape
+  // is absent and reads past its per-axis attribute arrays when the weights have more dimensions
+  // than the data; Gemm before opset 7 reads dimension 1 of A and B. Both are SEGVs on a hostile
+  // model, so the ranks the graph declares are checked against ONNX's rules before inference runs.
+  Status CheckDeclaredRanks(const onnx::GraphProto& graph) const {
     std::unordered_map<std::string, int> ranks;
     auto record = [&](const onnx::ValueInfoProto& value) {
       if (value.type().has_tensor_type() && value.type().tensor_type().has_shape())
@@ -196,20 +198,35 @@ class TensorResolver {
     for (const onnx::ValueInfoProto& value : graph.input()) record(value);
     for (const onnx::ValueInfoProto& value : graph.value_info()) record(value);
     for (const onnx::TensorProto& tensor : graph.initializer()) ranks[tensor.name()] = tensor.dims_size();
+    auto rank_of = [&](const onnx::NodeProto& node, int input) -> std::optional<int> {
+      if (node.input_size() <= input) return std::nullopt;
+      auto found = ranks.find(node.input(input));
+      if (found == ranks.end()) return std::nullopt;
+      return found->second;
+    };
     for (const onnx::NodeProto& node : graph.node()) {
       const std::string& op = node.op_type();
-      const int weights = op == "QLinearConv" ? 3 : 1;
+      const std::string where = "model '" + model_path_ + "', node '" + node.name() + "' (" + op + ")";
+      if (op == "Gemm") {
+        for (int input : {0, 1}) {
+          std::optional<int> rank = rank_of(node, input);
+          if (rank && *rank != 2) {
+            return InvalidArgument(where + ": input '" + node.input(input) +
+                                   "' must be a matrix (rank 2), but has rank " +
+                                   std::to_string(*rank));
+          }
+        }
+        continue;
+      }
       if (op != "Conv" && op != "ConvInteger" && op != "QLinearConv" && op != "ConvTranspose")
         continue;
-      if (node.input_size() <= weights) continue;
-      auto data = ranks.find(node.input(0));
-      auto kernel = ranks.find(node.input(weights));
-      if (data == ranks.end() || kernel == ranks.end() || data->second == kernel->second) continue;
-      return InvalidArgument("model '" + model_path_ + "', node '" + node.name() + "' (" + op +
-                             "): input '" + node.input(0) + "' has rank " +
-                             std::to_string(data->second) + " but the weights '" +
-                             node.input(weights) + "' have rank " +
-                             std::to_string(kernel->second));
+      const int weights = op == "QLinearConv" ? 3 : 1;
+      std::optional<int> data = rank_of(node, 0);
+      std::optional<int> kernel = rank_of(node, weights);
+      if (!data || !kernel || *data == *kernel) continue;
+      return InvalidArgument(where + ": input '" + node.input(0) + "' has rank " +
+                             std::to_string(*data) + " but the weights '" + node.input(weights) +
+                             "' have rank " + std::to_string(*kernel));
     }
     return Status::Ok();
   }

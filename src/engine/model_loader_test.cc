@@ -513,6 +513,20 @@ TEST_F(HostileModelTest, ConvWeightsOfAnotherRankDoNotCrashShapeInference) {
                            "the weights 'w' have rank 4"});
 }
 
+// Found by the fuzzer: libonnx's Gemm shape inference before opset 7 read dimension 1 of a
+// rank-1 B (SEGV while merging the garbage dimension into the output).
+TEST_F(HostileModelTest, GemmOperandsThatAreNotMatricesDoNotCrashShapeInference) {
+  for (int opset : {6, 13}) {
+    ModelBuilder builder(opset);
+    builder.Input("a", DataType::kFloat32, {2, 3})
+        .Input("b", DataType::kFloat32, {3})
+        .Input("c", DataType::kFloat32, {4})
+        .Output("y", DataType::kFloat32, {2, 4});
+    builder.Node("Gemm", {"a", "b", "c"}, {"y"}, "gemm");
+    ExpectRejected(builder, {"node 'gemm' (Gemm)", "input 'b' must be a matrix (rank 2), but has rank 1"});
+  }
+}
+
 TEST_F(HostileModelTest, DimsOverflowingInt64) {
   ModelBuilder builder = AddModel([](onnx::TensorProto& w) {
     w.clear_dims();
