@@ -135,53 +135,91 @@ typedef struct smi_plugin_api {
   uint32_t abi_minor;
   uint32_t struct_size; /* sizeof(smi_plugin_api) as the plugin was compiled */
 
-  const char* id;      /* short stable id, e.g. "onnx" */
-  const char* name;    /* human-readable name */
-  const char* version; /* the plugin's own version */
+  const char* id;      /* short stable id, e.g. "onnx"; unique among the host's plugins */
+  const char* name;    /* human-readable name (may be NULL) */
+  const char* version; /* the plugin's own version (may be NULL) */
   /* NULL-terminated list of execution formats this plugin runs, e.g. {"onnx", NULL}. */
   const char* const* execution_formats;
 
-  /* Creates the plugin instance. `config_json` is a JSON object (never NULL; "{}" when empty).
-   * On success *out is owned by the host until it passes it to plugin_destroy. */
+  /* plugin_create — once per host, on one thread, before any other entry.
+   * config_json: a JSON object, borrowed for the call (never NULL; "{}" when empty).
+   * On SMI_OK, *out is the host's until it passes it to plugin_destroy. On failure *out is
+   * untouched and the plugin is not used again. */
   smi_status (*plugin_create)(const char* config_json, smi_plugin** out, smi_error* error);
+
+  /* plugin_destroy — once, after the last model_unload of this plugin; frees the instance. */
   void (*plugin_destroy)(smi_plugin* plugin);
 
-  /* Loads the model at `path` (a file or a directory). `config_json` is a JSON object of
-   * per-model settings (e.g. {"threads":2}). On success *out is owned by the host until it
-   * passes it to model_unload. */
+  /* model_load — any thread; concurrent calls for different models are allowed.
+   * path: a file or a directory (borrowed for the call). config_json: a JSON object (borrowed,
+   * never NULL) of per-model settings: the model's settings Core does not use itself (e.g.
+   * {"threads":2}) and, when the package's manifest declares them, "inputs" and "outputs" as
+   * arrays of {"name", "datatype" (KServe v2 name, e.g. "FP32"), "shape" (-1 = dynamic)}.
+   * On SMI_OK, *out is the host's until it passes it to model_unload. A bad or hostile model
+   * file is an error status naming the file, never a crash. */
   smi_status (*model_load)(smi_plugin* plugin, const char* path, const char* config_json,
                            smi_model** out, smi_error* error);
+
+  /* model_unload — any thread; never while a model_execute on the model runs; frees the model
+   * and everything its signature pointed to. */
   void (*model_unload)(smi_model* model);
 
-  /* Fills *out with the model's inputs and outputs. Pointers stay valid until model_unload. */
+  /* model_signature — any thread. Fills *out (caller-owned) with the model's inputs and outputs;
+   * the arrays and strings it points to belong to the model and stay valid until model_unload. */
   smi_status (*model_signature)(smi_model* model, smi_signature* out, smi_error* error);
 
-  /* Runs `request_count` requests. `errors` has one slot per request (may be NULL); the call
-   * returns SMI_OK only when every request succeeded; otherwise the per-request slots say which
-   * failed and why. Outputs of a failed request may be partially written. */
+  /* model_execute — any thread, concurrently on the same model (see Threading above).
+   * Runs `request_count` requests. Each request's input views and output_names are borrowed for
+   * the call; the plugin must not keep pointers to them after returning. Each output is written
+   * into a buffer obtained from that request's allocator, owned by the host; the allocation's
+   * dtype, shape and byte size must describe the data written (the host checks them against the
+   * signature and refuses a request whose outputs do not match). `errors` has one slot per
+   * request (may be NULL). Returns SMI_OK only when every request succeeded; otherwise the
+   * per-request slots say which failed and why, and the other requests' outputs stand.
+   * Outputs of a failed request may be partially written; the host discards them. */
   smi_status (*model_execute)(smi_model* model, const smi_request* requests,
                               uint32_t request_count, smi_error* errors);
 
-  /* OPTIONAL (may be NULL): bytes the loaded model holds (weights, prepacked buffers, arenas). */
+  /* OPTIONAL (may be NULL) — any thread: bytes the loaded model holds (weights, prepacked
+   * buffers, arenas), for the host's memory budget. */
   uint64_t (*model_memory_bytes)(smi_model* model);
 } smi_plugin_api;
 
-/* The one exported symbol. Returns a descriptor with static storage duration, or NULL when the
- * plugin cannot serve a host of the given ABI version. */
+/* The one exported symbol: called once, on one thread, with the host's ABI version. Returns a
+ * descriptor with static storage duration, or NULL when the plugin cannot serve a host of that
+ * version. A plugin library exports nothing else. */
 typedef const smi_plugin_api* (*smi_plugin_init_fn)(uint32_t host_abi_major,
                                                     uint32_t host_abi_minor);
 #define SMI_PLUGIN_INIT_SYMBOL "smi_plugin_init"
 
 #ifdef __cplusplus
 } /* extern "C" */
-
-/* Released layouts are frozen. */
-static_assert(sizeof(smi_tensor_view) == 40, "SMI 1.0 layout of smi_tensor_view is frozen");
-static_assert(sizeof(smi_io_desc) == 24, "SMI 1.0 layout of smi_io_desc is frozen");
-static_assert(sizeof(smi_request) == 48, "SMI 1.0 layout of smi_request is frozen");
-static_assert(offsetof(smi_plugin_api, abi_major) == 0, "ABI version must come first");
-static_assert(offsetof(smi_plugin_api, abi_minor) == 4, "ABI version must come first");
-static_assert(sizeof(smi_plugin_api) == 104, "SMI 1.0 layout of smi_plugin_api is frozen");
+#define SMI_STATIC_ASSERT static_assert
+#else
+#define SMI_STATIC_ASSERT _Static_assert
 #endif
+
+/* Released layouts are frozen (LP64): these hold in C and C++ alike. A later minor version may
+ * only append entries to smi_plugin_api (the host reads struct_size). */
+SMI_STATIC_ASSERT(sizeof(smi_error) == 4 + SMI_ERROR_MESSAGE_CAPACITY, "smi_error is frozen");
+SMI_STATIC_ASSERT(sizeof(smi_io_desc) == 24, "smi_io_desc is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_io_desc, shape) == 16, "smi_io_desc is frozen");
+SMI_STATIC_ASSERT(sizeof(smi_signature) == 32, "smi_signature is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_signature, outputs) == 24, "smi_signature is frozen");
+SMI_STATIC_ASSERT(sizeof(smi_tensor_view) == 40, "smi_tensor_view is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_tensor_view, data) == 24, "smi_tensor_view is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_tensor_view, byte_size) == 32, "smi_tensor_view is frozen");
+SMI_STATIC_ASSERT(sizeof(smi_allocator) == 16, "smi_allocator is frozen");
+SMI_STATIC_ASSERT(sizeof(smi_request) == 48, "smi_request is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_request, output_names) == 24, "smi_request is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_request, allocator) == 32, "smi_request is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_plugin_api, abi_major) == 0, "the ABI version comes first");
+SMI_STATIC_ASSERT(offsetof(smi_plugin_api, abi_minor) == 4, "the ABI version comes first");
+SMI_STATIC_ASSERT(offsetof(smi_plugin_api, struct_size) == 8, "smi_plugin_api is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_plugin_api, plugin_create) == 48, "smi_plugin_api is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_plugin_api, model_execute) == 88, "smi_plugin_api is frozen");
+SMI_STATIC_ASSERT(offsetof(smi_plugin_api, model_memory_bytes) == 96, "smi_plugin_api is frozen");
+SMI_STATIC_ASSERT(sizeof(smi_plugin_api) == 104, "smi_plugin_api is frozen");
+#undef SMI_STATIC_ASSERT
 
 #endif /* MLOS_SMI_H_ */
