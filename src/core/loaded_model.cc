@@ -3,14 +3,30 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <exception>
 
 namespace mlos::core {
 namespace {
 
-// Collects the outputs a plugin allocates during one model_execute.
+// Collects the outputs a plugin allocates during one model_execute, refusing (NULL buffer, and
+// the first problem remembered) any allocation that does not describe a dense tensor the model
+// declares and the request wants.
 struct OutputCollector {
+  const ModelSignature* signature = nullptr;
+  const std::vector<std::string>* wanted = nullptr;  // empty: every declared output
   std::vector<OutputTensor> outputs;
-  std::string failure;  // the first malformed allocation, if any
+  std::string failure;        // the first malformed allocation, if any
+  std::string out_of_memory;  // the first allocation that found no memory, if any
+
+  // Bytes of a dense tensor of `dims` and `dtype`; UINT64_MAX when that does not fit in 63 bits.
+  static uint64_t DenseBytes(const Shape& dims, DataType dtype) {
+    int64_t bytes = static_cast<int64_t>(ElementSize(dtype));
+    for (int64_t dim : dims) {
+      if (__builtin_mul_overflow(bytes, dim, &bytes)) return UINT64_MAX;
+    }
+    return static_cast<uint64_t>(bytes);
+  }
 
   static void* Allocate(void* context, const char* name, smi_dtype code, int32_t rank,
                         const int64_t* shape, uint64_t byte_size) {
@@ -21,26 +37,98 @@ struct OutputCollector {
     if (rank > 0 && shape != nullptr) dims.assign(shape, shape + rank);
     const bool shape_ok = rank >= 0 && (rank == 0 || shape != nullptr) &&
                           std::all_of(dims.begin(), dims.end(), [](int64_t d) { return d >= 0; });
-    const bool size_ok =
-        dtype && shape_ok &&
-        (*dtype == DataType::kString ||
-         byte_size == static_cast<uint64_t>(ElementCount(dims)) * ElementSize(*dtype));
+    const bool size_ok = dtype && shape_ok &&
+                         (*dtype == DataType::kString || DenseBytes(dims, *dtype) == byte_size);
+    std::string problem;
     if (!size_ok) {
-      if (self->failure.empty()) {
-        self->failure = fmt::format(
-            "output '{}': dtype code {}, rank {}, {} bytes do not describe "
-            "a dense tensor",
-            output_name, code, rank, byte_size);
+      problem = fmt::format("dtype code {}, rank {}, {} bytes do not describe a dense tensor", code,
+                            rank, byte_size);
+    } else {
+      problem = self->Unexpected(output_name, *dtype, dims);
+    }
+    if (!problem.empty()) {
+      if (self->failure.empty()) self->failure = fmt::format("output '{}': {}", output_name, problem);
+      return nullptr;
+    }
+    // A C caller is on the stack: nothing may be thrown through it.
+    try {
+      OutputTensor output{output_name, *dtype, dims,
+                          Tensor(DataType::kUInt8, {static_cast<int64_t>(byte_size)})};
+      self->outputs.push_back(std::move(output));
+    } catch (const std::exception&) {
+      if (self->out_of_memory.empty()) {
+        self->out_of_memory = fmt::format("output '{}': cannot allocate {} bytes", output_name,
+                                          byte_size);
       }
       return nullptr;
     }
-    OutputTensor output{output_name, *dtype, dims,
-                        Tensor(DataType::kUInt8, {static_cast<int64_t>(byte_size)})};
-    self->outputs.push_back(std::move(output));
     // An empty output still needs a non-NULL buffer (NULL means out of memory).
     alignas(64) static std::byte empty_buffer[64];
     void* buffer = self->outputs.back().bytes.raw_data();
     return buffer != nullptr ? buffer : empty_buffer;
+  }
+
+  // What is wrong with an output of this name, dtype and shape; "" when nothing.
+  std::string Unexpected(const std::string& name, DataType dtype, const Shape& dims) const {
+    const TensorSpec* spec = FindTensorSpec(signature->outputs, name);
+    if (spec == nullptr) {
+      return fmt::format("the model declares no such output (it has {})",
+                         DescribeTensorSpecs(signature->outputs));
+    }
+    if (!wanted->empty() && std::find(wanted->begin(), wanted->end(), name) == wanted->end()) {
+      return "not requested";
+    }
+    if (std::any_of(outputs.begin(), outputs.end(),
+                    [&](const OutputTensor& output) { return output.name == name; })) {
+      return "allocated twice";
+    }
+    const TensorSpec actual{name, dtype, dims};
+    const bool dtype_ok = spec->dtype == DataType::kInvalid || spec->dtype == dtype;
+    bool shape_ok = !spec->shape || spec->shape->size() == dims.size();
+    for (size_t axis = 0; shape_ok && axis < dims.size(); ++axis) {
+      shape_ok = (*spec->shape)[axis] < 0 || (*spec->shape)[axis] == dims[axis];
+    }
+    if (dtype_ok && shape_ok) return "";
+    return fmt::format("{} does not match the declared {}", TensorSpecType(actual),
+                       TensorSpecType(*spec));
+  }
+
+  // After a successful execution: every wanted output came, and string outputs are well formed.
+  std::string Incomplete() const {
+    std::vector<std::string> expected = *wanted;
+    if (expected.empty()) {
+      for (const TensorSpec& spec : signature->outputs) expected.push_back(spec.name);
+    }
+    for (const std::string& name : expected) {
+      if (std::none_of(outputs.begin(), outputs.end(),
+                       [&](const OutputTensor& output) { return output.name == name; })) {
+        return fmt::format("output '{}' was never produced", name);
+      }
+    }
+    for (const OutputTensor& output : outputs) {
+      if (output.dtype == DataType::kString && !WellFormedStrings(output)) {
+        return fmt::format("output '{}': its bytes are not {} length-prefixed strings", output.name,
+                           ElementCount(output.shape));
+      }
+    }
+    return "";
+  }
+
+  // SMI STRING layout: per element a 4-byte little-endian length, then that many bytes; nothing
+  // after the last element.
+  static bool WellFormedStrings(const OutputTensor& output) {
+    const auto* bytes = static_cast<const unsigned char*>(output.bytes.raw_data());
+    const uint64_t size = output.bytes.byte_size();
+    uint64_t offset = 0;
+    for (int64_t element = 0; element < ElementCount(output.shape); ++element) {
+      if (size - offset < 4) return false;
+      uint64_t length = 0;
+      for (int i = 0; i < 4; ++i) length |= uint64_t{bytes[offset + i]} << (8 * i);
+      offset += 4;
+      if (size - offset < length) return false;
+      offset += length;
+    }
+    return offset == size;
   }
 };
 
@@ -125,7 +213,7 @@ StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
   std::vector<const char*> wanted;
   wanted.reserve(output_names.size());
   for (const auto& name : output_names) wanted.push_back(name.c_str());
-  OutputCollector collector;
+  OutputCollector collector{&model.signature, &output_names, {}, {}, {}};
   const smi_request request{static_cast<uint32_t>(views.size()),
                             views.data(),
                             static_cast<uint32_t>(wanted.size()),
@@ -135,9 +223,15 @@ StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
   const smi_status code = model.model.Execute(&request, 1, &error);
   if (!collector.failure.empty()) {
     return Internal(
-        fmt::format("plugin {} returned a malformed {}", model.plugin->id, collector.failure));
+        fmt::format("plugin '{}' broke its contract: {}", model.plugin->id, collector.failure));
+  }
+  if (!collector.out_of_memory.empty()) {
+    return OutOfMemory(fmt::format("plugin '{}': {}", model.plugin->id, collector.out_of_memory));
   }
   if (code != SMI_OK) return StatusFromSmi(code, error.text());
+  if (std::string missing = collector.Incomplete(); !missing.empty()) {
+    return Internal(fmt::format("plugin '{}' broke its contract: {}", model.plugin->id, missing));
+  }
   auto order = [&](const std::string& name) {
     if (output_names.empty()) return DeclaredIndex(model.signature, name);
     return static_cast<size_t>(std::find(output_names.begin(), output_names.end(), name) -

@@ -36,8 +36,11 @@ StatusOr<std::shared_ptr<LoadedModel>> LoadModel(std::shared_ptr<const Plugin> p
 
 // Runs one request. `output_names` lists the outputs wanted (empty: all). Returns the outputs
 // in the order they were named (all: the order the signature declares them). String inputs are
-// passed in the SMI STRING layout. A plugin that produces a malformed output (unknown dtype,
-// byte size not matching the shape) is an Internal error naming the output.
+// passed in the SMI STRING layout. A plugin that breaks the output contract is an Internal error
+// naming the plugin and the output, for this request only: an allocation that is not a dense
+// tensor (unknown dtype, byte size not matching the shape), an output the model does not declare
+// or the request did not ask for, one allocated twice, a dtype, rank or fixed dimension other than
+// the signature's, a wanted output never produced, or malformed string bytes.
 StatusOr<std::vector<OutputTensor>> Execute(const LoadedModel& model,
                                             const std::vector<NamedTensor>& inputs,
                                             const std::vector<std::string>& output_names = {});

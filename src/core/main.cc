@@ -40,9 +40,23 @@ void ConfigureLogging(const std::string& level) {
   spdlog::flush_on(spdlog::level::info);
 }
 
+// The plugins built and installed with mlos-core: <folder of the binary>/../lib/plugins (the
+// build tree and an installed tree alike).
+std::string BundledPluginDir() {
+  std::error_code error;
+  const std::filesystem::path binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return {};
+  return (binary.parent_path().parent_path() / "lib" / "plugins").string();
+}
+
+// The built-in onnx plugin first, then the bundled plugins, then the user's --plugin-dir; the
+// first plugin to take an id keeps it.
 void AddPlugins(const CoreOptions& options, PluginHost* plugins) {
   if (Status status = plugins->Add(mlos_onnx_plugin_init, "built-in"); !status.ok()) {
     spdlog::error("built-in onnx plugin refused: {}", status.message());
+  }
+  if (const std::string bundled = BundledPluginDir(); !bundled.empty()) {
+    plugins->LoadDirectory(bundled);
   }
   plugins->LoadDirectory(options.plugin_dir);
   spdlog::info("plugins: {}", plugins->Summary());

@@ -11,6 +11,7 @@
 
 #include "core/model_id.h"
 #include "core/model_scheduler.h"
+#include "core/plugin_config.h"
 #include "core/model_source.h"
 #include "core/time_format.h"
 
@@ -264,7 +265,7 @@ StatusOr<RegistrationResult> ModelManager::Impl::Register(const RegistrationRequ
   if (format.empty()) format = source.execution_format;
   if (format.empty()) format = request.framework;
   ASSIGN_OR_RETURN(const auto plugin, ChoosePlugin(request, format));
-  auto loaded = LoadModel(plugin, source.load_path, settings.plugin.dump());
+  auto loaded = LoadModel(plugin, source.load_path, PluginConfig(settings, source.manifest_yaml));
   if (!loaded.ok()) {
     return InvalidArgument(fmt::format("{} does not load with plugin '{}': {}", source.load_path,
                                        plugin->id, loaded.status().message()));
@@ -447,7 +448,8 @@ Status ModelManager::Impl::LoadNow(const std::shared_ptr<Entry>& entry) {
   StatusOr<std::shared_ptr<LoadedModel>> loaded =
       Internal(fmt::format("plugin '{}' is not loaded", record.plugin_id));
   if (auto plugin = plugins_.Find(record.plugin_id)) {
-    loaded = LoadModel(std::move(plugin), record.load_path, entry->settings.plugin.dump());
+    loaded = LoadModel(std::move(plugin), record.load_path,
+                       PluginConfig(entry->settings, record.manifest_yaml));
   }
   if (!loaded.ok()) {
     Release(*entry);

@@ -56,19 +56,32 @@ Status PluginHost::Add(smi_plugin_init_fn init, const std::string& origin) {
   for (const char* const* format = api->execution_formats; *format != nullptr; ++format) {
     plugin->execution_formats.emplace_back(*format);
   }
+  // The id is checked before and after plugin_create: a duplicate is not even created, and two
+  // libraries added at once cannot both take one id.
+  RETURN_IF_ERROR(CheckIdFree(plugin->id, origin));
   smi::Error error;
   if (smi::Plugin::Create(api, "{}", &plugin->instance, &error) != SMI_OK) {
     return Internal(
         fmt::format("plugin {} ({}): plugin_create failed: {}", origin, plugin->id, error.text()));
   }
   std::lock_guard lock(mutex_);
+  RETURN_IF_ERROR(CheckIdFreeLocked(plugin->id, origin));
+  plugins_.push_back(std::move(plugin));
+  return Status::Ok();
+}
+
+Status PluginHost::CheckIdFree(const std::string& id, const std::string& origin) const {
+  std::lock_guard lock(mutex_);
+  return CheckIdFreeLocked(id, origin);
+}
+
+Status PluginHost::CheckIdFreeLocked(const std::string& id, const std::string& origin) const {
   for (const auto& existing : plugins_) {
-    if (existing->id == plugin->id) {
-      return AlreadyExists(fmt::format("plugin {}: id '{}' is already taken by {}", origin,
-                                       plugin->id, existing->origin));
+    if (existing->id == id) {
+      return AlreadyExists(
+          fmt::format("plugin {}: id '{}' is already taken by {}", origin, id, existing->origin));
     }
   }
-  plugins_.push_back(std::move(plugin));
   return Status::Ok();
 }
 
@@ -100,7 +113,9 @@ void PluginHost::LoadDirectory(const std::string& directory) {
   }
   std::sort(libraries.begin(), libraries.end());  // deterministic: first one wins an id
   for (const auto& library : libraries) {
-    if (Status status = LoadLibrary(library); !status.ok()) {
+    if (Status status = LoadLibrary(library); status.code() == StatusCode::kAlreadyExists) {
+      spdlog::info("skipping plugin: {}", status.message());
+    } else if (!status.ok()) {
       spdlog::warn("skipping plugin: {}", status.message());
     } else {
       spdlog::info("loaded plugin from {}", library);

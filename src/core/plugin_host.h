@@ -6,7 +6,8 @@
 // the size of the host's layout, required entries present, id unique) and creates the plugin
 // instance with config "{}". LoadLibrary() does the same for a shared library exporting
 // `smi_plugin_init`; LoadDirectory() loads every lib*.so of a folder and only logs the ones it
-// refuses. Refused plugins never stop the server.
+// refuses (a plugin whose id is already loaded at info level, others as warnings). Refused
+// plugins never stop the server.
 //
 // Plugins are shared: a loaded model keeps a reference to its Plugin so the instance is destroyed
 // only after the last model (smi.h requires plugin_destroy after every model_unload). Libraries
@@ -50,6 +51,9 @@ class PluginHost {
   std::string Summary() const;
 
  private:
+  Status CheckIdFree(const std::string& id, const std::string& origin) const;
+  Status CheckIdFreeLocked(const std::string& id, const std::string& origin) const;
+
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<const Plugin>> plugins_;
 };

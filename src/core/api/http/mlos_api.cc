@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/api/http/prometheus_metrics.h"
@@ -326,13 +327,18 @@ HttpResponse MlosApi::Lifecycle(const std::string& id, const std::string& action
 }
 
 HttpResponse MlosApi::ListPlugins() const {
+  std::map<std::string, std::vector<std::string>> models_of;  // plugin id -> its model ids
+  for (const ModelInfo& model : models_.List()) {
+    models_of[model.record.plugin_id].push_back(model.record.id);
+  }
   Json plugins = Json::array();
   for (const auto& plugin : plugins_.List()) {
     plugins.push_back({{"id", plugin->id},
                        {"name", plugin->name},
                        {"version", plugin->version},
                        {"origin", plugin->origin},
-                       {"execution_formats", plugin->execution_formats}});
+                       {"execution_formats", plugin->execution_formats},
+                       {"models", models_of[plugin->id]}});
   }
   return JsonReply({{"status", "success"}, {"count", plugins.size()}, {"plugins", plugins}});
 }
