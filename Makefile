@@ -31,7 +31,7 @@ $(ASAN_BUILD)/build.ninja:
 # Unit tests, plus mlos-core and the echo plugin for the ASan server test (core_server_asan);
 # the integration tests are not run here.
 build-asan: deps $(ASAN_BUILD)/build.ninja
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests mlos-core mlos_plugin_echo
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests mlos-core test_plugins
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMLOS_FUZZ=ON
@@ -72,6 +72,17 @@ compare-ort: deps configure
 bench-server: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target mlos-core mlos-bench-http mlos-bench-inprocess
 	/usr/bin/python3 tools/bench-server/bench.py --build $(BUILD) $(BENCH_ARGS)
+
+# The same fixture models (mlp, convnet) in-process through the onnx and the torchscript SMI
+# plugins (tools/bench-plugins, docs/benchmarks.md): median latency per model per plugin and the
+# ratio. Needs libtorch-dev. BENCH_ARGS: e.g. --torchscript-optimize all, --runs 500.
+.PHONY: bench-plugins
+bench-plugins: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target mlos-bench-plugins
+	OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 fixtures/make_fixtures.py --out $(BUILD)/fixtures \
+	  --only mlp convnet
+	OMP_WAIT_POLICY=PASSIVE $(BUILD)/bin/mlos-bench-plugins --plugin-dir $(BUILD)/lib/plugins \
+	  --fixtures $(BUILD)/fixtures $(BENCH_ARGS)
 
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i

@@ -15,7 +15,8 @@
  * (truncated to fit). The error argument may be NULL, in which case no message is written.
  *
  * Tensors. A tensor crosses the ABI as a view: pointer, datatype, rank, shape, byte size. Inputs
- * are borrowed for the duration of the call (zero-copy in). Outputs are written into buffers the
+ * are borrowed for the duration of the call (zero-copy in) and carry no alignment promise (a
+ * KServe binary tensor may start at any byte): read them with memcpy or check the address. Outputs are written into buffers the
  * plugin obtains from the host's allocator callback, which the host owns. Tensor data is dense,
  * row-major and little-endian. SMI_DTYPE_STRING tensors hold, for each element in order, a
  * 4-byte little-endian length followed by that many bytes (the KServe v2 BYTES encoding).
@@ -119,8 +120,8 @@ typedef struct smi_allocator {
                     const int64_t* shape, uint64_t byte_size);
 } smi_allocator;
 
-/* One inference request. `output_names` lists the outputs wanted (NULL with output_count 0 means
- * every output of the model). */
+/* One inference request. Input names are distinct. `output_names` lists the outputs wanted,
+ * each once (NULL with output_count 0 means every output of the model). */
 typedef struct smi_request {
   uint32_t input_count;
   const smi_tensor_view* inputs;
@@ -170,7 +171,8 @@ typedef struct smi_plugin_api {
 
   /* model_execute — any thread, concurrently on the same model (see Threading above).
    * Runs `request_count` requests. Each request's input views and output_names are borrowed for
-   * the call; the plugin must not keep pointers to them after returning. Each output is written
+   * the call; the plugin must not keep pointers to them after returning. The host initialises
+   * every error slot to SMI_OK with an empty message; the plugin writes the failed ones. Each output is written
    * into a buffer obtained from that request's allocator, owned by the host; the allocation's
    * dtype, shape and byte size must describe the data written (the host checks them against the
    * signature and refuses a request whose outputs do not match). `errors` has one slot per
