@@ -547,10 +547,10 @@ static const smi_plugin_api linear_plugin_api = {
 };
 
 /* The one exported symbol. Everything else in this file is `static`, the module is built with
- * -fvisibility=hidden and a version script (cmake/smi_plugin.map), so this is all the host can see. The
- * host passes its ABI version: a different major version means a different ABI, so decline with
- * NULL. A newer host minor is fine (minor versions only append), and the host itself refuses a
- * plugin whose minor version is newer than its own. */
+ * -fvisibility=hidden and a version script (cmake/smi_plugin.map), so this is all the host can
+ * see. The host passes its ABI version: a different major version means a different ABI, so
+ * decline with NULL. A newer host minor is fine (minor versions only append), and the host itself
+ * refuses a plugin whose minor version is newer than its own. */
 __attribute__((visibility("default"))) const smi_plugin_api* smi_plugin_init(
     uint32_t host_abi_major, uint32_t host_abi_minor) {
   (void)host_abi_minor;
