@@ -75,13 +75,15 @@ bench-server: deps configure
 
 # The same fixture models (mlp, convnet) in-process through the onnx and the torchscript SMI
 # plugins (tools/bench-plugins, docs/benchmarks.md): median latency per model per plugin and the
-# ratio. Needs libtorch-dev. BENCH_ARGS: e.g. --torchscript-optimize all, --runs 500.
+# ratio. Needs libtorch-dev. BENCH_ARGS: e.g. --torchscript-optimize all, --runs 500, --threads 1.
+# The benchmark runs with libgomp's default wait policy: under OMP_WAIT_POLICY=PASSIVE LibTorch's
+# sleeping OpenMP workers make small models several times slower (docs/benchmarks.md).
 .PHONY: bench-plugins
 bench-plugins: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target mlos-bench-plugins
 	OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 fixtures/make_fixtures.py --out $(BUILD)/fixtures \
 	  --only mlp convnet
-	OMP_WAIT_POLICY=PASSIVE $(BUILD)/bin/mlos-bench-plugins --plugin-dir $(BUILD)/lib/plugins \
+	$(BUILD)/bin/mlos-bench-plugins --plugin-dir $(BUILD)/lib/plugins \
 	  --fixtures $(BUILD)/fixtures $(BENCH_ARGS)
 
 format:
