@@ -44,8 +44,11 @@ struct Input {
   std::string name;
   Tensor tensor;
   smi_tensor_view view() const {
-    return {name.c_str(), static_cast<smi_dtype>(tensor.dtype()),
-            static_cast<int32_t>(tensor.shape().size()), tensor.shape().data(), tensor.raw_data(),
+    return {name.c_str(),
+            static_cast<smi_dtype>(tensor.dtype()),
+            static_cast<int32_t>(tensor.shape().size()),
+            tensor.shape().data(),
+            tensor.raw_data(),
             tensor.byte_size()};
   }
 };
@@ -75,8 +78,9 @@ class OutputArena {
     buffers_.clear();
   }
   smi_allocator allocator() {
-    return {this, [](void* context, const char*, smi_dtype, int32_t, const int64_t*,
-                     uint64_t byte_size) -> void* {
+    return {this,
+            [](void* context, const char*, smi_dtype, int32_t, const int64_t*,
+               uint64_t byte_size) -> void* {
               auto* arena = static_cast<OutputArena*>(context);
               void* buffer = std::aligned_alloc(64, (byte_size + 64) / 64 * 64);
               arena->buffers_.push_back(buffer);
@@ -126,8 +130,8 @@ class LoadedPlugin {
     smi_error error{};
     const Clock::time_point start = Clock::now();
     const smi_status status = api_->model_execute(model_, &request, 1, &error);
-    const int64_t elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                Clock::now() - start).count();
+    const int64_t elapsed =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
     if (status != SMI_OK) throw Failure{std::string("execute: ") + error.message};
     return elapsed;
   }
@@ -173,7 +177,8 @@ Figure Measure(Variant& variant, const fs::path& model_dir, const std::vector<In
   std::vector<int64_t> round_medians;
   for (int round = 0; round < options.repeats; ++round) {
     std::vector<int64_t> latencies;
-    for (int i = 0; i < options.runs; ++i) latencies.push_back(variant.plugin->Execute(views, outputs));
+    for (int i = 0; i < options.runs; ++i)
+      latencies.push_back(variant.plugin->Execute(views, outputs));
     std::sort(latencies.begin(), latencies.end());
     round_medians.push_back(NearestRank(latencies, 0.5));
   }
@@ -205,8 +210,7 @@ int Main(int argc, char** argv) {
     const fs::path plugin_dir(options.plugin_dir);
     LoadedPlugin onnx(plugin_dir / "libmlos_plugin_onnx.so", plugin_config);
     LoadedPlugin torchscript(plugin_dir / "libmlos_plugin_torchscript.so", plugin_config);
-    std::vector<Variant> variants = {{"onnx", &onnx, "{}"},
-                                     {"torchscript", &torchscript, "{}"}};
+    std::vector<Variant> variants = {{"onnx", &onnx, "{}"}, {"torchscript", &torchscript, "{}"}};
     if (options.torchscript_optimize == "all") {
       variants.push_back({"torchscript:none", &torchscript, R"({"optimize": "none"})"});
       variants.push_back({"torchscript:inference", &torchscript, R"({"optimize": "inference"})"});

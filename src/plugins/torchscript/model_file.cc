@@ -20,8 +20,10 @@ StatusOr<std::string> ResolveTorchScriptFile(const std::string& path) {
       candidates.push_back(entry.path().filename().string());
     }
   }
-  if (error) return InvalidArgument("cannot list model directory '" + path + "': " + error.message());
-  if (candidates.empty()) return InvalidArgument("model directory '" + path + "' holds no .pt file");
+  if (error)
+    return InvalidArgument("cannot list model directory '" + path + "': " + error.message());
+  if (candidates.empty())
+    return InvalidArgument("model directory '" + path + "' holds no .pt file");
   if (candidates.size() > 1) {
     std::sort(candidates.begin(), candidates.end());
     std::string names;

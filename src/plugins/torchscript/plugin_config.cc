@@ -49,9 +49,8 @@ StatusOr<std::optional<std::vector<TensorSpec>>> ParseTensorSpecs(const json& co
   if (!list->is_array()) return InvalidArgument("configuration: \"" + key + "\" must be a list");
   std::vector<TensorSpec> specs;
   for (size_t i = 0; i < list->size(); ++i) {
-    ASSIGN_OR_RETURN(TensorSpec spec,
-                     ParseTensorSpec((*list)[i], "configuration: " + key + "[" +
-                                                     std::to_string(i) + "]"));
+    ASSIGN_OR_RETURN(TensorSpec spec, ParseTensorSpec((*list)[i], "configuration: " + key + "[" +
+                                                                      std::to_string(i) + "]"));
     specs.push_back(std::move(spec));
   }
   return std::optional<std::vector<TensorSpec>>(std::move(specs));

@@ -56,10 +56,9 @@ StatusOr<Signature> FindSignature(const torch::jit::Module& module, const ModelO
 
   Signature signature;
   if (options.inputs && options.inputs->size() > arguments.size()) {
-    return InvalidArgument(std::to_string(options.inputs->size()) +
-                           " inputs are declared but forward takes " +
-                           std::to_string(arguments.size()) + " (" + ArgumentNames(arguments) +
-                           ")");
+    return InvalidArgument(
+        std::to_string(options.inputs->size()) + " inputs are declared but forward takes " +
+        std::to_string(arguments.size()) + " (" + ArgumentNames(arguments) + ")");
   }
   const size_t declared = options.inputs ? options.inputs->size() : arguments.size();
   for (size_t i = 0; i < arguments.size(); ++i) {
@@ -68,8 +67,8 @@ StatusOr<Signature> FindSignature(const torch::jit::Module& module, const ModelO
                                                 : Undeclared(arguments[i].name()));
       // Spelled out: c10::optional<IValue> would convert into an IValue holding None.
       const c10::optional<c10::IValue>& default_value = arguments[i].default_value();
-      signature.input_defaults.push_back(
-          default_value ? std::optional<c10::IValue>(*default_value) : std::nullopt);
+      signature.input_defaults.push_back(default_value ? std::optional<c10::IValue>(*default_value)
+                                                       : std::nullopt);
     } else if (!arguments[i].default_value()) {
       return InvalidArgument("forward's argument '" + arguments[i].name() +
                              "' has no default value and is not among the declared inputs");

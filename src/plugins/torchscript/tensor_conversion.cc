@@ -82,8 +82,7 @@ Status CopyTensorToHost(const std::string& name, const at::Tensor& tensor,
   const std::optional<smi_dtype> dtype = SmiDtype(tensor.scalar_type());
   if (!dtype) {
     return Unimplemented("output '" + name + "': LibTorch type " +
-                         std::string(c10::toString(tensor.scalar_type())) +
-                         " has no SMI datatype");
+                         std::string(c10::toString(tensor.scalar_type())) + " has no SMI datatype");
   }
   const at::Tensor dense = tensor.to(at::kCPU).contiguous();
   const std::vector<int64_t> shape(dense.sizes().begin(), dense.sizes().end());

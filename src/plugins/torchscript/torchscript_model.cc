@@ -146,8 +146,8 @@ Status TorchScriptModel::Execute(const smi_request& request) const {
   const std::vector<TensorSpec>& outputs = signature_.outputs;
   if (tensors.size() != outputs.size()) {
     return Internal("forward returned " + std::to_string(tensors.size()) +
-                    " tensors but the model has " + std::to_string(outputs.size()) +
-                    " outputs (" + QuotedNames(outputs) + ")");
+                    " tensors but the model has " + std::to_string(outputs.size()) + " outputs (" +
+                    QuotedNames(outputs) + ")");
   }
   if (request.output_count == 0) {
     for (size_t i = 0; i < outputs.size(); ++i) {

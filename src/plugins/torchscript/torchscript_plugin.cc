@@ -165,13 +165,11 @@ uint64_t ModelMemoryBytes(smi_model* model) {
 constexpr const char* kExecutionFormats[] = {"torchscript", nullptr};
 
 constexpr smi_plugin_api kApi = {
-    SMI_VERSION_MAJOR,      SMI_VERSION_MINOR,
-    sizeof(smi_plugin_api), "torchscript",
-    "LibTorch TorchScript", MLOS_TORCHSCRIPT_PLUGIN_VERSION,
-    kExecutionFormats,      &PluginCreate,
-    &PluginDestroy,         &ModelLoad,
-    &ModelUnload,           &ModelSignature,
-    &ModelExecute,          &ModelMemoryBytes,
+    SMI_VERSION_MAJOR, SMI_VERSION_MINOR,      sizeof(smi_plugin_api),
+    "torchscript",     "LibTorch TorchScript", MLOS_TORCHSCRIPT_PLUGIN_VERSION,
+    kExecutionFormats, &PluginCreate,          &PluginDestroy,
+    &ModelLoad,        &ModelUnload,           &ModelSignature,
+    &ModelExecute,     &ModelMemoryBytes,
 };
 
 }  // namespace

@@ -50,8 +50,8 @@ struct HostInput {
     return input;
   }
   smi_tensor_view view() const {
-    return {name.c_str(), dtype, static_cast<int32_t>(shape.size()), shape.data(), bytes.data(),
-            bytes.size()};
+    return {name.c_str(), dtype,        static_cast<int32_t>(shape.size()),
+            shape.data(), bytes.data(), bytes.size()};
   }
 };
 
@@ -72,8 +72,9 @@ struct HostOutputs {
   std::vector<std::string> order;  // names in the order the plugin allocated them
 
   smi_allocator allocator() {
-    return {this, [](void* context, const char* name, smi_dtype dtype, int32_t rank,
-                     const int64_t* shape, uint64_t byte_size) -> void* {
+    return {this,
+            [](void* context, const char* name, smi_dtype dtype, int32_t rank, const int64_t* shape,
+               uint64_t byte_size) -> void* {
               auto* host = static_cast<HostOutputs*>(context);
               host->order.emplace_back(name);
               Output& output = host->by_name[name];
@@ -157,8 +158,7 @@ TEST_F(TorchScriptPluginTest, SetsTorchThreadsFromThePluginConfig) {
   EXPECT_EQ(at::get_num_interop_threads(), 1);
   api_->plugin_destroy(plugin_);
   plugin_ = nullptr;
-  EXPECT_EQ(api_->plugin_create(R"({"threads": -2})", &plugin_, &error_),
-            SMI_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(api_->plugin_create(R"({"threads": -2})", &plugin_, &error_), SMI_ERR_INVALID_ARGUMENT);
   EXPECT_NE(std::strstr(error_.message, "threads"), nullptr) << error_.message;
 }
 
@@ -250,8 +250,8 @@ TEST_F(TorchScriptPluginTest, RefusesDeclaredTensorsThatDoNotFitForward) {
 }
 
 TEST_F(TorchScriptPluginTest, ListResultsNeedDeclaredOutputs) {
-  const std::string path = SaveScripted(
-      dir_, "def forward(self, x) -> List[Tensor]:\n    return [x, x + 1, x + 2]\n");
+  const std::string path =
+      SaveScripted(dir_, "def forward(self, x) -> List[Tensor]:\n    return [x, x + 1, x + 2]\n");
   EXPECT_EQ(Load(path), SMI_ERR_UNSUPPORTED);
   EXPECT_NE(std::strstr(error_.message, "declare the outputs"), nullptr) << error_.message;
   ASSERT_EQ(Load(path, R"({"outputs": [{"name": "p"}, {"name": "q"}, {"name": "r"}]})"), SMI_OK)
@@ -272,9 +272,10 @@ TEST_F(TorchScriptPluginTest, RefusesNonTensorArguments) {
 }
 
 TEST_F(TorchScriptPluginTest, OptionalTensorArgumentsMayBeLeftOut) {
-  const std::string path = SaveScripted(dir_, "def forward(self, x, scale: Optional[Tensor] = None):\n"
-                                              "    if scale is None:\n        return x\n"
-                                              "    return x * scale\n");
+  const std::string path = SaveScripted(dir_,
+                                        "def forward(self, x, scale: Optional[Tensor] = None):\n"
+                                        "    if scale is None:\n        return x\n"
+                                        "    return x * scale\n");
   const HostInput x = HostInput::Of<float>("x", SMI_DTYPE_FLOAT32, {2}, {1, 2});
   for (const char* config : {"{}", R"({"inputs": [{"name": "x"}]})"}) {
     ASSERT_EQ(Load(path, config), SMI_OK) << error_.message;
@@ -383,8 +384,7 @@ TEST_F(TorchScriptPluginTest, BadFilesAreCleanErrorsNamingTheFile) {
 
   dir_.Write("model.pt", "definitely not a zip archive \xff\xff");
   EXPECT_EQ(Load(dir_.File("model.pt")), SMI_ERR_INVALID_ARGUMENT);
-  EXPECT_NE(std::strstr(error_.message, dir_.File("model.pt").c_str()), nullptr)
-      << error_.message;
+  EXPECT_NE(std::strstr(error_.message, dir_.File("model.pt").c_str()), nullptr) << error_.message;
   EXPECT_NE(std::strstr(error_.message, "is not a TorchScript model"), nullptr) << error_.message;
 
   SaveScripted(dir_, kSumAndDifference, nullptr, "other.pt");
@@ -398,8 +398,9 @@ TEST_F(TorchScriptPluginTest, BadFilesAreCleanErrorsNamingTheFile) {
 }
 
 TEST_F(TorchScriptPluginTest, ModelsThatWriteTheirInputsGetCopies) {
-  const std::string path = SaveScripted(dir_, "def forward(self, x, y):\n"
-                                              "    x.add_(1)\n    return x + y\n");
+  const std::string path = SaveScripted(dir_,
+                                        "def forward(self, x, y):\n"
+                                        "    x.add_(1)\n    return x + y\n");
   for (const char* config : {R"({"optimize": "none"})", "{}", R"({"optimize": "inference"})"}) {
     SCOPED_TRACE(config);
     ASSERT_EQ(Load(path, config), SMI_OK) << error_.message;
@@ -451,8 +452,7 @@ std::vector<DataSet> ReadDataSets(const std::filesystem::path& model_dir) {
           data_set.outputs.emplace_back(proto.name(), *tensor);
           continue;
         }
-        HostInput input{proto.name(), static_cast<smi_dtype>(tensor->dtype()), tensor->shape(),
-                        {}};
+        HostInput input{proto.name(), static_cast<smi_dtype>(tensor->dtype()), tensor->shape(), {}};
         const auto* bytes = static_cast<const unsigned char*>(tensor->raw_data());
         input.bytes.assign(bytes, bytes + tensor->byte_size());
         data_set.inputs.push_back(std::move(input));
@@ -490,9 +490,9 @@ TEST_P(TorchScriptFixtureTest, MatchesTorchsReferenceOutputs) {
   ASSERT_FALSE(data_sets.empty());
   for (const char* optimize : {"none", "freeze", "inference"}) {
     SCOPED_TRACE(optimize);
-    ASSERT_EQ(Load(FixtureDir(GetParam()).string(),
-                   std::string(R"({"optimize": ")") + optimize + "\"}"),
-              SMI_OK)
+    ASSERT_EQ(
+        Load(FixtureDir(GetParam()).string(), std::string(R"({"optimize": ")") + optimize + "\"}"),
+        SMI_OK)
         << error_.message;
     const smi_signature signature = Signature();
     ASSERT_EQ(signature.input_count, data_sets[0].inputs.size());
