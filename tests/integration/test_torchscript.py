@@ -11,7 +11,9 @@ over HTTP, and all agree with torch's reference outputs and with each other (rto
                     FP32, rank unknown; one output named "output").
 
 Inference goes through the MLOS API (POST /models/{id}/inference) and KServe v2
-(POST /v2/models/{m}/infer). GET /plugins must list torchscript with the models it runs.
+(POST /v2/models/{m}/infer). GET /plugins must list torchscript with the models it runs. The
+declared and the derived registrations run in two servers, so that a failure of one does not hide
+the other.
 
 Usage: test_torchscript.py --core BIN --plugin-dir DIR --fixtures DIR [unittest arguments]
 """
@@ -94,7 +96,14 @@ def data_sets(fixture_dir):
     return [harness.load_reference(fixture_dir, k) for k in range(count)]
 
 
-class TorchScriptPluginTest(unittest.TestCase):
+class ServerTestCase(unittest.TestCase):
+    """One mlos-core for the class, with the models of `registrations` registered."""
+
+    @classmethod
+    def registrations(cls, fixtures, root):
+        """Yields (model id, registration body) pairs."""
+        raise NotImplementedError
+
     @classmethod
     def setUpClass(cls):
         cls.temp = tempfile.TemporaryDirectory(prefix="mlos_torchscript_")
@@ -105,32 +114,23 @@ class TorchScriptPluginTest(unittest.TestCase):
             harness.scrubbed_environment(root), ["--plugin-dir", OPTIONS.plugin_dir])
         cls.server.start()
         try:
-            for name in MODELS:
-                fixture_dir = cls.fixtures / name
-                cls.register(f"onnx/{name}@1", {"path": str(fixture_dir / "model.onnx")})
-                package = write_torchscript_package(fixture_dir, root / "packages" / name)
-                cls.register(f"ts/{name}@1", {"path": str(package)})
-            for name in DIRECT_MODELS:
-                cls.register(f"pt/{name}@1", {"path": str(cls.fixtures / name / "model.pt"),
-                                              "plugin_id": "torchscript"})
+            for model_id, body in cls.registrations(cls.fixtures, root):
+                reply = cls.server.request("POST", "/models/register",
+                                           dict(body, model_id=model_id))
+                if reply.status != 200:
+                    raise AssertionError(f"registering {model_id}: {reply}\n{cls.server.log()}")
         except BaseException:
             cls.server.kill()
             cls.temp.cleanup()
             raise
 
     @classmethod
-    def register(cls, model_id, body):
-        reply = cls.server.request("POST", "/models/register", dict(body, model_id=model_id))
-        if reply.status != 200:
-            raise AssertionError(f"registering {model_id}: {reply}\n{cls.server.log()}")
-        return reply
-
-    @classmethod
     def tearDownClass(cls):
         status, _ = cls.server.stop()
+        log = cls.server.log()
         cls.temp.cleanup()
         if status != 0:
-            raise AssertionError(f"mlos-core exited with {status}")
+            raise AssertionError(f"mlos-core exited with {status}; its log:\n{log}")
 
     def infer(self, model_id, inputs):
         """MLOS API inference: {output name: array}."""
@@ -149,14 +149,25 @@ class TorchScriptPluginTest(unittest.TestCase):
         self.assertEqual(actual.shape, expected.shape, what)
         numpy.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL, err_msg=what)
 
+
+
+class DeclaredSignatureTest(ServerTestCase):
+    """onnx/<name>@1 and ts/<name>@1 (a package whose manifest declares the tensors)."""
+
+    @classmethod
+    def registrations(cls, fixtures, root):
+        for name in MODELS:
+            yield f"onnx/{name}@1", {"path": str(fixtures / name / "model.onnx")}
+            package = write_torchscript_package(fixtures / name, root / "packages" / name)
+            yield f"ts/{name}@1", {"path": str(package)}
+
     def test_plugins_lists_torchscript(self):
         reply = self.server.request("GET", "/plugins")
         self.assertEqual(reply.status, 200, reply)
         plugins = {plugin["id"]: plugin for plugin in reply.json["plugins"]}
         self.assertIn("torchscript", plugins, reply)
         self.assertEqual(plugins["torchscript"]["execution_formats"], ["torchscript"])
-        expected = {f"ts/{name}@1" for name in MODELS} | {f"pt/{name}@1" for name in DIRECT_MODELS}
-        self.assertEqual(set(plugins["torchscript"]["models"]), expected)
+        self.assertEqual(set(plugins["torchscript"]["models"]), {f"ts/{name}@1" for name in MODELS})
 
     def test_declared_signature_is_the_manifests(self):
         for name in MODELS:
@@ -167,14 +178,6 @@ class TorchScriptPluginTest(unittest.TestCase):
             self.assertEqual(torchscript["plugin"], "torchscript")
             self.assertEqual(torchscript["inputs"], onnx_model["inputs"], name)
             self.assertEqual(torchscript["outputs"], onnx_model["outputs"], name)
-
-    def test_derived_signature(self):
-        reply = self.server.request("GET", "/models/" + harness.quoted_model_id("pt/mlp@1"))
-        self.assertEqual(reply.status, 200, reply)
-        self.assertEqual(reply.json["plugin"], "torchscript")
-        self.assertEqual([(i["name"], i["datatype"]) for i in reply.json["inputs"]],
-                         [("input", "FP32")])
-        self.assertEqual([o["name"] for o in reply.json["outputs"]], ["output"])
 
     def test_both_plugins_agree_with_the_reference(self):
         for name in MODELS:
@@ -190,6 +193,25 @@ class TorchScriptPluginTest(unittest.TestCase):
                     self.assert_close(from_kserve[output], expected, "kserve torchscript: " + what)
                     self.assert_close(from_torchscript[output], from_onnx[output],
                                       "torchscript vs onnx: " + what)
+
+
+class DerivedSignatureTest(ServerTestCase):
+    """onnx/<name>@1 and pt/<name>@1 (model.pt registered directly, signature derived)."""
+
+    @classmethod
+    def registrations(cls, fixtures, root):
+        for name in DIRECT_MODELS:
+            yield f"onnx/{name}@1", {"path": str(fixtures / name / "model.onnx")}
+            yield f"pt/{name}@1", {"path": str(fixtures / name / "model.pt"),
+                                   "plugin_id": "torchscript"}
+
+    def test_derived_signature(self):
+        reply = self.server.request("GET", "/models/" + harness.quoted_model_id("pt/mlp@1"))
+        self.assertEqual(reply.status, 200, reply)
+        self.assertEqual(reply.json["plugin"], "torchscript")
+        self.assertEqual([(i["name"], i["datatype"]) for i in reply.json["inputs"]],
+                         [("input", "FP32")])
+        self.assertEqual([o["name"] for o in reply.json["outputs"]], ["output"])
 
     def test_direct_pt_registration_runs(self):
         for name in DIRECT_MODELS:
