@@ -85,7 +85,7 @@ struct OutputCollector {
     const TensorSpec actual{name, dtype, dims};
     const bool dtype_ok = spec->dtype == DataType::kInvalid || spec->dtype == dtype;
     bool shape_ok = !spec->shape || spec->shape->size() == dims.size();
-    for (size_t axis = 0; shape_ok && axis < dims.size(); ++axis) {
+    for (size_t axis = 0; spec->shape && shape_ok && axis < dims.size(); ++axis) {
       shape_ok = (*spec->shape)[axis] < 0 || (*spec->shape)[axis] == dims[axis];
     }
     if (dtype_ok && shape_ok) return "";

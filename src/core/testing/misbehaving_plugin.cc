@@ -2,8 +2,9 @@
 // contains a bad plugin — the request it spoils fails alone and the server keeps serving.
 //
 // Execution format "misbehaving". A model file holds one word, the behaviour of the model. Every
-// model declares input "x" FP32 [-1, 4] and outputs "y" FP32 [-1, 4] and "s" BYTES [-1]; a
-// correct execution copies x to y and writes one string per row to s. Behaviours:
+// model declares input "x" FP32 [-1, 4] and outputs "y" FP32 [-1, 4] and "s" BYTES of unknown
+// rank; a correct execution copies x to y and writes one string per row to s ([rows]).
+// Behaviours:
 //   good               the correct execution (the control)
 //   error              fails with SMI_ERR_RUNTIME and a message
 //   wrong_size         allocates y with 4 bytes more than its shape holds
@@ -48,10 +49,9 @@ smi_status Fail(smi_error* error, smi_status code, const std::string& message) {
 }
 
 const int64_t kInputShape[] = {-1, 4};
-const int64_t kStringShape[] = {-1};
 const smi_io_desc kInputs[] = {{"x", SMI_DTYPE_FLOAT32, 2, kInputShape}};
 const smi_io_desc kOutputs[] = {{"y", SMI_DTYPE_FLOAT32, 2, kInputShape},
-                                {"s", SMI_DTYPE_STRING, 1, kStringShape}};
+                                {"s", SMI_DTYPE_STRING, -1, nullptr}};
 
 smi_status PluginCreate(const char*, smi_plugin** out, smi_error* error) {
 #ifdef MISBEHAVE_CREATE_FAILS
