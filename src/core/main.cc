@@ -76,7 +76,7 @@ int Run(const CoreOptions& options) {
     spdlog::warn("local IPC ({}) is not available yet; serving without it", options.socket);
   }
 
-  PluginHost plugins;
+  PluginHost plugins(options.plugin_configs);
   AddPlugins(options, &plugins);
   const std::string registry_path = (std::filesystem::path(options.home) / "registry.db").string();
   auto store = RegistryStore::Open(registry_path);

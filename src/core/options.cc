@@ -210,9 +210,10 @@ std::vector<OptionSpec> Specs() {
 }
 
 // The config file as key -> text; errors name the file and key.
-StatusOr<std::map<std::string, std::string>> ReadConfig(
-    const std::string& path, const std::vector<OptionSpec>& specs,
-    std::map<std::string, nlohmann::json>* model_settings) {
+// Fills the "models" and "plugins" mappings of `options`.
+StatusOr<std::map<std::string, std::string>> ReadConfig(const std::string& path,
+                                                        const std::vector<OptionSpec>& specs,
+                                                        CoreOptions* options) {
   std::map<std::string, std::string> values;
   try {
     const YAML::Node root = YAML::LoadFile(path);
@@ -221,18 +222,20 @@ StatusOr<std::map<std::string, std::string>> ReadConfig(
       return InvalidArgument(fmt::format("config {}: expected a mapping of options", path));
     for (const auto& item : root) {
       const std::string key = item.first.as<std::string>();
-      if (key == "models") {
+      if (key == "models" || key == "plugins") {
+        const bool models = key == "models";
         if (!item.second.IsMap()) {
-          return InvalidArgument(fmt::format(
-              "config {}: 'models' must map model ids to their settings", path));
+          return InvalidArgument(fmt::format("config {}: '{}' must map {} ids to their {}", path,
+                                             key, models ? "model" : "plugin",
+                                             models ? "settings" : "configuration"));
         }
-        for (const auto& model : item.second) {
-          const std::string id = model.first.as<std::string>();
-          if (!model.second.IsMap()) {
-            return InvalidArgument(
-                fmt::format("config {}: models.{} must be a mapping of settings", path, id));
+        for (const auto& entry : item.second) {
+          const std::string id = entry.first.as<std::string>();
+          if (!entry.second.IsMap()) {
+            return InvalidArgument(fmt::format("config {}: {}.{} must be a mapping", path, key, id));
           }
-          (*model_settings)[id] = YamlToJson(model.second);
+          (models ? options->model_settings : options->plugin_configs)[id] =
+              YamlToJson(entry.second);
         }
         continue;
       }
@@ -291,7 +294,7 @@ StatusOr<OptionsOutcome> ParseOptions(int argc, const char* const* argv,
   std::map<std::string, std::string> config;
   if (!config_path.empty()) {
     config_path = ExpandHome(config_path, home_variable);
-    ASSIGN_OR_RETURN(config, ReadConfig(config_path, specs, &outcome.options.model_settings));
+    ASSIGN_OR_RETURN(config, ReadConfig(config_path, specs, &outcome.options));
   }
 
   CoreOptions& options = outcome.options;

@@ -5,8 +5,10 @@
 // Every option has the three spellings of one name: flag --http-port, environment variable
 // MLOS_HTTP_PORT, config key http_port. The config file is --config / MLOS_CONFIG; it must be a
 // YAML mapping of known keys, plus "models": a mapping of model id to its settings
-// (keep_alive_s, instances, ... and plugin keys such as threads). Path options expand a leading "~/". Errors name the option and
-// where its bad value came from. Pure apart from reading the config file; thread-compatible.
+// (keep_alive_s, instances, ... and plugin keys such as threads), and "plugins": a mapping of
+// plugin id to the configuration its plugin_create receives (e.g. torchscript: {threads: 2}).
+// Path options expand a leading "~/". Errors name the option and where its bad value came from.
+// Pure apart from reading the config file; thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +49,8 @@ struct CoreOptions {
   ModelSettings model_defaults;
   // The config file's "models" mapping: model id -> settings (model_settings.h keys).
   std::map<std::string, nlohmann::json> model_settings;
+  // The config file's "plugins" mapping: plugin id -> its plugin_create configuration (an object).
+  std::map<std::string, nlohmann::json> plugin_configs;
 };
 
 // What the command line asks for: run with `options`, or exit now with `exit_code` (after

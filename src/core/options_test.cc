@@ -100,6 +100,19 @@ TEST_F(OptionsTest, ErrorsNameTheOptionAndItsSource) {
   EXPECT_FALSE(Parse({"--config", (directory / "missing.yaml").string()}).ok());
 }
 
+TEST_F(OptionsTest, ConfigFileCarriesPluginConfigurations) {
+  const auto directory = testing::FreshDirectory("options_plugins");
+  const std::string config = testing::WriteFile(
+      directory / "core.yaml", "plugins:\n  torchscript:\n    threads: 2\n    name: x\n");
+  const CoreOptions options = Options({"--config", config});
+  ASSERT_EQ(options.plugin_configs.size(), 1u);
+  EXPECT_EQ(options.plugin_configs.at("torchscript"),
+            nlohmann::json::parse(R"({"threads": 2, "name": "x"})"));
+  const std::string bad = testing::WriteFile(directory / "bad.yaml", "plugins:\n  onnx: 4\n");
+  EXPECT_EQ(Parse({"--config", bad}).status().message(),
+            "config " + bad + ": plugins.onnx must be a mapping");
+}
+
 TEST_F(OptionsTest, HelpAndUsageErrorsExit) {
   auto help = Parse({"--help"});
   ASSERT_TRUE(help.ok());

@@ -60,7 +60,9 @@ Status PluginHost::Add(smi_plugin_init_fn init, const std::string& origin) {
   // libraries added at once cannot both take one id.
   RETURN_IF_ERROR(CheckIdFree(plugin->id, origin));
   smi::Error error;
-  if (smi::Plugin::Create(api, "{}", &plugin->instance, &error) != SMI_OK) {
+  const auto config = configs_.find(plugin->id);
+  const std::string config_json = config != configs_.end() ? config->second.dump() : "{}";
+  if (smi::Plugin::Create(api, config_json.c_str(), &plugin->instance, &error) != SMI_OK) {
     return Internal(
         fmt::format("plugin {} ({}): plugin_create failed: {}", origin, plugin->id, error.text()));
   }

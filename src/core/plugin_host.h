@@ -4,7 +4,7 @@
 //
 // Add() validates the descriptor (ABI major equal to the host's, minor not newer, table at least
 // the size of the host's layout, required entries present, id unique) and creates the plugin
-// instance with config "{}". LoadLibrary() does the same for a shared library exporting
+// instance with the configuration given for its id at construction ("{}" when none). LoadLibrary() does the same for a shared library exporting
 // `smi_plugin_init`; LoadDirectory() loads every lib*.so of a folder and only logs the ones it
 // refuses (a plugin whose id is already loaded at info level, others as warnings). Refused
 // plugins never stop the server.
@@ -14,8 +14,10 @@
 // are never dlclose'd once accepted (plugins may leave static state behind). Thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,10 @@ struct Plugin {
 
 class PluginHost {
  public:
+  // `configs`: plugin id -> the JSON object its plugin_create receives.
+  explicit PluginHost(std::map<std::string, nlohmann::json> configs = {})
+      : configs_(std::move(configs)) {}
+
   // `origin` names the plugin in errors and listings.
   Status Add(smi_plugin_init_fn init, const std::string& origin);
   Status LoadLibrary(const std::string& path);
@@ -54,6 +60,7 @@ class PluginHost {
   Status CheckIdFree(const std::string& id, const std::string& origin) const;
   Status CheckIdFreeLocked(const std::string& id, const std::string& origin) const;
 
+  const std::map<std::string, nlohmann::json> configs_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<const Plugin>> plugins_;
 };

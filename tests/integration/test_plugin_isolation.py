@@ -4,7 +4,8 @@ misbehaving test plugin (src/core/testing/misbehaving_plugin.cc) and the librari
 that must fail to become plugins.
 
 Covered: libraries that are not plugins (wrong ABI version, no descriptor, plugin_create failing,
-no smi_plugin_init, not even an ELF file) are refused at start-up and by POST /plugins/register
+no smi_plugin_init, not even an ELF file) are refused at start-up (plugin_create given the
+config file's configuration for its id) and by POST /plugins/register
 with a message naming the file, and the server serves on; every way the misbehaving plugin
 spoils a request (an error status, an output of the wrong size, shape or dtype, an undeclared,
 missing or doubled output, malformed strings, an output too big to allocate) fails that request
@@ -31,7 +32,8 @@ OPTIONS = argparse.Namespace()  # --core, --plugin-dir, --broken-plugin-dir; set
 BROKEN = {  # library -> what the refusal must say
     "libmlos_plugin_wrong_abi.so": "built for SMI 2.0",
     "libmlos_plugin_no_descriptor.so": "returned no descriptor",
-    "libmlos_plugin_create_fails.so": "(refuses-to-start): plugin_create failed: the misbehaving plugin refuses",
+    "libmlos_plugin_create_fails.so": "(refuses-to-start): plugin_create failed: the misbehaving "
+                                      'plugin refuses to start with config {"mood":"grumpy"}',
     "libmlos_plugin_no_init.so": "does not export smi_plugin_init",
     "libnot_elf.so": "cannot load library",
 }
@@ -62,9 +64,12 @@ class PluginIsolationTest(unittest.TestCase):
         shutil.copytree(OPTIONS.broken_plugin_dir, cls.plugins)
         shutil.copy(pathlib.Path(OPTIONS.plugin_dir) / "libmlos_plugin_misbehaving.so", cls.plugins)
         (cls.plugins / "libnot_elf.so").write_text("this is not a shared library\n")
+        config = cls.directory / "core.yaml"  # the configuration plugin_create receives
+        config.write_text("plugins:\n  refuses-to-start:\n    mood: grumpy\n")
         environment = harness.scrubbed_environment(cls.directory)
         cls.server = harness.Server(OPTIONS.core, cls.directory / "home", harness.free_port(),
-                                    environment, ["--plugin-dir", cls.plugins])
+                                    environment,
+                                    ["--plugin-dir", cls.plugins, "--config", config])
         cls.server.start()
 
     @classmethod

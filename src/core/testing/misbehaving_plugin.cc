@@ -21,7 +21,7 @@
 // Built several times with one of these defined, to make libraries that fail to become plugins:
 //   MISBEHAVE_WRONG_ABI       the descriptor claims SMI 2.0
 //   MISBEHAVE_NO_DESCRIPTOR   smi_plugin_init returns NULL
-//   MISBEHAVE_CREATE_FAILS    plugin_create fails
+//   MISBEHAVE_CREATE_FAILS    plugin_create fails, quoting the configuration it was given
 //   MISBEHAVE_NO_INIT         the library does not export smi_plugin_init at all
 #include <algorithm>
 #include <cstdint>
@@ -53,10 +53,11 @@ const smi_io_desc kInputs[] = {{"x", SMI_DTYPE_FLOAT32, 2, kInputShape}};
 const smi_io_desc kOutputs[] = {{"y", SMI_DTYPE_FLOAT32, 2, kInputShape},
                                 {"s", SMI_DTYPE_STRING, -1, nullptr}};
 
-smi_status PluginCreate(const char*, smi_plugin** out, smi_error* error) {
+smi_status PluginCreate(const char* config_json, smi_plugin** out, smi_error* error) {
 #ifdef MISBEHAVE_CREATE_FAILS
   (void)out;
-  return Fail(error, SMI_ERR_RUNTIME, "the misbehaving plugin refuses to start");
+  return Fail(error, SMI_ERR_RUNTIME,
+              std::string("the misbehaving plugin refuses to start with config ") + config_json);
 #else
   *out = new smi_plugin();
   return SMI_OK;

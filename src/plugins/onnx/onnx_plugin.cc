@@ -14,6 +14,7 @@
 #include "engine/thread_pool.h"
 
 #include "plugins/onnx/model_location.h"
+#include "plugins/smi_guard.h"
 #include "plugins/onnx/smi_tensors.h"
 
 #ifndef MLOS_ONNX_PLUGIN_VERSION
@@ -34,54 +35,6 @@ struct smi_model {
 namespace mlos::plugins::onnx {
 namespace {
 
-smi_status SmiCode(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return SMI_OK;
-    case StatusCode::kInvalidArgument:
-      return SMI_ERR_INVALID_ARGUMENT;
-    case StatusCode::kOutOfMemory:
-      return SMI_ERR_OUT_OF_MEMORY;
-    case StatusCode::kNotFound:
-      return SMI_ERR_NOT_FOUND;
-    case StatusCode::kUnimplemented:
-      return SMI_ERR_UNSUPPORTED;
-    default:
-      return SMI_ERR_RUNTIME;
-  }
-}
-
-// Writes `code` and `message` (truncated to fit, always NUL-terminated) into `error` if given.
-smi_status Report(smi_status code, const char* message, size_t length, smi_error* error) noexcept {
-  if (error != nullptr) {
-    error->code = code;
-    const size_t copied = std::min(length, sizeof(error->message) - 1);
-    std::memcpy(error->message, message, copied);
-    error->message[copied] = '\0';
-  }
-  return code;
-}
-
-smi_status Report(const Status& status, smi_error* error) noexcept {
-  return Report(SmiCode(status.code()), status.message().data(), status.message().size(), error);
-}
-
-// Runs `body` (returning Status) and reports its outcome; nothing thrown gets past this.
-template <typename Body>
-smi_status Guarded(smi_error* error, Body&& body) noexcept {
-  constexpr char kOutOfMemory[] = "out of memory";
-  try {
-    return Report(body(), error);
-  } catch (const std::bad_alloc&) {
-    return Report(SMI_ERR_OUT_OF_MEMORY, kOutOfMemory, sizeof(kOutOfMemory) - 1, error);
-  } catch (const std::exception& e) {
-    return Report(SMI_ERR_RUNTIME, e.what(), std::strlen(e.what()), error);
-  } catch (...) {
-    constexpr char kUnknown[] = "unknown exception";
-    return Report(SMI_ERR_RUNTIME, kUnknown, sizeof(kUnknown) - 1, error);
-  }
-}
-
 std::vector<smi_io_desc> Describe(const std::vector<engine::TensorInfo>& infos) {
   std::vector<smi_io_desc> descs;
   for (const engine::TensorInfo& info : infos) {
@@ -90,10 +43,6 @@ std::vector<smi_io_desc> Describe(const std::vector<engine::TensorInfo>& infos) 
                      info.rank_known ? info.shape.data() : nullptr});
   }
   return descs;
-}
-
-Status RequireArgument(const void* pointer, const char* what) {
-  return pointer != nullptr ? Status::Ok() : InvalidArgument(std::string(what) + " is NULL");
 }
 
 smi_status PluginCreate(const char* config_json, smi_plugin** out, smi_error* error) {

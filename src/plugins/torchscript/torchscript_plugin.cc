@@ -1,17 +1,15 @@
 // The SMI function table of the torchscript plugin (libmlos_plugin_torchscript.so) and its one
-// conversion layer between SMI and C++: every entry point runs its body through Guarded(), which
-// catches anything thrown (LibTorch's c10::Error included) and turns the resulting Status into an
+// conversion layer between SMI and C++: every entry point runs its body through TorchGuarded(),
+// which turns LibTorch's c10::Error into its message without the C++ backtrace, then Guarded()
+// (plugins/smi_guard.h) catches anything else thrown and turns the resulting Status into an
 // smi_status plus a message in the caller's smi_error. The module exports only smi_plugin_init.
 #include <c10/util/Exception.h>
 
-#include <algorithm>
-#include <cstring>
-#include <exception>
 #include <memory>
-#include <new>
 #include <vector>
 
 #include "mlos/smi.h"
+#include "plugins/smi_guard.h"
 #include "plugins/torchscript/model_file.h"
 #include "plugins/torchscript/plugin_config.h"
 #include "plugins/torchscript/torch_threads.h"
@@ -35,53 +33,16 @@ struct smi_model {
 namespace mlos::plugins::torchscript {
 namespace {
 
-smi_status SmiCode(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return SMI_OK;
-    case StatusCode::kInvalidArgument:
-      return SMI_ERR_INVALID_ARGUMENT;
-    case StatusCode::kOutOfMemory:
-      return SMI_ERR_OUT_OF_MEMORY;
-    case StatusCode::kNotFound:
-      return SMI_ERR_NOT_FOUND;
-    case StatusCode::kUnimplemented:
-      return SMI_ERR_UNSUPPORTED;
-    default:
-      return SMI_ERR_RUNTIME;
-  }
-}
-
-// Writes `code` and `message` (truncated to fit, always NUL-terminated) into `error` if given.
-smi_status Report(smi_status code, const char* message, size_t length, smi_error* error) noexcept {
-  if (error != nullptr) {
-    error->code = code;
-    const size_t copied = std::min(length, sizeof(error->message) - 1);
-    std::memcpy(error->message, message, copied);
-    error->message[copied] = '\0';
-  }
-  return code;
-}
-
-smi_status Report(smi_status code, const char* message, smi_error* error) noexcept {
-  return Report(code, message, std::strlen(message), error);
-}
-
-// Runs `body` (returning Status) and reports its outcome; nothing thrown gets past this.
+// Guarded, with LibTorch's errors reported by their message alone (what() holds a backtrace).
 template <typename Body>
-smi_status Guarded(smi_error* error, Body&& body) noexcept {
-  try {
-    const Status status = body();
-    return Report(SmiCode(status.code()), status.message().data(), status.message().size(), error);
-  } catch (const std::bad_alloc&) {
-    return Report(SMI_ERR_OUT_OF_MEMORY, "out of memory", error);
-  } catch (const c10::Error& e) {
-    return Report(SMI_ERR_RUNTIME, e.what_without_backtrace(), error);
-  } catch (const std::exception& e) {
-    return Report(SMI_ERR_RUNTIME, e.what(), error);
-  } catch (...) {
-    return Report(SMI_ERR_RUNTIME, "unknown exception", error);
-  }
+smi_status TorchGuarded(smi_error* error, Body&& body) noexcept {
+  return Guarded(error, [&]() -> Status {
+    try {
+      return body();
+    } catch (const c10::Error& e) {
+      return Internal(e.what_without_backtrace());
+    }
+  });
 }
 
 std::vector<smi_io_desc> Describe(const std::vector<TensorSpec>& specs) {
@@ -94,12 +55,8 @@ std::vector<smi_io_desc> Describe(const std::vector<TensorSpec>& specs) {
   return descs;
 }
 
-Status RequireArgument(const void* pointer, const char* what) {
-  return pointer != nullptr ? Status::Ok() : InvalidArgument(std::string(what) + " is NULL");
-}
-
 smi_status PluginCreate(const char* config_json, smi_plugin** out, smi_error* error) {
-  return Guarded(error, [&]() -> Status {
+  return TorchGuarded(error, [&]() -> Status {
     RETURN_IF_ERROR(RequireArgument(out, "plugin_create: out"));
     ASSIGN_OR_RETURN(PluginOptions options,
                      ParsePluginOptions(config_json != nullptr ? config_json : "{}"));
@@ -113,7 +70,7 @@ void PluginDestroy(smi_plugin* plugin) { delete plugin; }
 
 smi_status ModelLoad(smi_plugin* plugin, const char* path, const char* config_json, smi_model** out,
                      smi_error* error) {
-  return Guarded(error, [&]() -> Status {
+  return TorchGuarded(error, [&]() -> Status {
     RETURN_IF_ERROR(RequireArgument(plugin, "model_load: plugin"));
     RETURN_IF_ERROR(RequireArgument(path, "model_load: path"));
     RETURN_IF_ERROR(RequireArgument(out, "model_load: out"));
@@ -132,7 +89,7 @@ smi_status ModelLoad(smi_plugin* plugin, const char* path, const char* config_js
 void ModelUnload(smi_model* model) { delete model; }
 
 smi_status ModelSignature(smi_model* model, smi_signature* out, smi_error* error) {
-  return Guarded(error, [&]() -> Status {
+  return TorchGuarded(error, [&]() -> Status {
     RETURN_IF_ERROR(RequireArgument(model, "model_signature: model"));
     RETURN_IF_ERROR(RequireArgument(out, "model_signature: out"));
     *out = {static_cast<uint32_t>(model->inputs.size()), model->inputs.data(),
@@ -152,7 +109,8 @@ smi_status ModelExecute(smi_model* model, const smi_request* requests, uint32_t 
   smi_status first_failure = SMI_OK;
   for (uint32_t i = 0; i < request_count; ++i) {
     smi_error* slot = errors != nullptr ? &errors[i] : nullptr;
-    const smi_status code = Guarded(slot, [&] { return model->model->Execute(requests[i]); });
+    const smi_status code =
+        TorchGuarded(slot, [&] { return model->model->Execute(requests[i]); });
     if (first_failure == SMI_OK) first_failure = code;
   }
   return first_failure;
