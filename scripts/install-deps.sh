@@ -8,7 +8,7 @@ packages=(
   libonnx-dev libonnx-testdata python3-onnx libprotobuf-dev protobuf-compiler
   libopenblas-dev
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
-  libcurl4-openssl-dev libsqlite3-dev libssl-dev libboost-dev
+  libcurl4-openssl-dev libsqlite3-dev libssl-dev libboost-dev libarchive-dev
   libgtest-dev libgmock-dev
   python3-torch python3-torchvision python3-numpy libtorch-dev
   clang libclang-rt-14-dev
