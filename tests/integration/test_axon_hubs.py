@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""`axon install hf/<org>/<name>[@revision]` against the hub emulator (tests/hub_emulator), then
+`axon register` into the real mlos-core and one inference through it.
+
+Covers: revision pinning (@main, @<commit>, @latest) with the resolved commit in the manifest,
+sha256s of what was installed, gated repositories without/with HF_TOKEN, a corrupted download
+failing the install and leaving nothing in the store, a cut download retried, a 429 with
+Retry-After honoured, hub file names that try to leave the package refused, and a repository with
+only PyTorch weights refused with its reason.
+
+Usage: test_axon_hubs.py --core BIN --axon BIN --fixtures DIR [unittest arguments]
+"""
+
+import argparse
+import hashlib
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+import numpy
+
+import harness
+
+OPTIONS = argparse.Namespace()  # --core, --axon, --fixtures; set in main()
+EMULATOR = pathlib.Path(__file__).resolve().parent.parent / "hub_emulator" / "hub_emulator.py"
+TOKEN = "hf_emulator_token"
+
+
+def sha256_of(path):
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+class HubEmulator:
+    """The emulator as a child process on a free port, serving ROOT."""
+
+    def __init__(self, root):
+        self.process = subprocess.Popen([sys.executable, str(EMULATOR), "--root", str(root),
+                                         "--port", "0"], stdout=subprocess.PIPE, text=True)
+        first_line = self.process.stdout.readline().strip()
+        if not first_line.startswith("listening on "):
+            self.process.kill()
+            raise AssertionError(f"hub emulator did not start: {first_line!r}")
+        self.url = first_line[len("listening on "):]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return json.loads(reply.read())
+
+    def set_faults(self, faults):
+        self.call("POST", "/_faults", faults)
+
+    def log(self):
+        return self.call("GET", "/_log")
+
+    def commit(self, repo, revision="main"):
+        return self.call("GET", f"/api/models/{repo}/revision/{revision}")["sha"]
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+
+
+def make_repo(root, repo, files, revision="main", config=None):
+    """Writes hf/REPO/REVISION with FILES ({path in repo: bytes or a path to copy})."""
+    folder = root / "hf" / repo / revision
+    for path, content in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, pathlib.Path):
+            shutil.copyfile(content, target)
+        else:
+            target.write_bytes(content)
+    if config is not None:
+        (root / "hf" / repo / "repo.json").write_text(json.dumps(config))
+
+
+class HubInstallTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.workspace = pathlib.Path(tempfile.mkdtemp(prefix="mlos-hubs-"))
+        cls.addClassCleanup(shutil.rmtree, cls.workspace, ignore_errors=True)
+        cls.mlp = OPTIONS.fixtures / "mlp" / "model.onnx"
+        root = cls.workspace / "hub"
+        mlp_files = {"model.onnx": cls.mlp, "config.json": b'{"model_type": "mlp"}\n',
+                     "README.md": b"# mlp\n", "pytorch_model.bin": b"weights"}
+        make_repo(root, "org/mlp", mlp_files)
+        make_repo(root, "org/mlp", {"model.onnx": cls.mlp}, revision="v1")
+        make_repo(root, "org/gated", {"model.onnx": cls.mlp},
+                  config={"gated": "auto", "tokens": [TOKEN]})
+        for name in ("corrupt", "cut", "busy"):
+            make_repo(root, f"org/{name}", {"onnx/model.onnx": cls.mlp, "config.json": b"{}"})
+        make_repo(root, "org/evil", {"model.onnx": cls.mlp}, config={"extra_siblings": [
+            {"rfilename": "../../etc/passwd", "content": "root:x:0:0::/root:/bin/sh\n"},
+            {"rfilename": "a/../../escaped.json", "content": "{}"}]})
+        make_repo(root, "org/weights", {"pytorch_model.bin": b"w", "config.json": b"{}"})
+        cls.emulator = HubEmulator(root)
+        cls.addClassCleanup(cls.emulator.stop)
+
+        cls.environment = harness.scrubbed_environment(cls.workspace)
+        cls.environment.pop("HF_TOKEN", None)
+        cls.environment["HF_ENDPOINT"] = cls.emulator.url
+        cls.axon_home = cls.workspace / "axon-home"
+        cls.axon = harness.Axon(OPTIONS.axon, cls.axon_home, cls.environment)
+
+    def install(self, spec, *more, token=None):
+        axon = self.axon
+        if token is not None:
+            axon = harness.Axon(OPTIONS.axon, self.axon_home, dict(self.environment, HF_TOKEN=token))
+        return axon.run("install", spec, "--json", *more)
+
+    def installed(self, spec, *more, token=None):
+        result = self.install(spec, *more, token=token)
+        self.assertEqual(result.returncode, 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+        return json.loads(result.stdout)
+
+    def installed_ids(self):
+        return set(self.axon.check("list", "--format", "names").stdout.split())
+
+    def assert_no_staged_downloads(self):
+        downloads = self.axon_home / "cache" / "tmp" / "downloads"
+        leftovers = [p for p in downloads.rglob("*") if p.is_file()] if downloads.exists() else []
+        self.assertEqual(leftovers, [], "staged downloads left behind")
+
+    def assert_nothing_left_of(self, spec):
+        self.assertNotIn(spec, self.installed_ids())
+        self.assert_no_staged_downloads()
+
+    # -- revisions ---------------------------------------------------------------------------
+
+    def test_install_by_branch_commit_and_latest_records_the_commit(self):
+        commit = self.emulator.commit("org/mlp")
+        for revision in ("main", commit, "latest"):
+            with self.subTest(revision=revision):
+                model = self.installed(f"hf/org/mlp@{revision}")
+                self.assertEqual(model["model_id"], f"hf/org/mlp@{revision}")
+                self.assertEqual(model["source"], {"hub": "hf", "repo": "org/mlp",
+                                                   "revision": revision, "commit": commit})
+                files = {f["path"]: f for f in model["files"]}
+                self.assertEqual(set(files), {"model.onnx", "config.json"})
+                self.assertEqual(files["model.onnx"]["sha256"], sha256_of(self.mlp))
+                self.assertEqual(files["config.json"]["sha256"],
+                                 hashlib.sha256(b'{"model_type": "mlp"}\n').hexdigest())
+                self.assertEqual(model["execution_files"], [{"path": "model.onnx",
+                                                             "role": "single"}])
+                self.assertEqual([i["name"] for i in model["inputs"]], ["input"])
+                package = pathlib.Path(model["path"])
+                self.assertEqual(sha256_of(package / "model.onnx"), sha256_of(self.mlp))
+                manifest = (package / "manifest.yaml").read_text()
+                self.assertIn(commit, manifest)
+        tag = self.installed("hf/org/mlp@v1")
+        self.assertEqual(tag["source"]["commit"], self.emulator.commit("org/mlp", "v1"))
+        self.assertNotEqual(tag["source"]["commit"], commit)
+
+    def test_unknown_revision_is_not_found(self):
+        result = self.install("hf/org/mlp@nope")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('no repository org/mlp with revision "nope"', result.stderr)
+
+    # -- access ------------------------------------------------------------------------------
+
+    def test_gated_repository_needs_hf_token(self):
+        result = self.install("hf/org/gated@main")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("gated or private", result.stderr)
+        self.assertIn("set HF_TOKEN", result.stderr)
+        result = self.install("hf/org/gated@main", token="hf_wrong")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("does not grant access", result.stderr)
+        self.assertNotIn("hf/org/gated@main", self.installed_ids())
+        model = self.installed("hf/org/gated@main", token=TOKEN)
+        self.assertEqual(model["files"][0]["sha256"], sha256_of(self.mlp))
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def test_corrupted_download_fails_and_leaves_nothing(self):
+        self.emulator.set_faults({"hf/org/corrupt/onnx/model.onnx": {"corrupt": True}})
+        blobs_before = set((self.axon_home / "cache" / "blobs").rglob("*"))
+        result = self.install("hf/org/corrupt@main")
+        self.assertNotEqual(result.returncode, 0, result.stdout)
+        self.assertIn("sha256", result.stderr)
+        self.assertIn(sha256_of(self.mlp), result.stderr)
+        self.assert_nothing_left_of("hf/org/corrupt@main")
+        self.assertFalse((self.axon_home / "cache" / "models" / "hf" / "org" / "corrupt").exists())
+        self.assertEqual(set((self.axon_home / "cache" / "blobs").rglob("*")) - blobs_before,
+                         set(), "a blob of the failed install was stored")
+
+    def test_cut_download_is_retried(self):
+        self.emulator.set_faults({"hf/org/cut/onnx/model.onnx": {"cut_at": 1000}})
+        self.emulator.call("POST", "/_log/clear")
+        model = self.installed("hf/org/cut@main")
+        files = {f["path"]: f["sha256"] for f in model["files"]}
+        self.assertEqual(files["onnx/model.onnx"], sha256_of(self.mlp))
+        fetches = [e for e in self.emulator.log() if e["path"].startswith("/_cdn/")
+                   and e["method"] == "GET" and e["path"].endswith("/model.onnx")]
+        self.assertGreaterEqual(len(fetches), 2, fetches)
+        self.assert_no_staged_downloads()
+
+    def test_429_retry_after_is_honoured(self):
+        self.emulator.set_faults({"hf/org/busy/config.json": {"status": 429, "retry_after": 2}})
+        self.installed("hf/org/busy@main")
+        tries = [e for e in self.emulator.log() if e["path"] == "/org/busy/resolve/"
+                 + self.emulator.commit("org/busy") + "/config.json" and e["method"] == "GET"]
+        self.assertEqual([e["status"] for e in tries][:2], [429, 200], tries)
+        self.assertGreaterEqual(tries[1]["time"] - tries[0]["time"], 1.9, tries)
+
+    # -- untrusted names and unsupported repositories ----------------------------------------
+
+    def test_path_traversal_names_are_refused(self):
+        result = self.install("hf/org/evil@main")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn('unsafe file name "../../etc/passwd"', result.stderr)
+        self.assert_nothing_left_of("hf/org/evil@main")
+        escaped = [p for p in self.workspace.rglob("*")
+                   if p.name in ("passwd", "escaped.json") and "hub" not in p.parts]
+        self.assertEqual(escaped, [])
+        self.assertFalse(any("passwd" in e["path"] or "escaped" in e["path"]
+                             for e in self.emulator.log()))
+
+    def test_weights_only_repository_is_refused_with_the_reason(self):
+        result = self.install("hf/org/weights@main")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("no ONNX or TorchScript file; conversion from PyTorch weights is not "
+                      "supported yet", result.stderr)
+
+    # -- into Core ---------------------------------------------------------------------------
+
+    def test_register_and_infer(self):
+        self.installed("hf/org/mlp@main")
+        server = harness.Server(OPTIONS.core, self.workspace / "mlos-home", harness.free_port(),
+                                self.environment)
+        self.addCleanup(server.kill)
+        server.start()
+        self.axon.check("register", "hf/org/mlp@main", "--core", server.url)
+        inputs, outputs = harness.load_reference(OPTIONS.fixtures / "mlp")
+        reply = server.infer("hf/org/mlp@main", {"input": inputs["input"].ravel().tolist()})
+        self.assertEqual(reply.status, 200, reply)
+        for name, expected in outputs.items():
+            numpy.testing.assert_allclose(harness.output_array(reply, name), expected,
+                                          rtol=1e-4, atol=1e-5)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--core", required=True, type=pathlib.Path, help="the mlos-core binary")
+    parser.add_argument("--axon", required=True, type=pathlib.Path, help="the axon binary")
+    parser.add_argument("--fixtures", required=True, type=pathlib.Path,
+                        help="output directory of fixtures/make_fixtures.py")
+    known, rest = parser.parse_known_args()
+    vars(OPTIONS).update(vars(known))
+    started = time.monotonic()
+    try:
+        unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+    finally:
+        print(f"test_axon_hubs: {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
