@@ -11,14 +11,17 @@
 //   interrupted run (error, crash, kill -9) never leaves a wrong file at `destination`;
 // - an interrupted download resumes: a `.part` file left by an earlier attempt or an earlier run
 //   is continued with an HTTP Range request (restarted from zero if the server ignores the range
-//   or the validator (ETag) changed);
+//   or the validator (ETag, else Last-Modified) changed); the journal `destination + ".part.meta"`
+//   (small JSON: validator, size, per-part progress) says what `.part` holds, and a `.part`
+//   without one is not continued;
 // - files run in parallel (`parallel_files`), and a file of at least `part_bytes * 2` with a known
 //   size, from a server that accepts ranges, downloads in `part_bytes` ranged parts in parallel
-//   (each part resumable on its own);
+//   (each part resumable on its own); a one-byte ranged probe (`Range: bytes=0-0`) decides;
 // - transient failures (connection errors, cuts, HTTP 408/429/5xx) are retried up to
 //   `max_attempts` times with exponential back-off from `initial_backoff`, honouring a
 //   `Retry-After` header (seconds or HTTP date, capped at `max_backoff`); a transfer that moves
-//   fewer than 1 byte/s for `stall_timeout` is a stall and is retried;
+//   no byte for `stall_timeout` (under 1 byte/s) is a stall and is retried; an attempt that moved
+//   bytes before failing resets the count (a flaky link still finishes a big file);
 // - HTTP 4xx other than 408/429 are not retried: 404 is NotFound, 401/403 FailedPrecondition
 //   (saying a token may be needed), others InvalidArgument, each naming the URL and the status.
 // Progress goes to `progress` (thread-safe callbacks from the transfer threads).
@@ -38,16 +41,16 @@ namespace mlos::axon {
 
 struct HttpReply {
   long status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names, of the final response
-  std::string body;
-  std::string effective_url;  // after redirects
+  std::map<std::string, std::string> headers{};  // lower-case names, of the final response
+  std::string body{};
+  std::string effective_url{};  // after redirects
 };
 
 // Extra request headers, e.g. {"Authorization", "Bearer hf_..."}.
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct FetchOptions {
-  HttpHeaders headers;
+  HttpHeaders headers{};
   bool follow_redirects = true;
   bool head_only = false;  // HEAD instead of GET
   uint64_t max_body_bytes = 64ull << 20;
@@ -62,15 +65,15 @@ struct FetchOptions {
 StatusOr<HttpReply> FetchUrl(const std::string& url, const FetchOptions& options = {});
 
 struct DownloadFile {
-  std::string url;
-  std::string destination;  // absolute path; its folder exists
+  std::string url{};
+  std::string destination{};  // absolute path; its folder exists
   uint64_t size = 0;        // 0: not declared
-  std::string sha256;       // lower-case hex, empty: not declared
-  std::string label;        // for progress and errors, e.g. the file's path in the repository
+  std::string sha256{};       // lower-case hex, empty: not declared
+  std::string label{};        // for progress and errors, e.g. the file's path in the repository
 };
 
 struct DownloadOptions {
-  HttpHeaders headers;
+  HttpHeaders headers{};
   int parallel_files = 4;
   uint64_t part_bytes = 16ull << 20;
   int parallel_parts = 4;  // per file
@@ -85,10 +88,12 @@ using DownloadProgressFn =
     std::function<void(const std::string& label, uint64_t done, uint64_t total)>;
 
 struct DownloadedFile {
-  std::string destination;
+  std::string destination{};
   uint64_t size = 0;
-  std::string sha256;     // computed from the bytes on disk
-  uint64_t resumed_bytes = 0;  // bytes that came from an earlier attempt's .part file
+  std::string sha256{};     // computed from the bytes on disk
+  // Bytes already on disk (from an earlier attempt or call) when the last request for each part
+  // began: the bytes this call did not need to fetch again in the end.
+  uint64_t resumed_bytes = 0;
 };
 
 // Downloads every file (see the contract above). On failure returns the first error; files
