@@ -195,7 +195,7 @@ class FileDownload {
 
   int fd_ = -1;
   bool ranged_ = false;
-  bool ranges_ignored_ = false;  // a server answered 200 to a part's Range request
+  std::atomic<bool> ranges_ignored_{false};  // a server answered 200 to a part's Range request
   uint64_t size_ = 0;            // declared or learned total, 0 unknown
   std::string validator_;        // of the bytes in .part, empty: none yet (or none sent)
   std::vector<std::unique_ptr<Part>> parts_;
@@ -222,7 +222,13 @@ StatusOr<DownloadedFile> FileDownload::Run() {
     ReportProgress();
     const Status status = RunParts();
     if (status.ok()) return Verify();
-    if (!restart_from_zero_.load() || cancel_all_.load()) return status;
+    if (!restart_from_zero_.load() || cancel_all_.load()) {
+      if (DoneBytes() == 0) {  // nothing worth keeping: leave no empty .part behind
+        CloseFile();
+        DiscardPartial();
+      }
+      return status;
+    }
     // The bytes on disk cannot be continued (validator changed, range ignored): start again.
     if (restart == kMaxRestarts) {
       return Unavailable(What() + ": the file changed on the server during the download " +

@@ -280,6 +280,7 @@ TEST_F(DownloadTest, NotFoundIsNotRetried) {
   EXPECT_EQ(done.status().code(), StatusCode::kNotFound);
   EXPECT_NE(done.status().message().find(file.url), std::string::npos);
   EXPECT_EQ(server_.Requests().size(), 1u);
+  EXPECT_FALSE(fs::exists(file.destination + ".part"));
 }
 
 TEST_F(DownloadTest, ForbiddenIsFailedPreconditionAndNeverShowsTheToken) {
