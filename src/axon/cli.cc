@@ -9,9 +9,12 @@
 #include <optional>
 #include <string>
 
+#include "axon/cli_local.h"
+#include "axon/config.h"
 #include "axon/core_client.h"
 #include "axon/installer.h"
 #include "axon/local_source.h"
+#include "axon/package_archive.h"
 #include "axon/report.h"
 #include "axon/store.h"
 #include "axon/version.h"
@@ -26,21 +29,15 @@ constexpr char kFooter[] = R"(Environment:
 Exit codes:
   0  success
   1  usage error (unknown command or option, missing argument)
-  2  bad input: spec, model or manifest invalid; model not installed; already
-     installed with other content (use --force)
+  2  bad input: spec, model, manifest, config key or package invalid; model not
+     installed; already installed with other content (use --force); verify found
+     files that differ from the manifest
   3  MLOS Core unreachable, or it refused the request
-  4  local failure: the disk or the store could not be read or written
+  4  local failure: the disk or the store could not be read or written, or the
+     store is busy (cache clean/prune while an install runs)
 )";
 
-std::string DefaultHome() {
-  if (const char* home = std::getenv("AXON_HOME"); home != nullptr && home[0] != '\0') return home;
-  const char* user_home = std::getenv("HOME");
-  if (user_home == nullptr || user_home[0] == '\0') {
-    const passwd* entry = ::getpwuid(::getuid());
-    user_home = entry != nullptr ? entry->pw_dir : "/tmp";
-  }
-  return std::string(user_home) + "/.axon";
-}
+std::string DefaultHome() { return AxonHome(); }
 
 int Fail(std::ostream& err, const Status& status, std::optional<int> exit_code = std::nullopt) {
   err << "axon: error: " << status.message() << "\n";
@@ -86,7 +83,7 @@ int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
   }
   Store store(DefaultHome());
   Progress progress = Progress::ForTerminal(stderr);
-  StatusOr<InstallResult> result = InstallLocal(store, args.spec, options, progress);
+  StatusOr<InstallResult> result = InstallLocalOrPackage(store, args.spec, options, progress);
   if (!result.ok()) return Fail(err, result.status());
   const InstalledModel& model = result->model;
   if (args.json) {
@@ -190,6 +187,7 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   register_command->add_flag("--json", register_json, "Print Core's reply as JSON");
 
   CLI::App* version_command = app.add_subcommand("version", "Print the axon version");
+  const LocalCommands local_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -204,6 +202,7 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   if (register_command->parsed()) {
     return Register(register_spec, core_url, register_json, out, err);
   }
+  if (std::optional<int> code = local_commands.Run(out, err)) return *code;
   if (version_command->parsed()) out << "axon " << kAxonVersion << "\n";
   return kExitOk;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "axon/sha256.h"
+#include "axon/store_lock.h"
 
 namespace mlos::axon {
 namespace {
@@ -101,13 +102,14 @@ Store::Store(std::string home) : home_(std::move(home)) {
 
 std::string Store::ModelsRoot() const { return home_ + "/cache/models"; }
 std::string Store::TempRoot() const { return home_ + "/cache/tmp"; }
+std::string Store::BlobsRoot() const { return home_ + "/cache/blobs/sha256"; }
 
 std::string Store::ModelDir(const ModelRef& ref) const {
   return ModelsRoot() + "/" + ref.relative_dir();
 }
 
 std::string Store::BlobPath(const std::string& sha256) const {
-  return home_ + "/cache/blobs/sha256/" + sha256;
+  return BlobsRoot() + "/" + sha256;
 }
 
 Status Store::AddBlob(const StoreFile& file) const {
@@ -170,6 +172,8 @@ Status Store::Publish(const std::string& staged, const std::string& final_dir, b
 StatusOr<InstallOutcome> Store::Install(const Manifest& manifest, std::span<const StoreFile> files,
                                         const std::string& metadata_json, bool force) {
   ASSIGN_OR_RETURN(const ModelRef ref, ParseModelRef(manifest.model_id()));
+  // Keeps `cache clean` and `cache prune` away from the staged tree and the blobs added for it.
+  ASSIGN_OR_RETURN(const StoreLock lock, StoreLock::Shared(home_));
   const std::string final_dir = ModelDir(ref);
   std::error_code error;
   const bool exists = fs::exists(final_dir, error);

@@ -59,12 +59,16 @@ class Store {
   const std::string& home() const { return home_; }
   std::string ModelDir(const ModelRef& ref) const;
   std::string BlobPath(const std::string& sha256) const;
+  std::string ModelsRoot() const;  // <home>/cache/models
+  std::string BlobsRoot() const;   // <home>/cache/blobs/sha256
+  std::string TempRoot() const;    // <home>/cache/tmp
 
   // Installs `files` as the package of manifest.model_id(), with `manifest` (which must list
   // exactly these files) and `metadata_json` written beside them. If the id is already installed:
   // the same files (paths and digests) give kUnchanged unless `force`; other content is refused
   // with AlreadyExists unless `force`, which replaces the old tree atomically. On any error
   // nothing of the new install remains (blobs already added stay, unreferenced, for reuse).
+  // Holds the shared StoreLock (store_lock.h) throughout.
   StatusOr<InstallOutcome> Install(const Manifest& manifest, std::span<const StoreFile> files,
                                    const std::string& metadata_json, bool force);
 
@@ -75,8 +79,6 @@ class Store {
   StoreListing List() const;
 
  private:
-  std::string ModelsRoot() const;
-  std::string TempRoot() const;
   // Makes sure the blob for `file` exists, copying it in (and checking its digest) if needed.
   Status AddBlob(const StoreFile& file) const;
   // Places the tree at `staged` at `final_dir`, atomically exchanging it with an existing tree
