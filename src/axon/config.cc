@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
@@ -10,8 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 namespace mlos::axon {
 namespace {
@@ -32,7 +31,8 @@ struct KeySpec {
 // The one list of keys: their defaults, descriptions and accepted values. Sorted by name.
 const std::vector<KeySpec>& KeySpecs() {
   static const std::vector<KeySpec> specs = {
-      {{"core.url", "http://127.0.0.1:8080", "MLOS Core URL for register (MLOS_CORE_ENDPOINT wins)"},
+      {{"core.url", "http://127.0.0.1:8080",
+        "MLOS Core URL for register (MLOS_CORE_ENDPOINT wins)"},
        {ValueKind::kHttpUrl}},
       {{"download.parallel_files", "4", "files downloaded at once"}, {ValueKind::kCount, 1, 64}},
       {{"download.part_mib", "16", "size of a ranged part of a large download, in MiB"},

@@ -38,8 +38,7 @@ TEST(AxonConfigTest, RefusesUnknownKeysAndBadValues) {
   AxonConfig config;
   const Status unknown = config.Set("core.port", "1");
   EXPECT_EQ(unknown.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(unknown.message().find("known keys: core.url"), std::string::npos)
-      << unknown.message();
+  EXPECT_NE(unknown.message().find("known keys: core.url"), std::string::npos) << unknown.message();
   EXPECT_FALSE(config.Get("nope").ok());
   for (const char* bad : {"0", "65", "four", "4x", "-1", ""}) {
     EXPECT_FALSE(config.Set("download.parallel_files", bad).ok()) << bad;
@@ -48,7 +47,7 @@ TEST(AxonConfigTest, RefusesUnknownKeysAndBadValues) {
     EXPECT_FALSE(config.Set("core.url", bad).ok()) << bad;
   }
   EXPECT_TRUE(config.Set("registry.url", "").ok());  // optional
-  EXPECT_EQ(config.parallel_files(), 4);              // nothing bad was stored
+  EXPECT_EQ(config.parallel_files(), 4);             // nothing bad was stored
 }
 
 TEST(AxonConfigTest, BadFileIsAnErrorNamingFileAndKey) {

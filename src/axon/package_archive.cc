@@ -108,8 +108,8 @@ Status ExtractFile(archive* a, const std::string& path) {
     const la_ssize_t n = archive_read_data(a, buffer.data(), buffer.size());
     if (n == 0) break;
     if (n < 0) {
-      status = InvalidArgument("cannot read the archive's data for " + path + ": " +
-                               ArchiveError(a));
+      status =
+          InvalidArgument("cannot read the archive's data for " + path + ": " + ArchiveError(a));
       break;
     }
     status = WriteAll(fd, buffer.data(), static_cast<size_t>(n), path);
@@ -134,8 +134,7 @@ std::string MetadataJson(const std::string& archive_path, const std::string& ins
 Status CheckExecutionFiles(const std::string& dir, const Manifest& manifest) {
   if (manifest.execution_format != "onnx") return Status::Ok();
   for (const ManifestExecutionFile& file : manifest.execution_files) {
-    StatusOr<engine::ModelSignature> signature =
-        engine::ReadModelSignature(dir + "/" + file.path);
+    StatusOr<engine::ModelSignature> signature = engine::ReadModelSignature(dir + "/" + file.path);
     if (!signature.ok()) return signature.status().WithContext(file.path);
   }
   return Status::Ok();
@@ -262,8 +261,8 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
   archive_read_support_filter_none(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    return InvalidArgument(archive_path + ": not a readable package archive: " +
-                           ArchiveError(a.get()));
+    return InvalidArgument(archive_path +
+                           ": not a readable package archive: " + ArchiveError(a.get()));
   }
   std::set<std::string> seen;
   archive_entry* entry = nullptr;
@@ -285,8 +284,8 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
       if (path.empty()) continue;
       std::error_code error;
       fs::create_directories(destination + "/" + path, error);
-      if (error) return Internal("cannot create " + destination + "/" + path + ": " +
-                                 error.message());
+      if (error)
+        return Internal("cannot create " + destination + "/" + path + ": " + error.message());
       continue;
     }
     if (type != AE_IFREG) {
@@ -301,8 +300,9 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
     const std::string target = destination + "/" + path;
     std::error_code error;
     fs::create_directories(fs::path(target).parent_path(), error);
-    if (error) return Internal("cannot create " + fs::path(target).parent_path().string() + ": " +
-                               error.message());
+    if (error)
+      return Internal("cannot create " + fs::path(target).parent_path().string() + ": " +
+                      error.message());
     RETURN_IF_ERROR(ExtractFile(a.get(), target));
   }
   return Status::Ok();
@@ -336,8 +336,7 @@ StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& a
   }
   const std::vector<FileProblem> problems = CheckPackageFiles(staging, *manifest, progress);
   if (!problems.empty()) {
-    return InvalidArgument(archive_path + " does not match its manifest:" +
-                           ProblemList(problems));
+    return InvalidArgument(archive_path + " does not match its manifest:" + ProblemList(problems));
   }
   RETURN_IF_ERROR(CheckExecutionFiles(staging, *manifest).WithContext(archive_path));
   if (options.as) {
@@ -351,10 +350,11 @@ StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& a
   for (const ManifestFile& file : manifest->files) {
     files.push_back({staging + "/" + file.path, file.path, file.sha256});
   }
-  ASSIGN_OR_RETURN(const InstallOutcome outcome,
-                   store.Install(*manifest, files,
-                                 MetadataJson(absolute, Rfc3339Utc(std::chrono::system_clock::now())),
-                                 options.force));
+  ASSIGN_OR_RETURN(
+      const InstallOutcome outcome,
+      store.Install(*manifest, files,
+                    MetadataJson(absolute, Rfc3339Utc(std::chrono::system_clock::now())),
+                    options.force));
   ASSIGN_OR_RETURN(InstalledModel installed, store.Find(ref));
   return InstallResult{std::move(installed), outcome};
 }

@@ -57,7 +57,8 @@ void WriteTar(const std::string& path, const std::vector<TarEntry>& entries,
     } else {
       archive_entry_set_filetype(entry, e.type);
       if (e.type == AE_IFLNK) archive_entry_set_symlink(entry, e.link.c_str());
-      if (e.type == AE_IFREG) archive_entry_set_size(entry, static_cast<la_int64_t>(e.content.size()));
+      if (e.type == AE_IFREG)
+        archive_entry_set_size(entry, static_cast<la_int64_t>(e.content.size()));
     }
     ASSERT_EQ(archive_write_header(a, entry), ARCHIVE_OK) << archive_error_string(a);
     if (!e.content.empty()) archive_write_data(a, e.content.data(), e.content.size());
@@ -195,15 +196,13 @@ TEST_F(PackageArchiveTest, PackRefusesAPackageThatDiffersFromItsManifest) {
 TEST_F(PackageArchiveTest, ExportRefusesANonEmptyDirectory) {
   InstallTiny();
   testing::WriteFile(work_.path() + "/full/keep.txt", "mine");
-  EXPECT_EQ(ExportModel(store_, *ParseModelRef("local/tiny@v1"), work_.path() + "/full")
-                .status()
-                .code(),
-            StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      ExportModel(store_, *ParseModelRef("local/tiny@v1"), work_.path() + "/full").status().code(),
+      StatusCode::kAlreadyExists);
   EXPECT_EQ(ReadText(work_.path() + "/full/keep.txt"), "mine");
-  EXPECT_EQ(ExportModel(store_, *ParseModelRef("local/none@v1"), work_.path() + "/n")
-                .status()
-                .code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(
+      ExportModel(store_, *ParseModelRef("local/none@v1"), work_.path() + "/n").status().code(),
+      StatusCode::kNotFound);
 }
 
 TEST_F(PackageArchiveTest, RefusesAnArchiveWhoseFilesDifferFromItsManifest) {
@@ -216,8 +215,8 @@ TEST_F(PackageArchiveTest, RefusesAnArchiveWhoseFilesDifferFromItsManifest) {
   const std::string package_file = work_.path() + "/tampered.axon";
 
   WriteTar(package_file, {{"manifest.yaml", AE_IFREG, manifest},
-                     {"config/labels.txt", AE_IFREG, "cat\nemu\n"},
-                     {"model.onnx", AE_IFREG, model}});
+                          {"config/labels.txt", AE_IFREG, "cat\nemu\n"},
+                          {"model.onnx", AE_IFREG, model}});
   StatusOr<InstallResult> result = InstallArchive(package_file);
   ASSERT_EQ(result.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(result.status().message().find("config/labels.txt: sha256"), std::string::npos)
@@ -276,8 +275,8 @@ TEST_F(PackageArchiveTest, RefusesHostileArchivesAndWritesNothingOutside) {
   // A symlink followed by a file written "through" it: refused at the link, nothing written.
   const std::string package_file = work_.path() + "/through.axon";
   WriteTar(package_file, {{"manifest.yaml", AE_IFREG, manifest},
-                     {"escape", AE_IFLNK, "", work_.path()},
-                     {"escape/absolute-evil", AE_IFREG, "pwned"}});
+                          {"escape", AE_IFLNK, "", work_.path()},
+                          {"escape/absolute-evil", AE_IFREG, "pwned"}});
   EXPECT_FALSE(InstallArchive(package_file).ok());
   EXPECT_FALSE(fs::exists(fs::symlink_status(absolute)));
   ExpectStoreUntouched();

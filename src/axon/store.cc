@@ -108,9 +108,7 @@ std::string Store::ModelDir(const ModelRef& ref) const {
   return ModelsRoot() + "/" + ref.relative_dir();
 }
 
-std::string Store::BlobPath(const std::string& sha256) const {
-  return BlobsRoot() + "/" + sha256;
-}
+std::string Store::BlobPath(const std::string& sha256) const { return BlobsRoot() + "/" + sha256; }
 
 Status Store::AddBlob(const StoreFile& file) const {
   const std::string blob = BlobPath(file.sha256);

@@ -21,9 +21,8 @@ namespace fs = std::filesystem;
 uint64_t TreeBytes(const fs::path& path) {
   std::error_code error;
   if (!fs::is_directory(fs::symlink_status(path, error))) {
-    const uint64_t size = fs::is_regular_file(fs::symlink_status(path, error))
-                              ? fs::file_size(path, error)
-                              : 0;
+    const uint64_t size =
+        fs::is_regular_file(fs::symlink_status(path, error)) ? fs::file_size(path, error) : 0;
     return error ? 0 : size;
   }
   uint64_t bytes = 0;
@@ -48,7 +47,8 @@ void RemoveEmptyParents(fs::path dir, const fs::path& root) {
 Status RemoveTreeAtomically(const Store& store, const std::string& dir) {
   std::error_code error;
   fs::create_directories(store.TempRoot(), error);
-  if (error) return Internal("cannot create directory " + store.TempRoot() + ": " + error.message());
+  if (error)
+    return Internal("cannot create directory " + store.TempRoot() + ": " + error.message());
   std::string holder = store.TempRoot() + "/uninstall-XXXXXX";
   if (::mkdtemp(holder.data()) == nullptr) {
     return Internal("cannot create a temporary directory in " + store.TempRoot() + ": " +
@@ -61,8 +61,9 @@ Status RemoveTreeAtomically(const Store& store, const std::string& dir) {
     return Internal("cannot move " + dir + " out of the store: " + std::strerror(saved));
   }
   fs::remove_all(holder, error);
-  if (error) return Internal("removed " + dir + " but cannot delete " + holder + ": " +
-                             error.message() + " (axon cache clean will retry)");
+  if (error)
+    return Internal("removed " + dir + " but cannot delete " + holder + ": " + error.message() +
+                    " (axon cache clean will retry)");
   return Status::Ok();
 }
 

@@ -33,14 +33,14 @@ struct BlobInfo {
 };
 
 struct CacheReport {
-  std::vector<BlobInfo> blobs;           // sorted by digest
-  std::vector<std::string> problems;     // unreadable model trees, blobs listed but absent
+  std::vector<BlobInfo> blobs;        // sorted by digest
+  std::vector<std::string> problems;  // unreadable model trees, blobs listed but absent
   size_t models = 0;
-  uint64_t blob_bytes = 0;               // all blobs on disk
-  uint64_t unreferenced_bytes = 0;       // blobs no model lists
+  uint64_t blob_bytes = 0;          // all blobs on disk
+  uint64_t unreferenced_bytes = 0;  // blobs no model lists
   size_t unreferenced_blobs = 0;
-  uint64_t model_bytes = 0;              // the installed models' files, counted per model
-  uint64_t deduplicated_bytes = 0;       // model_bytes minus the referenced blobs' bytes
+  uint64_t model_bytes = 0;         // the installed models' files, counted per model
+  uint64_t deduplicated_bytes = 0;  // model_bytes minus the referenced blobs' bytes
 };
 
 // What the blob store holds and which models use it.

@@ -60,7 +60,8 @@ TEST_F(StoreAdminTest, InitCreatesLayoutAndConfigOnce) {
 TEST_F(StoreAdminTest, UninstallLeavesOtherVersionsAndBlobs) {
   const InstalledModel v1 = Install("a", "local/m@v1");
   const InstalledModel v2 = Install("b", "local/m@v2");
-  StatusOr<std::vector<std::string>> removed = Uninstall(store_, *ParseModelRef("local/m@v1"), false);
+  StatusOr<std::vector<std::string>> removed =
+      Uninstall(store_, *ParseModelRef("local/m@v1"), false);
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(*removed, std::vector<std::string>{"local/m@v1"});
   EXPECT_FALSE(fs::exists(v1.dir));
