@@ -12,8 +12,11 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -99,17 +102,24 @@ Status WriteAll(int fd, const void* data, size_t size, const std::string& name) 
   return Status::Ok();
 }
 
-Status ExtractFile(archive* a, const std::string& path) {
+// Writes the current entry's data to `path`, refusing more than `max_bytes`.
+Status ExtractFile(archive* a, const std::string& path, uint64_t max_bytes) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return Internal("cannot create " + path + ": " + std::strerror(errno));
   Status status = Status::Ok();
   std::vector<char> buffer(1 << 16);
+  uint64_t total = 0;
   for (;;) {
     const la_ssize_t n = archive_read_data(a, buffer.data(), buffer.size());
     if (n == 0) break;
     if (n < 0) {
       status =
           InvalidArgument("cannot read the archive's data for " + path + ": " + ArchiveError(a));
+      break;
+    }
+    total += static_cast<uint64_t>(n);
+    if (total > max_bytes) {
+      status = InvalidArgument(path + " holds more bytes than the package's manifest lists");
       break;
     }
     status = WriteAll(fd, buffer.data(), static_cast<size_t>(n), path);
@@ -265,6 +275,9 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
                            ": not a readable package archive: " + ArchiveError(a.get()));
   }
   std::set<std::string> seen;
+  // When manifest.yaml comes first (as `axon pack` writes it), every later file must be one it
+  // lists and no larger than it says, so a hostile archive is refused before it fills the disk.
+  std::optional<std::map<std::string, uint64_t>> listed;
   archive_entry* entry = nullptr;
   for (;;) {
     const int next = archive_read_next_header(a.get(), &entry);
@@ -303,7 +316,22 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
     if (error)
       return Internal("cannot create " + fs::path(target).parent_path().string() + ": " +
                       error.message());
-    RETURN_IF_ERROR(ExtractFile(a.get(), target));
+    uint64_t max_bytes = std::numeric_limits<uint64_t>::max();
+    if (listed) {
+      const auto found = listed->find(path);
+      if (found == listed->end()) {
+        return InvalidArgument(archive_path + ": entry \"" + shown +
+                               "\" is not listed in the package's manifest; refusing the archive");
+      }
+      max_bytes = found->second;
+    }
+    RETURN_IF_ERROR(ExtractFile(a.get(), target, max_bytes).WithContext(archive_path));
+    if (seen.size() == 1 && path == kManifestFileName) {
+      if (StatusOr<Manifest> manifest = ReadManifestFile(target); manifest.ok()) {
+        listed.emplace();
+        for (const ManifestFile& file : manifest->files) (*listed)[file.path] = file.size;
+      }
+    }
   }
   return Status::Ok();
 }

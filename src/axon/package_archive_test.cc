@@ -223,6 +223,14 @@ TEST_F(PackageArchiveTest, RefusesAnArchiveWhoseFilesDifferFromItsManifest) {
       << result.status().message();
   ExpectStoreUntouched();
 
+  WriteTar(package_file, {{"manifest.yaml", AE_IFREG, manifest},
+                          {"config/labels.txt", AE_IFREG, "cat\ndog\nand a much longer tail"}});
+  result = InstallArchive(package_file);
+  EXPECT_NE(result.status().message().find("more bytes than the package's manifest lists"),
+            std::string::npos)
+      << result.status().message();
+  ExpectStoreUntouched();
+
   WriteTar(package_file, {{"manifest.yaml", AE_IFREG, manifest}, {"model.onnx", AE_IFREG, model}});
   result = InstallArchive(package_file);
   EXPECT_NE(result.status().message().find("config/labels.txt: missing"), std::string::npos)
@@ -249,7 +257,7 @@ TEST_F(PackageArchiveTest, RefusesHostileArchivesAndWritesNothingOutside) {
   const std::string outside = home_.path() + "/cache/evil";
   const std::string absolute = work_.path() + "/absolute-evil";
 
-  const std::vector<std::pair<std::string, TarEntry>> hostile = {
+  const std::vector<std::pair<std::string, TarEntry>> hostile{
       {"dot-dot", {"../evil", AE_IFREG, "pwned"}},
       {"nested dot-dot", {"config/../../../evil", AE_IFREG, "pwned"}},
       {"absolute", {absolute, AE_IFREG, "pwned"}},
@@ -257,19 +265,27 @@ TEST_F(PackageArchiveTest, RefusesHostileArchivesAndWritesNothingOutside) {
       {"hardlink", {"hard", AE_IFREG, "", absolute, true}},
       {"fifo", {"pipe", AE_IFIFO}},
       {"duplicate", {"manifest.yaml", AE_IFREG, "kind: Other\n"}},
+      {"unlisted", {"notes/extra.txt", AE_IFREG, "not in the manifest"}},
   };
-  for (const auto& [what, entry] : hostile) {
-    SCOPED_TRACE(what);
-    const std::string package_file = work_.path() + "/hostile.axon";
-    WriteTar(package_file, {{"manifest.yaml", AE_IFREG, manifest}, entry});
-    StatusOr<InstallResult> result = InstallArchive(package_file);
-    ASSERT_EQ(result.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(result.status().message().find("refusing the archive"), std::string::npos)
-        << result.status().message();
-    EXPECT_FALSE(fs::exists(fs::symlink_status(outside)));
-    EXPECT_FALSE(fs::exists(fs::symlink_status(absolute)));
-    EXPECT_FALSE(fs::exists(fs::symlink_status(home_.path() + "/evil")));
-    ExpectStoreUntouched();
+  // Each entry after the manifest (refused as unlisted, or for itself) and before it (where only
+  // the entry's own check can refuse it).
+  for (const bool manifest_first : {true, false}) {
+    for (const auto& [what, entry] : hostile) {
+      if (!manifest_first && what == "unlisted") continue;
+      SCOPED_TRACE(what + (manifest_first ? " after the manifest" : " before the manifest"));
+      const std::string package_file = work_.path() + "/hostile.axon";
+      const TarEntry manifest_entry{"manifest.yaml", AE_IFREG, manifest};
+      WriteTar(package_file, manifest_first ? std::vector<TarEntry>{manifest_entry, entry}
+                                            : std::vector<TarEntry>{entry, manifest_entry});
+      StatusOr<InstallResult> result = InstallArchive(package_file);
+      ASSERT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_NE(result.status().message().find("refusing the archive"), std::string::npos)
+          << result.status().message();
+      EXPECT_FALSE(fs::exists(fs::symlink_status(outside)));
+      EXPECT_FALSE(fs::exists(fs::symlink_status(absolute)));
+      EXPECT_FALSE(fs::exists(fs::symlink_status(home_.path() + "/evil")));
+      ExpectStoreUntouched();
+    }
   }
 
   // A symlink followed by a file written "through" it: refused at the link, nothing written.
