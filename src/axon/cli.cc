@@ -12,6 +12,7 @@
 #include "axon/cli_local.h"
 #include "axon/config.h"
 #include "axon/core_client.h"
+#include "axon/hub_installer.h"
 #include "axon/installer.h"
 #include "axon/local_source.h"
 #include "axon/package_archive.h"
@@ -25,6 +26,8 @@ namespace {
 constexpr char kFooter[] = R"(Environment:
   AXON_HOME           model store (default ~/.axon)
   MLOS_CORE_ENDPOINT  MLOS Core URL for register (default http://127.0.0.1:8080)
+  HF_ENDPOINT         Hugging Face endpoint (default https://huggingface.co)
+  HF_TOKEN            Hugging Face access token, for gated and private models
 
 Exit codes:
   0  success
@@ -69,10 +72,11 @@ struct InstallArgs {
 };
 
 int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
-  if (!IsLocalSpec(args.spec)) {
+  const bool from_hub = !IsLocalSpec(args.spec) && IsHubSpec(args.spec);
+  if (!from_hub && !IsLocalSpec(args.spec)) {
     return Fail(err, InvalidArgument("\"" + args.spec +
-                                     "\" is not a local directory, .onnx file or file:// URL "
-                                     "(installing from hubs is not available in this axon yet)"));
+                                     "\" is not a local directory, .onnx file or file:// URL, "
+                                     "nor a hub model id (hf/<org>/<name>[@revision])"));
   }
   InstallOptions options;
   options.force = args.force;
@@ -83,7 +87,9 @@ int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
   }
   Store store(DefaultHome());
   Progress progress = Progress::ForTerminal(stderr);
-  StatusOr<InstallResult> result = InstallLocalOrPackage(store, args.spec, options, progress);
+  StatusOr<InstallResult> result = from_hub
+                                        ? InstallFromHub(store, args.spec, options, progress)
+                                        : InstallLocalOrPackage(store, args.spec, options, progress);
   if (!result.ok()) return Fail(err, result.status());
   const InstalledModel& model = result->model;
   if (args.json) {
@@ -156,12 +162,18 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   InstallArgs install;
   CLI::App* install_command = app.add_subcommand(
-      "install", "Install a model from a local directory, .onnx file or file:// URL");
-  install_command->add_option("spec", install.spec, "Directory, .onnx file or file:// URL")
+      "install",
+      "Install a model from a hub (hf/<org>/<name>[@revision]) or a local directory, .onnx file "
+      "or file:// URL");
+  install_command
+      ->add_option("spec", install.spec,
+                   "hf/<org>/<name>[@branch|tag|commit] (latest: the default branch), directory, "
+                   ".onnx file or file:// URL")
       ->required();
   install_command->add_option(
       "--as", install.as,
-      "Model id to install under, ns/name[@version] (default local/<name>@latest)");
+      "Model id to install under, ns/name[@version] (default: the hub id as given, or "
+      "local/<name>@latest)");
   install_command->add_flag("--force", install.force,
                             "Replace an existing install with other content");
   install_command->add_flag("--json", install.json, "Print the result as one JSON object");

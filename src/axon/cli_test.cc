@@ -94,7 +94,7 @@ TEST_F(CliTest, ExitCodes) {
   r = Axon({"info", "local/absent"});
   EXPECT_EQ(r.exit_code, kExitBadInput);
   EXPECT_NE(r.err.find("local/absent@latest is not installed"), std::string::npos) << r.err;
-  r = Axon({"install", "hf/bert-base-uncased"});
+  r = Axon({"install", "nohub/absent-model"});
   EXPECT_EQ(r.exit_code, kExitBadInput);
   EXPECT_NE(r.err.find("not a local directory"), std::string::npos) << r.err;
   r = Axon({"install", tiny(), "--as", "no-namespace"});

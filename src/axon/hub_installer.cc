@@ -11,6 +11,7 @@
 #include "axon/download.h"
 #include "axon/hubs/hub_registry.h"
 #include "axon/manifest_builder.h"
+#include "axon/store_lock.h"
 #include "axon/version.h"
 #include "engine/session.h"
 
@@ -23,8 +24,7 @@ namespace fs = std::filesystem;
 // DownloadFiles calls from its transfer threads; Progress is single-threaded, hence the lock.
 class DownloadProgress {
  public:
-  DownloadProgress(Progress& progress, const std::vector<RemoteFile>& files)
-      : progress_(progress) {
+  DownloadProgress(Progress& progress, const std::vector<RemoteFile>& files) : progress_(progress) {
     for (const RemoteFile& file : files) total_ += file.size;
   }
 
@@ -49,7 +49,7 @@ class DownloadProgress {
 
 std::string StagingDir(const Store& store, const ModelRef& ref, const RemoteModel& remote) {
   const std::string pin = remote.source.commit.empty() ? ref.version : remote.source.commit;
-  return store.home() + "/cache/tmp/downloads/" + ref.namespace_ + "/" + ref.name + "/" + pin;
+  return store.TempRoot() + "/downloads/" + ref.namespace_ + "/" + ref.name + "/" + pin;
 }
 
 StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
@@ -148,6 +148,8 @@ StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,
   ASSIGN_OR_RETURN(const RemoteModel remote, ResolveRemoteModel(source_ref));
   const ModelRef ref = options.as ? *options.as : source_ref;
 
+  // Staged downloads are in flight: keep `axon cache clean|prune` away (store_lock.h).
+  ASSIGN_OR_RETURN(const StoreLock lock, StoreLock::Shared(store.home()));
   const std::string staging = StagingDir(store, source_ref, remote);
   StatusOr<std::vector<DownloadedFile>> downloaded = Download(remote, staging, progress);
   if (!downloaded.ok()) {
@@ -161,9 +163,11 @@ StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,
   std::vector<StoreFile> store_files;
   for (const RemoteFile& remote_file : remote.files) {
     const std::string destination = (fs::path(staging) / remote_file.path).string();
-    const auto file = std::find_if(downloaded->begin(), downloaded->end(),
-                                   [&](const DownloadedFile& d) { return d.destination == destination; });
-    if (file == downloaded->end()) return Internal("download of " + remote_file.path + " reported no result");
+    const auto file =
+        std::find_if(downloaded->begin(), downloaded->end(),
+                     [&](const DownloadedFile& d) { return d.destination == destination; });
+    if (file == downloaded->end())
+      return Internal("download of " + remote_file.path + " reported no result");
     files.push_back({remote_file.path, file->size, file->sha256});
     store_files.push_back({file->destination, remote_file.path, file->sha256});
   }
@@ -179,8 +183,8 @@ StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,
     RemoveTree(staging);
     return Internal("axon built an invalid manifest: " + manifest.status().message());
   }
-  StatusOr<InstallOutcome> outcome = store.Install(
-      *manifest, store_files, MetadataJson(spec, remote, created), options.force);
+  StatusOr<InstallOutcome> outcome =
+      store.Install(*manifest, store_files, MetadataJson(spec, remote, created), options.force);
   RemoveTree(staging);
   if (!outcome.ok()) return outcome.status();
   ASSIGN_OR_RETURN(InstalledModel installed, store.Find(ref));

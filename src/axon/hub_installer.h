@@ -2,7 +2,8 @@
 //
 // Asks the hub what to download (hubs/hub_registry.h), downloads every file through
 // DownloadFiles into a staging folder of the store (<home>/cache/tmp/downloads/<ns>/<name>/
-// <commit>/, kept after a transient failure so the next run resumes it, removed otherwise),
+// <commit>/, kept after a transient failure so the next run resumes it, removed otherwise;
+// the store's shared StoreLock is held meanwhile),
 // where each is checked against the size and sha256 the hub declares; then reads the model's
 // signature from the downloaded graph, builds and validates the manifest (source hub, repo,
 // revision as asked and the commit it resolved to) and installs the package atomically into the

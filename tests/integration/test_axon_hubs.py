@@ -202,6 +202,8 @@ class HubInstallTest(unittest.TestCase):
         fetches = [e for e in self.emulator.log() if e["path"].startswith("/_cdn/")
                    and e["method"] == "GET" and e["path"].endswith("/model.onnx")]
         self.assertGreaterEqual(len(fetches), 2, fetches)
+        # The retry continues where the cut left off.
+        self.assertEqual((fetches[1]["range"], fetches[1]["status"]), ("bytes=1000-", 206), fetches)
         self.assert_no_staged_downloads()
 
     def test_429_retry_after_is_honoured(self):

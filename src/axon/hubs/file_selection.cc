@@ -91,15 +91,19 @@ bool IsExternalDataOf(std::string_view path, std::string_view model) {
   if (Folder(path) != Folder(model) || path == model) return false;
   const std::string name = Lower(BaseName(path));
   const std::string model_name = Lower(BaseName(model));
-  const std::string stem = model_name.substr(0, model_name.size() - std::string_view(".onnx").size());
+  const std::string stem =
+      model_name.substr(0, model_name.size() - std::string_view(".onnx").size());
   return name.starts_with(model_name + "_data") || name == model_name + ".data" ||
          name == stem + ".data";
 }
 
 bool IsSupportingFile(std::string_view path) {
-  static const std::set<std::string, std::less<>> kNames = {
-      "config.json",          "generation_config.json", "preprocessor_config.json",
-      "special_tokens_map.json", "vocab.txt",           "merges.txt"};
+  static const std::set<std::string, std::less<>> kNames = {"config.json",
+                                                            "generation_config.json",
+                                                            "preprocessor_config.json",
+                                                            "special_tokens_map.json",
+                                                            "vocab.txt",
+                                                            "merges.txt"};
   if (!Folder(path).empty()) return false;
   return kNames.contains(path) || (path.starts_with("tokenizer") && path.ends_with(".json"));
 }

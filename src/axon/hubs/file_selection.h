@@ -24,9 +24,9 @@
 namespace mlos::axon {
 
 struct FileSelection {
-  std::string format;                                   // "onnx" or "torchscript"
-  std::vector<ManifestExecutionFile> execution_files;   // the model files and their roles
-  std::vector<std::string> files;                       // everything to download, sorted
+  std::string format{};                                  // "onnx" or "torchscript"
+  std::vector<ManifestExecutionFile> execution_files{};  // the model files and their roles
+  std::vector<std::string> files{};                      // everything to download, sorted
 };
 
 // `repo` names the repository in errors. InvalidArgument when no model file can be chosen.

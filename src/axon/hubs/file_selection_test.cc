@@ -14,24 +14,24 @@ FileSelection Select(const Paths& paths) {
 }
 
 TEST(FileSelection, OneOnnxFileWithSupportingFilesAndNothingElse) {
-  const FileSelection s = Select({"README.md", ".gitattributes", "config.json", "model.onnx",
-                                  "pytorch_model.bin", "tokenizer.json", "tokenizer_config.json",
-                                  "special_tokens_map.json", "vocab.txt", "merges.txt",
-                                  "preprocessor_config.json", "generation_config.json",
-                                  "onnx/config.json", "model.safetensors"});
+  const FileSelection s =
+      Select({"README.md", ".gitattributes", "config.json", "model.onnx", "pytorch_model.bin",
+              "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
+              "merges.txt", "preprocessor_config.json", "generation_config.json",
+              "onnx/config.json", "model.safetensors"});
   EXPECT_EQ(s.format, "onnx");
   ASSERT_EQ(s.execution_files.size(), 1u);
   EXPECT_EQ(s.execution_files[0].path, "model.onnx");
   EXPECT_EQ(s.execution_files[0].role, "single");
   EXPECT_EQ(s.files, (Paths{"config.json", "generation_config.json", "merges.txt", "model.onnx",
-                            "preprocessor_config.json", "special_tokens_map.json",
-                            "tokenizer.json", "tokenizer_config.json", "vocab.txt"}));
+                            "preprocessor_config.json", "special_tokens_map.json", "tokenizer.json",
+                            "tokenizer_config.json", "vocab.txt"}));
 }
 
 TEST(FileSelection, OnnxUnderOnnxFolderWithExternalData) {
-  const FileSelection s = Select({"onnx/model.onnx", "onnx/model.onnx_data",
-                                  "onnx/model.onnx.data", "onnx/model.data", "onnx/other.data",
-                                  "model.onnx_data", "config.json"});
+  const FileSelection s =
+      Select({"onnx/model.onnx", "onnx/model.onnx_data", "onnx/model.onnx.data", "onnx/model.data",
+              "onnx/other.data", "model.onnx_data", "config.json"});
   ASSERT_EQ(s.execution_files.size(), 1u);
   EXPECT_EQ(s.execution_files[0].path, "onnx/model.onnx");
   EXPECT_EQ(s.files, (Paths{"config.json", "onnx/model.data", "onnx/model.onnx",

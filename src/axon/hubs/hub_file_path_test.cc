@@ -8,8 +8,8 @@ namespace mlos::axon {
 namespace {
 
 TEST(HubFilePath, AcceptsPlainRelativePaths) {
-  for (const std::string path : {"model.onnx", "onnx/model.onnx", "a/b/c.json", "x..y", ".hidden",
-                                 "name with space.txt"}) {
+  for (const std::string path :
+       {"model.onnx", "onnx/model.onnx", "a/b/c.json", "x..y", ".hidden", "name with space.txt"}) {
     EXPECT_TRUE(CheckHubFilePath(path).ok()) << path;
   }
 }

@@ -120,8 +120,7 @@ StatusOr<HfModelInfo> ParseHfModelInfo(const std::string& body, const std::strin
     sibling.size = SizeField(entry);
     if (const auto lfs = entry.find("lfs"); lfs != entry.end() && lfs->is_object()) {
       const auto sha256 = lfs->find("sha256");
-      if (sha256 == lfs->end() || !sha256->is_string() ||
-          !IsHex(sha256->get<std::string>(), 64)) {
+      if (sha256 == lfs->end() || !sha256->is_string() || !IsHex(sha256->get<std::string>(), 64)) {
         return bad(where + " (" + sibling.path + "): lfs.sha256 is not 64 hex digits");
       }
       sibling.sha256 = sha256->get<std::string>();

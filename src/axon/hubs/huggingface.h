@@ -24,7 +24,7 @@ namespace mlos::axon {
 
 struct HuggingFaceConfig {
   std::string endpoint = "https://huggingface.co";  // no trailing '/'
-  std::string token;                                // empty: anonymous
+  std::string token{};                              // empty: anonymous
 };
 
 // From HF_ENDPOINT and HF_TOKEN (unset or empty: the defaults).
@@ -32,17 +32,17 @@ HuggingFaceConfig HuggingFaceConfigFromEnvironment();
 
 // What the model info API says about one revision.
 struct HfSibling {
-  std::string path;    // rfilename, unchecked
-  uint64_t size = 0;   // lfs.size, else size; 0 when absent
-  std::string sha256;  // lfs.sha256; empty for files stored in git
+  std::string path{};    // rfilename, unchecked
+  uint64_t size = 0;     // lfs.size, else size; 0 when absent
+  std::string sha256{};  // lfs.sha256; empty for files stored in git
 };
 
 struct HfModelInfo {
-  std::string id;
-  std::string commit;  // "sha": 40 hex digits
-  bool gated = false;  // "gated" is false or a mode ("auto", "manual")
+  std::string id{};
+  std::string commit{};  // "sha": 40 hex digits
+  bool gated = false;    // "gated" is false or a mode ("auto", "manual")
   bool is_private = false;
-  std::vector<HfSibling> siblings;
+  std::vector<HfSibling> siblings{};
 };
 
 // `repo` is "org/name". The model info URL for `revision` ("latest": the default branch).

@@ -89,12 +89,13 @@ TEST(HuggingFace, RefusesMalformedModelInfo) {
 }
 
 TEST(HuggingFace, BuildsRemoteModelPinnedToTheCommit) {
-  StatusOr<HfModelInfo> info = ParseHfModelInfo(
-      InfoJson({{{"rfilename", "config.json"}, {"size", 12}},
-                {{"rfilename", "README.md"}, {"size", 5}},
-                {{"rfilename", "model.onnx"}, {"size", 134},
-                 {"lfs", {{"sha256", kSha256}, {"size", 7855}}}}}),
-      "u");
+  StatusOr<HfModelInfo> info =
+      ParseHfModelInfo(InfoJson({{{"rfilename", "config.json"}, {"size", 12}},
+                                 {{"rfilename", "README.md"}, {"size", 5}},
+                                 {{"rfilename", "model.onnx"},
+                                  {"size", 134},
+                                  {"lfs", {{"sha256", kSha256}, {"size", 7855}}}}}),
+                       "u");
   ASSERT_TRUE(info.ok());
   StatusOr<RemoteModel> model = HfRemoteModel(Config("hf_t"), Ref("hf/org/mlp@main"), *info);
   ASSERT_TRUE(model.ok()) << model.status().message();
@@ -107,7 +108,8 @@ TEST(HuggingFace, BuildsRemoteModelPinnedToTheCommit) {
   EXPECT_EQ(model->files[0].path, "config.json");
   EXPECT_EQ(model->files[0].size, 12u);
   EXPECT_EQ(model->files[0].sha256, "");
-  EXPECT_EQ(model->files[1].url, "http://127.0.0.1:9/hub/org/mlp/resolve/" + kCommit + "/model.onnx");
+  EXPECT_EQ(model->files[1].url,
+            "http://127.0.0.1:9/hub/org/mlp/resolve/" + kCommit + "/model.onnx");
   EXPECT_EQ(model->files[1].sha256, kSha256);
   ASSERT_EQ(model->headers.size(), 1u);
   EXPECT_EQ(model->headers[0].second, "Bearer hf_t");
@@ -142,8 +144,7 @@ TEST(HuggingFace, ReplyErrorsExplainAccessAndAbsence) {
   EXPECT_NE(status.message().find("Access to model org/gated is restricted."), std::string::npos);
   reply.status = 403;
   status = HfReplyError(reply, "org/gated", "main", true);
-  EXPECT_NE(status.message().find("the token in HF_TOKEN does not grant access"),
-            std::string::npos)
+  EXPECT_NE(status.message().find("the token in HF_TOKEN does not grant access"), std::string::npos)
       << status.message();
 
   reply = {};
