@@ -53,7 +53,8 @@ std::string StagingDir(const Store& store, const ModelRef& ref, const RemoteMode
 }
 
 StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
-                                               const std::string& staging, Progress& progress) {
+                                               const std::string& staging, const AxonConfig& config,
+                                               Progress& progress) {
   std::vector<DownloadFile> downloads;
   for (const RemoteFile& file : remote.files) {
     const fs::path destination = fs::path(staging) / file.path;
@@ -67,6 +68,8 @@ StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
   }
   DownloadOptions options;
   options.headers = remote.headers;
+  options.parallel_files = config.parallel_files();
+  options.part_bytes = static_cast<uint64_t>(config.part_mib()) << 20;
   DownloadProgress shown(progress, remote.files);
   StatusOr<std::vector<DownloadedFile>> downloaded =
       DownloadFiles(downloads, options, shown.Callback());
@@ -145,13 +148,14 @@ bool IsHubSpec(std::string_view spec) {
 StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,
                                        const InstallOptions& options, Progress& progress) {
   ASSIGN_OR_RETURN(const ModelRef source_ref, ParseModelRef(spec));
-  ASSIGN_OR_RETURN(const RemoteModel remote, ResolveRemoteModel(source_ref));
+  ASSIGN_OR_RETURN(const AxonConfig config, AxonConfig::Load(store.home()));
+  ASSIGN_OR_RETURN(const RemoteModel remote, ResolveRemoteModel(source_ref, config));
   const ModelRef ref = options.as ? *options.as : source_ref;
 
   // Staged downloads are in flight: keep `axon cache clean|prune` away (store_lock.h).
   ASSIGN_OR_RETURN(const StoreLock lock, StoreLock::Shared(store.home()));
   const std::string staging = StagingDir(store, source_ref, remote);
-  StatusOr<std::vector<DownloadedFile>> downloaded = Download(remote, staging, progress);
+  StatusOr<std::vector<DownloadedFile>> downloaded = Download(remote, staging, config, progress);
   if (!downloaded.ok()) {
     // A transient failure keeps the partial files for the next run to resume; anything else
     // (a file that failed its check, access refused) would fail the same way again.

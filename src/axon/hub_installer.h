@@ -1,14 +1,15 @@
 // Hub installer: `axon install <hub>/<repo>[@revision]` (e.g. hf/org/name@main).
 //
-// Asks the hub what to download (hubs/hub_registry.h), downloads every file through
-// DownloadFiles into a staging folder of the store (<home>/cache/tmp/downloads/<ns>/<name>/
-// <commit>/, kept after a transient failure so the next run resumes it, removed otherwise;
-// the store's shared StoreLock is held meanwhile),
-// where each is checked against the size and sha256 the hub declares; then reads the model's
-// signature from the downloaded graph, builds and validates the manifest (source hub, repo,
-// revision as asked and the commit it resolved to) and installs the package atomically into the
-// store. The model id is the spec itself (version "latest" when none is given) unless `as`.
-// A failed install leaves no model in the store.
+// Asks the hub what to download (hubs/hub_registry.h; settings from <home>/config.yaml and the
+// environment: hf.endpoint/HF_ENDPOINT, download.parallel_files, download.part_mib), downloads
+// every file through DownloadFiles into a staging folder of the store
+// (<home>/cache/tmp/downloads/<ns>/<name>/ <commit>/, kept after a transient failure so the next
+// run resumes it, removed otherwise; the store's shared StoreLock is held meanwhile), where each is
+// checked against the size and sha256 the hub declares; then reads the model's signature from the
+// downloaded graph, builds and validates the manifest (source hub, repo, revision as asked and the
+// commit it resolved to) and installs the package atomically into the store. The model id is the
+// spec itself (version "latest" when none is given) unless `as`. A failed install leaves no model
+// in the store.
 #pragma once
 
 #include <string_view>

@@ -165,6 +165,15 @@ class HubInstallTest(unittest.TestCase):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn('no repository org/mlp with revision "nope"', result.stderr)
 
+    def test_endpoint_from_axon_config_when_hf_endpoint_is_unset(self):
+        environment = dict(self.environment)
+        del environment["HF_ENDPOINT"]
+        axon = harness.Axon(OPTIONS.axon, self.workspace / "configured-home", environment)
+        axon.check("config", "set", "hf.endpoint", self.emulator.url)
+        result = axon.check("install", "hf/org/mlp@v1", "--json")
+        self.assertEqual(json.loads(result.stdout)["source"]["commit"],
+                         self.emulator.commit("org/mlp", "v1"))
+
     # -- access ------------------------------------------------------------------------------
 
     def test_gated_repository_needs_hf_token(self):

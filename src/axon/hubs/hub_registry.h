@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "axon/config.h"
 #include "axon/hubs/remote_model.h"
 #include "axon/model_ref.h"
 #include "common/status.h"
@@ -14,7 +15,8 @@ namespace mlos::axon {
 bool IsHubNamespace(std::string_view model_namespace);
 
 // Asks the hub of `ref`'s namespace what to download (configuration from the environment, as
-// the hub's official client reads it). InvalidArgument for a namespace that is no hub.
-StatusOr<RemoteModel> ResolveRemoteModel(const ModelRef& ref);
+// the hub's official client reads it, over axon's `config`). InvalidArgument for a namespace that
+// is no hub.
+StatusOr<RemoteModel> ResolveRemoteModel(const ModelRef& ref, const AxonConfig& config);
 
 }  // namespace mlos::axon

@@ -67,9 +67,9 @@ StatusOr<std::string> RepoOf(const ModelRef& ref) {
 
 }  // namespace
 
-HuggingFaceConfig HuggingFaceConfigFromEnvironment() {
+HuggingFaceConfig HuggingFaceConfigFromEnvironment(const std::string& default_endpoint) {
   HuggingFaceConfig config;
-  config.endpoint = EnvironmentOr("HF_ENDPOINT", config.endpoint);
+  config.endpoint = EnvironmentOr("HF_ENDPOINT", default_endpoint);
   while (config.endpoint.ends_with('/')) config.endpoint.pop_back();
   config.token = EnvironmentOr("HF_TOKEN", "");
   return config;

@@ -1,14 +1,14 @@
 // Hugging Face adapter: resolves `hf/<org>/<name>@<revision>` to a RemoteModel through the Hub's
 // HTTP API, as the official client does.
 //
-// Endpoint from HF_ENDPOINT (default https://huggingface.co), token from HF_TOKEN (sent as
-// `Authorization: Bearer`). Revision "latest" is the repository's default branch; anything else
-// is a branch, tag or commit, passed to the Hub as given. The model info
-// (GET /api/models/<repo>[/revision/<rev>]?blobs=true) gives the commit the revision resolved to
-// and every file with its size and, for LFS files, its sha256; downloads are pinned to that
-// commit (GET /<repo>/resolve/<commit>/<path>, which redirects LFS files to their storage).
-// Every file name the Hub lists must pass CheckHubFilePath, or the install is refused; the files
-// are chosen by SelectModelFiles.
+// Endpoint from HF_ENDPOINT (else axon's hf.endpoint, default https://huggingface.co), token from
+// HF_TOKEN (sent as `Authorization: Bearer`). Revision "latest" is the repository's default branch;
+// anything else is a branch, tag or commit, passed to the Hub as given. The model info (GET
+// /api/models/<repo>[/revision/<rev>]?blobs=true) gives the commit the revision resolved to and
+// every file with its size and, for LFS files, its sha256; downloads are pinned to that commit (GET
+// /<repo>/resolve/<commit>/<path>, which redirects LFS files to their storage). Every file name the
+// Hub lists must pass CheckHubFilePath, or the install is refused; the files are chosen by
+// SelectModelFiles.
 #pragma once
 
 #include <string>
@@ -27,8 +27,10 @@ struct HuggingFaceConfig {
   std::string token{};                              // empty: anonymous
 };
 
-// From HF_ENDPOINT and HF_TOKEN (unset or empty: the defaults).
-HuggingFaceConfig HuggingFaceConfigFromEnvironment();
+// From HF_ENDPOINT (unset or empty: `default_endpoint`, e.g. axon's config key hf.endpoint) and
+// HF_TOKEN (unset or empty: anonymous).
+HuggingFaceConfig HuggingFaceConfigFromEnvironment(
+    const std::string& default_endpoint = HuggingFaceConfig().endpoint);
 
 // What the model info API says about one revision.
 struct HfSibling {

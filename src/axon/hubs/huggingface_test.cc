@@ -32,9 +32,11 @@ TEST(HuggingFace, ConfigFromEnvironment) {
   ::unsetenv("HF_TOKEN");
   EXPECT_EQ(HuggingFaceConfigFromEnvironment().endpoint, "https://huggingface.co");
   EXPECT_EQ(HuggingFaceConfigFromEnvironment().token, "");
+  EXPECT_EQ(HuggingFaceConfigFromEnvironment("http://mirror/").endpoint, "http://mirror");
   ::setenv("HF_ENDPOINT", "http://127.0.0.1:1234//", 1);
   ::setenv("HF_TOKEN", "hf_secret", 1);
   EXPECT_EQ(HuggingFaceConfigFromEnvironment().endpoint, "http://127.0.0.1:1234");
+  EXPECT_EQ(HuggingFaceConfigFromEnvironment("http://mirror").endpoint, "http://127.0.0.1:1234");
   EXPECT_EQ(HuggingFaceConfigFromEnvironment().token, "hf_secret");
   ::unsetenv("HF_ENDPOINT");
   ::unsetenv("HF_TOKEN");
