@@ -25,6 +25,11 @@ int Fail(std::ostream& err, const Status& status) {
   }
 }
 
+// "1 file", "2 files".
+std::string FileCount(size_t count) {
+  return std::to_string(count) + (count == 1 ? " file" : " files");
+}
+
 std::string Dump(const nlohmann::json& json) {
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
@@ -160,7 +165,7 @@ int LocalCommands::Verify(std::ostream& out, std::ostream& err) const {
                  {"intact", problems.empty()},
                  {"problems", list}});
   } else if (problems.empty()) {
-    out << id << ": " << model->manifest.files.size() << " files intact\n";
+    out << id << ": " << FileCount(model->manifest.files.size()) << " intact\n";
   }
   if (problems.empty()) return kExitOk;
   err << "axon: error: " << id << " at " << model->dir << " does not match its manifest ("
@@ -266,7 +271,7 @@ int LocalCommands::Pack(std::ostream& out, std::ostream& err) const {
                  {"archive", output_},
                  {"files", manifest->files.size()}});
   } else {
-    out << "packed " << manifest->model_id() << " (" << manifest->files.size() << " files) -> "
+    out << "packed " << manifest->model_id() << " (" << FileCount(manifest->files.size()) << ") -> "
         << output_ << "\n";
   }
   return kExitOk;
