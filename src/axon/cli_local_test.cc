@@ -9,17 +9,14 @@
 
 #include "axon/cli.h"
 #include "axon/test_models.h"
+#include "axon/testing/axon_command.h"
 
 namespace mlos::axon {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using testing::CommandResult;
 
 class CliLocalTest : public ::testing::Test {
  protected:
@@ -31,12 +28,7 @@ class CliLocalTest : public ::testing::Test {
   ~CliLocalTest() override { ::unsetenv("AXON_HOME"); }
 
   CommandResult Axon(std::vector<std::string> args) {
-    args.insert(args.begin(), "axon");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) argv.push_back(arg.c_str());
-    std::ostringstream out, err;
-    const int code = RunAxon(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    return testing::RunAxonCommand(std::move(args));
   }
   void InstallTiny(const std::string& id) {
     const CommandResult r = Axon({"install", source_.path() + "/tiny", "--as", id});

@@ -9,15 +9,12 @@
 
 #include "axon/test_http_listener.h"
 #include "axon/test_models.h"
+#include "axon/testing/axon_command.h"
 
 namespace mlos::axon {
 namespace {
 
-struct CommandResult {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
+using testing::CommandResult;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -28,12 +25,7 @@ class CliTest : public ::testing::Test {
   ~CliTest() override { ::unsetenv("AXON_HOME"); }
 
   CommandResult Axon(std::vector<std::string> args) {
-    args.insert(args.begin(), "axon");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) argv.push_back(arg.c_str());
-    std::ostringstream out, err;
-    const int code = RunAxon(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
+    return testing::RunAxonCommand(std::move(args));
   }
   std::string tiny() const { return source_.path() + "/tiny"; }
   std::string tiny_dir() const { return home_.path() + "/cache/models/local/tiny/latest"; }

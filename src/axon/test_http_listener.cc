@@ -10,6 +10,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "axon/testing/loopback_socket.h"
+
 namespace mlos::axon::testing {
 namespace {
 
@@ -19,14 +21,6 @@ bool ReadMore(int fd, std::string& data) {
   if (n <= 0) return false;
   data.append(buffer, static_cast<size_t>(n));
   return true;
-}
-
-void SendAll(int fd, const std::string& data) {
-  for (size_t sent = 0; sent < data.size();) {
-    const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;
-    sent += static_cast<size_t>(n);
-  }
 }
 
 size_t ContentLength(std::string headers) {
@@ -41,17 +35,7 @@ size_t ContentLength(std::string headers) {
 
 TestHttpListener::TestHttpListener(int status, std::string reply_body)
     : status_(status), reply_body_(std::move(reply_body)), request_future_(request_.get_future()) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listen_fd_, 4) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("cannot listen on 127.0.0.1");
-  }
-  port_ = ntohs(address.sin_port);
+  listen_fd_ = ListenOnLoopback(4, &port_);
   thread_ = std::thread([this] { Serve(); });
 }
 
@@ -87,10 +71,11 @@ void TestHttpListener::Serve() {
     request.target =
         request.headers.substr(space + 1, request.headers.find(' ', space + 1) - space - 1);
   }
-  SendAll(fd, "HTTP/1.1 " + std::to_string(status_) +
-                  " Test\r\nContent-Type: application/json\r\n" +
-                  "Content-Length: " + std::to_string(reply_body_.size()) +
-                  "\r\nConnection: close\r\n\r\n" + reply_body_);
+  const std::string reply = "HTTP/1.1 " + std::to_string(status_) +
+                            " Test\r\nContent-Type: application/json\r\n" +
+                            "Content-Length: " + std::to_string(reply_body_.size()) +
+                            "\r\nConnection: close\r\n\r\n" + reply_body_;
+  SendAll(fd, reply.data(), reply.size());
   ::close(fd);
   request_.set_value(std::move(request));
 }

@@ -13,17 +13,10 @@
 #include <optional>
 #include <stdexcept>
 
+#include "axon/testing/loopback_socket.h"
+
 namespace mlos::axon::testing {
 namespace {
-
-bool SendAll(int fd, const char* data, size_t size) {
-  for (size_t sent = 0; sent < size;) {
-    const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -73,17 +66,7 @@ bool Use(int& times) {
 }  // namespace
 
 RangeFileServer::RangeFileServer() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listen_fd_, 64) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("cannot listen on 127.0.0.1");
-  }
-  port_ = ntohs(address.sin_port);
+  listen_fd_ = ListenOnLoopback(64, &port_);
   accept_thread_ = std::thread([this] { AcceptLoop(); });
 }
 
