@@ -383,7 +383,9 @@ TEST_F(ModelManagerTest, AFastIdleModelRunsOnTheCallersThreadASlowOneOnItsOwn) {
   ASSERT_TRUE(Register("local/fast@1", model_path_).ok());
   ASSERT_TRUE(Register("local/slow@1", SlowModel("slow", 5)).ok());
   for (const char* id : {"local/fast@1", "local/slow@1"}) {
-    ASSERT_TRUE(Infer(id).status.ok());  // loads and measures the model
+    // Loads the model and measures it; several runs settle the moving average, which one slow
+    // first run on a loaded (sanitizer) machine could hold above the fast-path limit.
+    for (int run = 0; run < 10; ++run) ASSERT_TRUE(Infer(id).status.ok());
   }
   const auto thread_of = [&](const std::string& id) {
     std::promise<std::thread::id> ran_on;
@@ -396,7 +398,13 @@ TEST_F(ModelManagerTest, AFastIdleModelRunsOnTheCallersThreadASlowOneOnItsOwn) {
     manager().Infer(id, std::move(job));
     return ran_on.get_future().get();
   };
-  EXPECT_EQ(thread_of("local/fast@1"), std::this_thread::get_id());
+  // The instance is released just after `done` runs, so a request right behind the previous one
+  // may still find it busy and queue: the fast model must run inline within a few tries.
+  bool inline_run = false;
+  for (int attempt = 0; attempt < 20 && !inline_run; ++attempt) {
+    inline_run = thread_of("local/fast@1") == std::this_thread::get_id();
+  }
+  EXPECT_TRUE(inline_run);
   EXPECT_NE(thread_of("local/slow@1"), std::this_thread::get_id());
 }
 
