@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -47,9 +48,10 @@ class DownloadProgress {
   uint64_t total_ = 0;
 };
 
-std::string StagingDir(const Store& store, const ModelRef& ref, const RemoteModel& remote) {
+// "<ns>/<name>/<commit, else the version asked>": the staging folder of one model's revision.
+std::string StagingKey(const ModelRef& ref, const RemoteModel& remote) {
   const std::string pin = remote.source.commit.empty() ? ref.version : remote.source.commit;
-  return store.TempRoot() + "/downloads/" + ref.namespace_ + "/" + ref.name + "/" + pin;
+  return ref.namespace_ + "/" + ref.name + "/" + pin;
 }
 
 StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
@@ -79,7 +81,8 @@ StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
 
 // A TorchScript package: the plugin derives the signature from the module, so no spec.io.
 Manifest BuildTorchScriptManifest(const ModelRef& ref, const RemoteModel& remote,
-                                  std::vector<ManifestFile> files, const std::string& created) {
+                                  const PreparedPackage& package, std::vector<ManifestFile> files,
+                                  const std::string& created) {
   Manifest m;
   m.name = ref.name;
   m.namespace_ = ref.namespace_;
@@ -87,35 +90,75 @@ Manifest BuildTorchScriptManifest(const ModelRef& ref, const RemoteModel& remote
   m.description = "TorchScript model from " + remote.source.hub + "/" + remote.source.repo;
   m.source = remote.source;
   m.created = created;
-  m.framework = "pytorch";
+  m.framework = package.framework.empty() ? "pytorch" : package.framework;
   m.format_type = "torchscript";
   m.execution_format = "torchscript";
   m.files = std::move(files);
-  m.execution_files = remote.execution_files;
+  m.execution_files = package.execution_files;
   for (const ManifestFile& file : m.files) {
     m.disk_bytes += file.size;
-    if (file.path == remote.execution_files.front().path) m.memory_bytes = file.size;
+    if (file.path == package.execution_files.front().path) m.memory_bytes = file.size;
   }
   return m;
 }
 
 StatusOr<Manifest> BuildManifest(const ModelRef& ref, const RemoteModel& remote,
-                                 const std::string& staging, std::vector<ManifestFile> files,
+                                 const PreparedPackage& package, std::vector<ManifestFile> files,
                                  const std::string& created) {
-  if (remote.format == "torchscript") {
-    return BuildTorchScriptManifest(ref, remote, std::move(files), created);
+  if (package.execution_files.empty()) {
+    return Internal("the package of " + remote.source.repo + " names no execution file");
   }
-  OnnxPackage package;
-  package.ref = ref;
-  package.source = remote.source;
-  package.created = created;
-  package.files = std::move(files);
-  package.model_path = remote.execution_files.front().path;
-  ASSIGN_OR_RETURN(package.signature,
-                   engine::ReadModelSignature(staging + "/" + package.model_path));
-  ASSIGN_OR_RETURN(Manifest manifest, BuildOnnxManifest(package));
-  manifest.execution_files = remote.execution_files;  // roles of multi-file models
+  if (package.format == "torchscript") {
+    return BuildTorchScriptManifest(ref, remote, package, std::move(files), created);
+  }
+  OnnxPackage onnx;
+  onnx.ref = ref;
+  onnx.source = remote.source;
+  onnx.created = created;
+  onnx.files = std::move(files);
+  onnx.model_path = package.execution_files.front().path;
+  ASSIGN_OR_RETURN(onnx.signature, engine::ReadModelSignature(package.dir + "/" + onnx.model_path));
+  ASSIGN_OR_RETURN(Manifest manifest, BuildOnnxManifest(onnx));
+  manifest.execution_files = package.execution_files;  // roles of multi-file models
+  if (!package.framework.empty()) manifest.framework = package.framework;
   return manifest;
+}
+
+// The files to store: the downloads as they are (digests known), or what `prepare` made (hashed
+// here).
+StatusOr<std::vector<StoreFile>> PackageFiles(const RemoteModel& remote,
+                                              const PreparedPackage& package,
+                                              const std::vector<DownloadedFile>& downloaded,
+                                              Progress& progress) {
+  std::vector<StoreFile> files;
+  for (const std::string& path : package.files) {
+    const std::string source = (fs::path(package.dir) / path).string();
+    const auto known =
+        std::find_if(downloaded.begin(), downloaded.end(),
+                     [&](const DownloadedFile& d) { return d.destination == source; });
+    if (known != downloaded.end()) {
+      files.push_back({source, path, known->sha256});
+      continue;
+    }
+    if (!remote.prepare) return Internal("download of " + path + " reported no result");
+    std::error_code error;
+    const uint64_t size = fs::file_size(source, error);
+    ASSIGN_OR_RETURN(std::string sha256,
+                     Sha256File(source, progress.Track("hashing " + path, error ? 0 : size)));
+    progress.Clear();
+    files.push_back({source, path, std::move(sha256)});
+  }
+  return files;
+}
+
+// The model installed under `ref` from the same commit, if any: a repeated install (or one that
+// waited for a concurrent install of the same model) has nothing to download.
+bool InstalledFromCommit(const Store& store, const ModelRef& ref, const RemoteModel& remote) {
+  if (remote.source.commit.empty()) return false;
+  const StatusOr<InstalledModel> installed = store.Find(ref);
+  return installed.ok() && installed->manifest.source.hub == remote.source.hub &&
+         installed->manifest.source.repo == remote.source.repo &&
+         installed->manifest.source.commit == remote.source.commit;
 }
 
 std::string MetadataJson(std::string_view spec, const RemoteModel& remote,
@@ -153,8 +196,22 @@ StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,
   const ModelRef ref = options.as ? *options.as : source_ref;
 
   // Staged downloads are in flight: keep `axon cache clean|prune` away (store_lock.h).
-  ASSIGN_OR_RETURN(const StoreLock lock, StoreLock::Shared(store.home()));
-  const std::string staging = StagingDir(store, source_ref, remote);
+  ASSIGN_OR_RETURN(const StoreLock store_lock, StoreLock::Shared(store.home()));
+  // One install of this model and revision at a time: they would share the staging folder.
+  // (Lock files stay, outside the staging tree: removing one while held would let a third
+  // install lock a new file beside it; `axon cache clean` removes them when no install runs.)
+  const std::string staging = store.TempRoot() + "/downloads/" + StagingKey(source_ref, remote);
+  ASSIGN_OR_RETURN(
+      const StoreLock model_lock,
+      StoreLock::Exclusive(store.TempRoot() + "/locks/" + StagingKey(source_ref, remote) + ".lock",
+                           [&] {
+                             std::fprintf(stderr, "axon: waiting for another install of %s\n",
+                                          std::string(spec).c_str());
+                           }));
+  if (!options.force && InstalledFromCommit(store, ref, remote)) {
+    ASSIGN_OR_RETURN(InstalledModel installed, store.Find(ref));
+    return InstallResult{std::move(installed), InstallOutcome::kUnchanged};
+  }
   StatusOr<std::vector<DownloadedFile>> downloaded = Download(remote, staging, config, progress);
   if (!downloaded.ok()) {
     // A transient failure keeps the partial files for the next run to resume; anything else
@@ -163,36 +220,43 @@ StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,
     return downloaded.status().WithContext("downloading " + std::string(spec));
   }
 
-  std::vector<ManifestFile> files;
-  std::vector<StoreFile> store_files;
-  for (const RemoteFile& remote_file : remote.files) {
-    const std::string destination = (fs::path(staging) / remote_file.path).string();
-    const auto file =
-        std::find_if(downloaded->begin(), downloaded->end(),
-                     [&](const DownloadedFile& d) { return d.destination == destination; });
-    if (file == downloaded->end())
-      return Internal("download of " + remote_file.path + " reported no result");
-    files.push_back({remote_file.path, file->size, file->sha256});
-    store_files.push_back({file->destination, remote_file.path, file->sha256});
-  }
-  const std::string created = Rfc3339Utc(std::chrono::system_clock::now());
-  StatusOr<Manifest> built = BuildManifest(ref, remote, staging, std::move(files), created);
-  if (!built.ok()) {
-    RemoveTree(staging);
-    return built.status();
-  }
-  // Validate exactly what Core will read: the serialized text, through the same parser.
-  StatusOr<Manifest> manifest = ParseManifest(SerializeManifest(*built));
-  if (!manifest.ok()) {
-    RemoveTree(staging);
-    return Internal("axon built an invalid manifest: " + manifest.status().message());
-  }
-  StatusOr<InstallOutcome> outcome =
-      store.Install(*manifest, store_files, MetadataJson(spec, remote, created), options.force);
+  const std::string work_dir = staging + ".work";
+  RemoveTree(work_dir);
+  StatusOr<InstallResult> result = [&]() -> StatusOr<InstallResult> {
+    PreparedPackage package{staging, {}, remote.format, {}, remote.execution_files};
+    for (const RemoteFile& file : remote.files) package.files.push_back(file.path);
+    if (remote.prepare) {
+      std::error_code error;
+      fs::create_directories(work_dir, error);
+      if (error) return Internal("cannot create directory " + work_dir + ": " + error.message());
+      ASSIGN_OR_RETURN(package, remote.prepare(staging, work_dir, progress));
+    }
+    ASSIGN_OR_RETURN(std::vector<StoreFile> store_files,
+                     PackageFiles(remote, package, *downloaded, progress));
+    std::vector<ManifestFile> files;
+    for (const StoreFile& file : store_files) {
+      std::error_code error;
+      const uint64_t size = fs::file_size(file.source_path, error);
+      if (error) return Internal("cannot read " + file.source_path + ": " + error.message());
+      files.push_back({file.package_path, size, file.sha256});
+    }
+    const std::string created = Rfc3339Utc(std::chrono::system_clock::now());
+    ASSIGN_OR_RETURN(const Manifest built,
+                     BuildManifest(ref, remote, package, std::move(files), created));
+    // Validate exactly what Core will read: the serialized text, through the same parser.
+    StatusOr<Manifest> manifest = ParseManifest(SerializeManifest(built));
+    if (!manifest.ok()) {
+      return Internal("axon built an invalid manifest: " + manifest.status().message());
+    }
+    ASSIGN_OR_RETURN(
+        const InstallOutcome outcome,
+        store.Install(*manifest, store_files, MetadataJson(spec, remote, created), options.force));
+    ASSIGN_OR_RETURN(InstalledModel installed, store.Find(ref));
+    return InstallResult{std::move(installed), outcome};
+  }();
+  RemoveTree(work_dir);
   RemoveTree(staging);
-  if (!outcome.ok()) return outcome.status();
-  ASSIGN_OR_RETURN(InstalledModel installed, store.Find(ref));
-  return InstallResult{std::move(installed), *outcome};
+  return result;
 }
 
 }  // namespace mlos::axon

@@ -4,9 +4,12 @@
 // environment: hf.endpoint/HF_ENDPOINT, download.parallel_files, download.part_mib), downloads
 // every file through DownloadFiles into a staging folder of the store
 // (<home>/cache/tmp/downloads/<ns>/<name>/ <commit>/, kept after a transient failure so the next
-// run resumes it, removed otherwise; the store's shared StoreLock is held meanwhile), where each is
-// checked against the size and sha256 the hub declares; then reads the model's signature from the
-// downloaded graph, builds and validates the manifest (source hub, repo, revision as asked and the
+// run resumes it, removed otherwise; the store's shared StoreLock is held meanwhile, and an
+// exclusive lock on <home>/cache/tmp/locks/<ns>/<name>/<commit>.lock so concurrent installs of one
+// model take turns; the second finds it installed from that commit and downloads nothing), where
+// each is checked against the size and sha256 the hub declares; then lets the adapter's `prepare`
+// turn the downloads into the package (unpack, convert), reads the model's signature from the
+// graph, builds and validates the manifest (source hub, repo, revision as asked and the
 // commit it resolved to) and installs the package atomically into the store. The model id is the
 // spec itself (version "latest" when none is given) unless `as`. A failed install leaves no model
 // in the store.

@@ -6,8 +6,12 @@
 // any number of such holders run at once. Clean and prune take the exclusive lock, so they only
 // ever see leftovers of installs that are no longer running (a killed process's lock is released
 // by the kernel). The lock is released when the object is destroyed. Move-only.
+//
+// Exclusive() locks any other file of the store the same way: a hub install holds one per model
+// and revision, so two installs of the same model take turns over its staging folder.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -20,6 +24,10 @@ class StoreLock {
   static StatusOr<StoreLock> Shared(const std::string& home);
   // Does not block: Unavailable ("an install is in progress") while anyone holds the lock.
   static StatusOr<StoreLock> TryExclusive(const std::string& home);
+  // Blocks until the exclusive lock on the file `path` (created, with its folder, if missing) is
+  // held; calls `on_wait` first when someone else holds it. Internal if it cannot be opened.
+  static StatusOr<StoreLock> Exclusive(const std::string& path,
+                                       const std::function<void()>& on_wait = {});
 
   StoreLock(StoreLock&& other) noexcept;
   StoreLock& operator=(StoreLock&& other) noexcept;
