@@ -67,6 +67,8 @@ const char* OutcomeName(InstallOutcome outcome) {
 struct InstallArgs {
   std::string spec;
   std::string as;
+  std::string revision;
+  std::string format = "auto";
   bool force = false;
   bool json = false;
 };
@@ -80,6 +82,21 @@ int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
   }
   InstallOptions options;
   options.force = args.force;
+  options.format = *ParseFormatWanted(args.format);  // CLI11 checked it
+  std::string spec = args.spec;
+  if (!args.revision.empty()) {
+    if (!from_hub) return Fail(err, InvalidArgument("--revision applies to hub models only"));
+    if (spec.find('@') != std::string::npos) {
+      return Fail(err, InvalidArgument("\"" + spec +
+                                       "\" already names a revision; drop --revision "
+                                       "or the @" +
+                                       spec.substr(spec.find('@') + 1)));
+    }
+    spec += "@" + args.revision;
+    if (!IsHubSpec(spec))
+      return Fail(err,
+                  InvalidArgument("--revision \"" + args.revision + "\" is not a valid revision"));
+  }
   if (!args.as.empty()) {
     StatusOr<ModelRef> ref = ParseModelRef(args.as);
     if (!ref.ok()) return Fail(err, ref.status().WithContext("--as"));
@@ -87,9 +104,8 @@ int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
   }
   Store store(DefaultHome());
   Progress progress = Progress::ForTerminal(stderr);
-  StatusOr<InstallResult> result = from_hub
-                                        ? InstallFromHub(store, args.spec, options, progress)
-                                        : InstallLocalOrPackage(store, args.spec, options, progress);
+  StatusOr<InstallResult> result = from_hub ? InstallFromHub(store, spec, options, progress)
+                                            : InstallLocalOrPackage(store, spec, options, progress);
   if (!result.ok()) return Fail(err, result.status());
   const InstalledModel& model = result->model;
   if (args.json) {
@@ -136,10 +152,16 @@ int Info(const std::string& spec, bool json, std::ostream& out, std::ostream& er
   return kExitOk;
 }
 
-int Register(const std::string& spec, const std::string& core_url, bool json, std::ostream& out,
+// `core_url` empty: MLOS_CORE_ENDPOINT, else the configured core.url.
+int Register(const std::string& spec, std::string core_url, bool json, std::ostream& out,
              std::ostream& err) {
   StatusOr<InstalledModel> model = FindInstalled(spec);
   if (!model.ok()) return Fail(err, model.status());
+  if (core_url.empty()) {
+    StatusOr<AxonConfig> config = AxonConfig::Load(DefaultHome());
+    if (!config.ok()) return Fail(err, config.status());
+    core_url = DefaultCoreUrl(config->core_url());
+  }
   StatusOr<CoreReply> reply = RegisterWithCore(core_url, *model);
   if (!reply.ok()) return Fail(err, reply.status(), kExitCore);
   if (json) {
@@ -174,6 +196,14 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       "--as", install.as,
       "Model id to install under, ns/name[@version] (default: the hub id as given, or "
       "local/<name>@latest)");
+  install_command->add_option("--revision", install.revision,
+                              "Hub revision (branch, tag or commit); the same as SPEC@REVISION");
+  install_command
+      ->add_option("--format", install.format,
+                   "What to install: auto (ONNX where there is one or it can be converted, else "
+                   "TorchScript), onnx, torchscript, or native (the hub's own format, unconverted)")
+      ->check(CLI::IsMember({"auto", "onnx", "torchscript", "native"}))
+      ->capture_default_str();
   install_command->add_flag("--force", install.force,
                             "Replace an existing install with other content");
   install_command->add_flag("--json", install.json, "Print the result as one JSON object");
@@ -190,12 +220,15 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   info_command->add_flag("--json", info_json, "Print the model as one JSON object");
 
   std::string register_spec;
-  std::string core_url = DefaultCoreUrl();
+  std::string core_url;
   bool register_json = false;
   CLI::App* register_command =
       app.add_subcommand("register", "Register an installed model with MLOS Core");
   register_command->add_option("spec", register_spec, "Model id, ns/name[@version]")->required();
-  register_command->add_option("--core", core_url, "MLOS Core URL")->capture_default_str();
+  register_command->add_option(
+      "--core", core_url,
+      "MLOS Core URL (default: MLOS_CORE_ENDPOINT, else config core.url, else "
+      "http://127.0.0.1:8080)");
   register_command->add_flag("--json", register_json, "Print Core's reply as JSON");
 
   CLI::App* version_command = app.add_subcommand("version", "Print the axon version");

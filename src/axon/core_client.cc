@@ -80,9 +80,9 @@ StatusOr<CoreReply> PostJson(const std::string& url, const std::string& body) {
 
 }  // namespace
 
-std::string DefaultCoreUrl() {
+std::string DefaultCoreUrl(const std::string& configured) {
   const char* endpoint = std::getenv("MLOS_CORE_ENDPOINT");
-  return endpoint != nullptr && endpoint[0] != '\0' ? endpoint : "http://127.0.0.1:8080";
+  return endpoint != nullptr && endpoint[0] != '\0' ? endpoint : configured;
 }
 
 std::string RegisterRequestBody(const InstalledModel& model) {

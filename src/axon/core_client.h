@@ -12,8 +12,9 @@
 
 namespace mlos::axon {
 
-// The Core endpoint to use when none is given: $MLOS_CORE_ENDPOINT, else http://127.0.0.1:8080.
-std::string DefaultCoreUrl();
+// The Core endpoint to use when none is given: $MLOS_CORE_ENDPOINT, else `configured` (axon's
+// core.url).
+std::string DefaultCoreUrl(const std::string& configured = "http://127.0.0.1:8080");
 
 // The body of POST /models/register for an installed model: model_id, path (the version
 // directory), manifest_path, framework, execution_format, name, description.

@@ -192,7 +192,8 @@ StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,
                                        const InstallOptions& options, Progress& progress) {
   ASSIGN_OR_RETURN(const ModelRef source_ref, ParseModelRef(spec));
   ASSIGN_OR_RETURN(const AxonConfig config, AxonConfig::Load(store.home()));
-  ASSIGN_OR_RETURN(const RemoteModel remote, ResolveRemoteModel(source_ref, config));
+  ASSIGN_OR_RETURN(const RemoteModel remote,
+                   ResolveRemoteModel(source_ref, config, options.format));
   const ModelRef ref = options.as ? *options.as : source_ref;
 
   // Staged downloads are in flight: keep `axon cache clean|prune` away (store_lock.h).

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "axon/hubs/remote_model.h"
 #include "axon/model_ref.h"
 #include "axon/progress.h"
 #include "axon/store.h"
@@ -20,6 +21,7 @@ namespace mlos::axon {
 struct InstallOptions {
   std::optional<ModelRef> as;  // the id to install under; default local/<name>@latest
   bool force = false;          // replace an existing install with different content
+  FormatWanted format = FormatWanted::kAuto;  // hub installs: what the install must yield
 };
 
 struct InstallResult {

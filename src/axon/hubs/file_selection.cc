@@ -111,9 +111,14 @@ bool IsSupportingFile(std::string_view path) {
 }  // namespace
 
 StatusOr<FileSelection> SelectModelFiles(const std::vector<std::string>& paths,
-                                         const std::string& repo) {
+                                         const std::string& repo, FormatWanted format) {
   FileSelection selection;
-  ASSIGN_OR_RETURN(selection.execution_files, ChooseOnnx(paths, repo));
+  if (format != FormatWanted::kTorchScript) {
+    ASSIGN_OR_RETURN(selection.execution_files, ChooseOnnx(paths, repo));
+  }
+  if (selection.execution_files.empty() && format == FormatWanted::kOnnx) {
+    return InvalidArgument(repo + ": no ONNX file (--format onnx)");
+  }
   if (!selection.execution_files.empty()) {
     selection.format = "onnx";
     for (const std::string& path : paths) {
@@ -134,9 +139,10 @@ StatusOr<FileSelection> SelectModelFiles(const std::vector<std::string>& paths,
       scripts = {"model.pt"};
     }
     if (scripts.empty()) {
-      return InvalidArgument(repo +
-                             ": no ONNX or TorchScript file; conversion from PyTorch weights is "
-                             "not supported yet");
+      return InvalidArgument(repo + (format == FormatWanted::kTorchScript
+                                         ? ": no TorchScript file (--format torchscript)"
+                                         : ": no ONNX or TorchScript file; conversion from PyTorch "
+                                           "weights is not supported yet"));
     }
     selection.format = "torchscript";
     selection.execution_files = {{scripts.front(), "single"}};

@@ -10,6 +10,7 @@
 //    "<stem>.data".
 // 2. Otherwise TorchScript: one .pt file at the root ("model.pt" among several).
 // 3. Otherwise the repository is refused: converting PyTorch weights is not supported yet.
+// `format` kOnnx skips rule 2, kTorchScript skips rule 1 (kAuto and kNative: both, in order).
 // Plus the root's config.json, generation_config.json, preprocessor_config.json,
 // special_tokens_map.json, tokenizer*.json, vocab.txt and merges.txt when present.
 // Pure function of the names; the names must have passed CheckHubFilePath.
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "axon/hubs/remote_model.h"
 #include "common/manifest.h"
 #include "common/status.h"
 
@@ -31,6 +33,7 @@ struct FileSelection {
 
 // `repo` names the repository in errors. InvalidArgument when no model file can be chosen.
 StatusOr<FileSelection> SelectModelFiles(const std::vector<std::string>& paths,
-                                         const std::string& repo);
+                                         const std::string& repo,
+                                         FormatWanted format = FormatWanted::kAuto);
 
 }  // namespace mlos::axon

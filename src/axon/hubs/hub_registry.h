@@ -16,7 +16,8 @@ bool IsHubNamespace(std::string_view model_namespace);
 
 // Asks the hub of `ref`'s namespace what to download (configuration from the environment, as
 // the hub's official client reads it, over axon's `config`). InvalidArgument for a namespace that
-// is no hub.
-StatusOr<RemoteModel> ResolveRemoteModel(const ModelRef& ref, const AxonConfig& config);
+// is no hub. `format` is what the install must yield (remote_model.h).
+StatusOr<RemoteModel> ResolveRemoteModel(const ModelRef& ref, const AxonConfig& config,
+                                         FormatWanted format = FormatWanted::kAuto);
 
 }  // namespace mlos::axon

@@ -155,7 +155,7 @@ Status HfReplyError(const HttpReply& reply, const std::string& repo, const std::
 }
 
 StatusOr<RemoteModel> HfRemoteModel(const HuggingFaceConfig& config, const ModelRef& ref,
-                                    const HfModelInfo& info) {
+                                    const HfModelInfo& info, FormatWanted format) {
   ASSIGN_OR_RETURN(const std::string repo, RepoOf(ref));
   std::vector<std::string> paths;
   for (const HfSibling& sibling : info.siblings) {
@@ -164,7 +164,7 @@ StatusOr<RemoteModel> HfRemoteModel(const HuggingFaceConfig& config, const Model
     }
     paths.push_back(sibling.path);
   }
-  ASSIGN_OR_RETURN(const FileSelection selection, SelectModelFiles(paths, "hf/" + repo));
+  ASSIGN_OR_RETURN(const FileSelection selection, SelectModelFiles(paths, "hf/" + repo, format));
 
   RemoteModel model;
   model.source = {"hf", repo, ref.version, info.commit};
@@ -180,7 +180,8 @@ StatusOr<RemoteModel> HfRemoteModel(const HuggingFaceConfig& config, const Model
   return model;
 }
 
-StatusOr<RemoteModel> ResolveHuggingFace(const ModelRef& ref, const HuggingFaceConfig& config) {
+StatusOr<RemoteModel> ResolveHuggingFace(const ModelRef& ref, const HuggingFaceConfig& config,
+                                         FormatWanted format) {
   ASSIGN_OR_RETURN(const std::string repo, RepoOf(ref));
   const std::string url = HfModelInfoUrl(config, repo, ref.version);
   FetchOptions options;
@@ -188,7 +189,7 @@ StatusOr<RemoteModel> ResolveHuggingFace(const ModelRef& ref, const HuggingFaceC
   ASSIGN_OR_RETURN(const HttpReply reply, FetchUrl(url, options));
   if (reply.status != 200) return HfReplyError(reply, repo, ref.version, !config.token.empty());
   ASSIGN_OR_RETURN(const HfModelInfo info, ParseHfModelInfo(reply.body, url));
-  return HfRemoteModel(config, ref, info);
+  return HfRemoteModel(config, ref, info, format);
 }
 
 }  // namespace mlos::axon

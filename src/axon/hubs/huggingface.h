@@ -66,9 +66,11 @@ Status HfReplyError(const HttpReply& reply, const std::string& repo, const std::
 
 // Checks every listed name, selects the files and builds the RemoteModel (pure; no I/O).
 StatusOr<RemoteModel> HfRemoteModel(const HuggingFaceConfig& config, const ModelRef& ref,
-                                    const HfModelInfo& info);
+                                    const HfModelInfo& info,
+                                    FormatWanted format = FormatWanted::kAuto);
 
 // Asks the Hub (FetchUrl) and returns the model to download.
-StatusOr<RemoteModel> ResolveHuggingFace(const ModelRef& ref, const HuggingFaceConfig& config);
+StatusOr<RemoteModel> ResolveHuggingFace(const ModelRef& ref, const HuggingFaceConfig& config,
+                                         FormatWanted format = FormatWanted::kAuto);
 
 }  // namespace mlos::axon

@@ -11,13 +11,24 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "axon/download.h"
 #include "axon/progress.h"
 #include "common/manifest.h"
+#include "common/status.h"
 
 namespace mlos::axon {
+
+// `axon install --format`: what the install must yield. kAuto: ONNX where the hub holds it or it
+// can be converted, else TorchScript; kOnnx / kTorchScript: only that; kNative: the format the hub
+// holds, without conversion (a PyTorch checkpoint: TorchScript, the PyTorch plugin's format).
+enum class FormatWanted { kAuto, kOnnx, kTorchScript, kNative };
+
+// "auto", "onnx", "torchscript", "native"; InvalidArgument names the accepted values.
+StatusOr<FormatWanted> ParseFormatWanted(std::string_view text);
+const char* FormatWantedName(FormatWanted format);
 
 struct RemoteFile {
   std::string path{};    // package path; passed CheckHubFilePath
