@@ -1,0 +1,66 @@
+"""What Axon's integration tests share: the hub emulator (tests/hub_emulator) as a child process,
+fixture repositories written into its root, file digests.
+
+Import next to harness.py (which starts mlos-core and runs axon).
+"""
+
+import hashlib
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+import urllib.request
+
+EMULATOR = pathlib.Path(__file__).resolve().parent.parent / "hub_emulator" / "hub_emulator.py"
+
+
+def sha256_of(path):
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+class HubEmulator:
+    """The emulator as a child process on a free port, serving ROOT."""
+
+    def __init__(self, root):
+        self.process = subprocess.Popen([sys.executable, str(EMULATOR), "--root", str(root),
+                                         "--port", "0"], stdout=subprocess.PIPE, text=True)
+        first_line = self.process.stdout.readline().strip()
+        if not first_line.startswith("listening on "):
+            self.process.kill()
+            raise AssertionError(f"hub emulator did not start: {first_line!r}")
+        self.url = first_line[len("listening on "):]
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return json.loads(reply.read())
+
+    def set_faults(self, faults):
+        self.call("POST", "/_faults", faults)
+
+    def log(self):
+        return self.call("GET", "/_log")
+
+    def commit(self, repo, revision="main"):
+        return self.call("GET", f"/api/models/{repo}/revision/{revision}")["sha"]
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+
+
+def make_repo(root, repo, files, revision="main", config=None):
+    """Writes hf/REPO/REVISION with FILES ({path in repo: bytes or a path to copy})."""
+    folder = root / "hf" / repo / revision
+    for path, content in files.items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, pathlib.Path):
+            shutil.copyfile(content, target)
+        else:
+            target.write_bytes(content)
+    if config is not None:
+        (root / "hf" / repo / "repo.json").write_text(json.dumps(config))
