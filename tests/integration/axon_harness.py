@@ -64,3 +64,22 @@ def make_repo(root, repo, files, revision="main", config=None):
             target.write_bytes(content)
     if config is not None:
         (root / "hf" / repo / "repo.json").write_text(json.dumps(config))
+
+
+def write_matmul_model(path, rows, cols, seed=0):
+    """An ONNX model y = x · W (x: FP32 [batch, ROWS], W: random FP32 [ROWS, COLS]), about
+    4·ROWS·COLS bytes: big enough to interrupt mid-download, valid for the engine. Returns W."""
+    import numpy
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights = numpy.random.default_rng(seed).standard_normal((rows, cols)).astype(numpy.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "matmul",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", rows])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", cols])],
+        [numpy_helper.from_array(weights, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(path))
+    return weights
