@@ -72,7 +72,12 @@ CHUNK = 64 * 1024
 
 
 class Blob:
-    """File content, from disk or given inline."""
+    """File content, from disk or given inline. Digests of files on disk are cached by (path,
+    size, mtime), and ranges are read without loading the whole file, so a large model is served
+    at the speed of the socket, not of re-hashing it on every request."""
+
+    _digests = {}  # (path, size, mtime_ns) -> (sha256, git blob sha1)
+    _digests_lock = threading.Lock()
 
     def __init__(self, path=None, content=None):
         self.path = path
@@ -80,6 +85,38 @@ class Blob:
 
     def read(self):
         return self.content if self.content is not None else self.path.read_bytes()
+
+    def size(self):
+        return len(self.content) if self.content is not None else self.path.stat().st_size
+
+    def read_range(self, start, end):
+        if self.content is not None:
+            return self.content[start:end]
+        with open(self.path, "rb") as file:
+            file.seek(start)
+            return file.read(end - start)
+
+    def digests(self):
+        """(sha256, git blob sha1) of the content."""
+        if self.content is not None:
+            return sha256_hex(self.content), git_blob_sha1(self.content)
+        status = self.path.stat()
+        key = (str(self.path), status.st_size, status.st_mtime_ns)
+        with self._digests_lock:
+            cached = self._digests.get(key)
+        if cached is None:
+            sha256, sha1 = hashlib.sha256(), hashlib.sha1(b"blob %d\0" % status.st_size)
+            with open(self.path, "rb") as file:
+                while chunk := file.read(1 << 20):
+                    sha256.update(chunk)
+                    sha1.update(chunk)
+            cached = (sha256.hexdigest(), sha1.hexdigest())
+            with self._digests_lock:
+                self._digests[key] = cached
+        return cached
+
+    def sha256(self):
+        return self.digests()[0]
 
 
 class Faults:
@@ -182,7 +219,7 @@ class HuggingFaceHub:
     def commit(self, repo, revision, files):
         digest = hashlib.sha1(f"{repo['id']}\0{revision}\0".encode())
         for path, blob in files.items():
-            digest.update(f"{path}\0{sha256_hex(blob.read())}\0".encode())
+            digest.update(f"{path}\0{blob.sha256()}\0".encode())
         return digest.hexdigest()
 
     def revision(self, repo, revision):
@@ -234,10 +271,10 @@ class HuggingFaceHub:
         commit, files = resolved
         siblings = []
         for path, blob in files.items():
-            data = blob.read()
-            sibling = {"rfilename": path, "size": len(data), "blobId": git_blob_sha1(data)}
-            if self.is_lfs(path, data):
-                sibling["lfs"] = {"sha256": sha256_hex(data), "size": len(data), "pointerSize": 134}
+            sha256, sha1 = blob.digests()
+            sibling = {"rfilename": path, "size": blob.size(), "blobId": sha1}
+            if self.is_lfs(path, blob.size()):
+                sibling["lfs"] = {"sha256": sha256, "size": blob.size(), "pointerSize": 134}
             siblings.append(sibling)
         info = {"_id": commit[:24], "id": repo["id"], "modelId": repo["id"], "sha": commit,
                 "private": bool(repo.get("private")), "gated": repo.get("gated", False),
@@ -250,8 +287,8 @@ class HuggingFaceHub:
         request.send_json(200, info)
 
     @staticmethod
-    def is_lfs(path, data):
-        return path.endswith(LFS_SUFFIXES) or len(data) >= LFS_MIN_SIZE
+    def is_lfs(path, size):
+        return path.endswith(LFS_SUFFIXES) or size >= LFS_MIN_SIZE
 
     def resolve(self, request, org, name, revision, path):
         repo = self.repo(org, name)
@@ -272,20 +309,19 @@ class HuggingFaceHub:
         if blob is None:
             request.send_json(404, {"error": "Entry not found"}, {"X-Error-Code": "EntryNotFound"})
             return
-        data = blob.read()
         fault_key = f"hf/{repo['id']}/{path}"
         headers = {"X-Repo-Commit": commit}
-        if self.is_lfs(path, data):
-            digest = sha256_hex(data)
+        digest, sha1 = blob.digests()
+        if self.is_lfs(path, blob.size()):
             self.emulator.cdn[digest] = (blob, fault_key)
             file_name = urllib.parse.quote(posixpath.basename(path))
             headers.update({"Location": f"/_cdn/{digest}/{file_name}", "ETag": f'"{digest}"',
-                            "X-Linked-Etag": f'"{digest}"', "X-Linked-Size": str(len(data)),
+                            "X-Linked-Etag": f'"{digest}"', "X-Linked-Size": str(blob.size()),
                             "Content-Length": "0"})
             request.send_reply(302, headers)
             return
-        headers["ETag"] = f'"{git_blob_sha1(data)}"'
-        request.send_content(data, headers, fault_key)
+        headers["ETag"] = f'"{sha1}"'
+        request.send_content(blob, headers, fault_key)
 
     def cdn(self, request, digest):
         entry = self.emulator.cdn.get(digest)
@@ -293,7 +329,7 @@ class HuggingFaceHub:
             request.send_json(404, {"error": "no such object"})
             return
         blob, fault_key = entry
-        request.send_content(blob.read(), {"ETag": f'"{digest}"'}, fault_key)
+        request.send_content(blob, {"ETag": f'"{digest}"'}, fault_key)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -359,31 +395,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_reply(status, dict(headers or {}, **{"Content-Type": "application/json"}), body)
 
     def send_content(self, data, headers, fault_key):
-        """DATA with Range support, after whatever fault is set for FAULT_KEY."""
+        """DATA (bytes or a Blob) with Range support, after whatever fault is set for
+        FAULT_KEY."""
+        blob = data if isinstance(data, Blob) else Blob(content=data)
+        size = blob.size()
         fault = self.emulator.faults.take(fault_key) if self.command == "GET" else None
         fault = fault or {}
         if "status" in fault:
             retry = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
             self.send_json(fault["status"], {"error": "injected fault"}, retry)
             return
-        if fault.get("corrupt"):
-            data = bytes(byte ^ 0xFF for byte in data[:64]) + data[64:]
         headers = dict(headers, **{"Accept-Ranges": "bytes",
                                    "Content-Type": "application/octet-stream"})
-        status, start, end = 200, 0, len(data)
+        status, start, end = 200, 0, size
         match = re.match(r"^bytes=(\d*)-(\d*)$", self.headers.get("Range", ""))
         if match and (match.group(1) or match.group(2)):
             if match.group(1):
                 start = int(match.group(1))
-                end = min(int(match.group(2)) + 1, len(data)) if match.group(2) else len(data)
+                end = min(int(match.group(2)) + 1, size) if match.group(2) else size
             else:
-                start = max(0, len(data) - int(match.group(2)))
-            if start >= len(data) or start >= end:
-                self.send_reply(416, {"Content-Range": f"bytes */{len(data)}"})
+                start = max(0, size - int(match.group(2)))
+            if start >= size or start >= end:
+                self.send_reply(416, {"Content-Range": f"bytes */{size}"})
                 return
             status = 206
-            headers["Content-Range"] = f"bytes {start}-{end - 1}/{len(data)}"
-        body = data[start:end]
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+        body = blob.read_range(start, end)
+        if fault.get("corrupt") and start < 64:  # the file's first 64 bytes flipped
+            flipped = min(end, 64) - start
+            body = bytes(byte ^ 0xFF for byte in body[:flipped]) + body[flipped:]
         headers["Content-Length"] = str(len(body))
         self.reply_status = status
         self.send_response(status)
