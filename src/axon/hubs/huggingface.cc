@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "axon/hubs/hub_file_path.h"
+#include "axon/hubs/url_encoding.h"
 
 namespace mlos::axon {
 namespace {
@@ -14,24 +15,6 @@ constexpr char kDefaultBranchRevision[] = "latest";
 std::string EnvironmentOr(const char* name, std::string fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && value[0] != '\0' ? std::string(value) : std::move(fallback);
-}
-
-// Percent-encodes everything but RFC 3986 unreserved characters, and '/' when `keep_slash`.
-std::string PercentEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string encoded;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' ||
-        (keep_slash && c == '/')) {
-      encoded += c;
-    } else {
-      encoded += '%';
-      encoded += kHex[byte >> 4];
-      encoded += kHex[byte & 0xf];
-    }
-  }
-  return encoded;
 }
 
 bool IsHex(std::string_view text, size_t length) {
