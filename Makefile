@@ -86,6 +86,14 @@ bench-plugins: deps configure
 	$(BUILD)/bin/mlos-bench-plugins --plugin-dir $(BUILD)/lib/plugins \
 	  --fixtures $(BUILD)/fixtures $(BENCH_ARGS)
 
+# Axon install time of a 100 MiB model from the hub emulator (tools/bench-axon, docs/benchmarks.md):
+# one stream vs ranged parallel parts, on the bare loopback and behind a per-connection cap.
+# BENCH_ARGS: e.g. --repeat 5, --size-mib 200, --cap-mib-s 10.
+.PHONY: bench-axon
+bench-axon: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target axon
+	/usr/bin/python3 tools/bench-axon/bench.py --axon $(BUILD)/bin/axon $(BENCH_ARGS)
+
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 
