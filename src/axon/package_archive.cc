@@ -270,6 +270,7 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
   archive_read_support_filter_gzip(a.get());
   archive_read_support_filter_none(a.get());
   archive_read_support_format_tar(a.get());
+  archive_read_support_format_zip(a.get());  // source archives of hub repositories
   if (archive_read_open_filename(a.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
     return InvalidArgument(archive_path +
                            ": not a readable package archive: " + ArchiveError(a.get()));

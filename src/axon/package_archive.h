@@ -3,7 +3,8 @@
 //
 // Format: a POSIX (pax) tar compressed with zstd, manifest.yaml first, then the listed files in
 // manifest order, all regular files with mode 0644 and mtime 0 (the same package gives the same
-// bytes). Reading also accepts uncompressed and gzip-compressed tars (.tar.gz, .tgz).
+// bytes). Reading also accepts uncompressed and gzip-compressed tars (.tar.gz, .tgz), and zip
+// archives (the source archive of a PyTorch Hub repository, hubs/pytorch_hub.h).
 //
 // Reading is hostile-input safe: an entry with an absolute path, a ".." component, a link
 // (symbolic or hard), a device, FIFO or socket, or a duplicate path is refused; files are created
