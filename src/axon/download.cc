@@ -101,10 +101,10 @@ struct AttemptResult {
 // The journal `<destination>.part.meta`: what the bytes in `.part` belong to. Written before
 // any byte of a response goes to `.part`, so a `.part` without it is not ours to continue.
 struct Journal {
-  std::string validator{};  // ETag (or Last-Modified) of the response the bytes came from
-  uint64_t size = 0;      // the file's total size, 0 unknown
+  std::string validator{};       // ETag (or Last-Modified) of the response the bytes came from
+  uint64_t size = 0;             // the file's total size, 0 unknown
   uint64_t part_bytes = 0;       // 0: one sequential stream, `.part`'s length is its progress
-  std::vector<uint64_t> done{};    // per part, for ranged downloads
+  std::vector<uint64_t> done{};  // per part, for ranged downloads
 };
 
 std::optional<Journal> ReadJournal(const std::string& path) {
@@ -196,8 +196,8 @@ class FileDownload {
   int fd_ = -1;
   bool ranged_ = false;
   std::atomic<bool> ranges_ignored_{false};  // a server answered 200 to a part's Range request
-  uint64_t size_ = 0;            // declared or learned total, 0 unknown
-  std::string validator_;        // of the bytes in .part, empty: none yet (or none sent)
+  uint64_t size_ = 0;                        // declared or learned total, 0 unknown
+  std::string validator_;  // of the bytes in .part, empty: none yet (or none sent)
   std::vector<std::unique_ptr<Part>> parts_;
   std::atomic<bool> stop_parts_{false};
   std::atomic<bool> restart_from_zero_{false};
@@ -252,9 +252,9 @@ StatusOr<FileDownload::Probe> FileDownload::ProbeRanges() {
                                   .stall_timeout = options_.stall_timeout,
                                   .is_cancelled = [this] { return Cancelled(); }};
     http::ResponseSink sink{.on_head = [&](const http::ResponseHead& h) {
-                              head = h;
-                              return h.status == 206;
-                            }};
+      head = h;
+      return h.status == 206;
+    }};
     const http::ExchangeResult result = http::Exchange(request, sink);
     if (result.outcome == ExchangeOutcome::kCancelled) return Unavailable(What() + ": cancelled");
     if (result.outcome == ExchangeOutcome::kFatalError) {
@@ -489,7 +489,8 @@ AttemptResult FileDownload::AttemptPart(Part& part) {
         abort = {AttemptResult::kFatal,
                  InvalidArgument(What() + ": size mismatch: expected " + std::to_string(size_) +
                                  " bytes, the server has " + std::to_string(content_range->total)),
-                 {}, false};
+                 {},
+                 false};
         return false;
       }
       if (validator != validator_) {
@@ -509,12 +510,15 @@ AttemptResult FileDownload::AttemptPart(Part& part) {
       abort = {AttemptResult::kFatal,
                InvalidArgument(What() + ": size mismatch: expected " + std::to_string(size_) +
                                " bytes, the server sends " + std::to_string(*length)),
-               {}, false};
+               {},
+               false};
       return false;
     }
     if (first > 0 && ::ftruncate(fd_, 0) != 0) {
-      abort = {AttemptResult::kFatal, Internal("cannot truncate " + part_path_ + ": " + ErrnoText()),
-               {}, false};
+      abort = {AttemptResult::kFatal,
+               Internal("cannot truncate " + part_path_ + ": " + ErrnoText()),
+               {},
+               false};
       return false;
     }
     offset = 0;
@@ -529,7 +533,8 @@ AttemptResult FileDownload::AttemptPart(Part& part) {
   };
   auto on_body = [&](std::string_view chunk) {
     if (status < 200 || status >= 300) {
-      error_body.append(chunk.substr(0, kErrorBodyBytes - std::min(kErrorBodyBytes, error_body.size())));
+      error_body.append(
+          chunk.substr(0, kErrorBodyBytes - std::min(kErrorBodyBytes, error_body.size())));
       return true;
     }
     if (limit != 0 && offset + chunk.size() > limit) {
@@ -537,7 +542,8 @@ AttemptResult FileDownload::AttemptPart(Part& part) {
                InvalidArgument(What() + ": size mismatch: the server sends more than the " +
                                std::to_string(single ? size_ : part.length) +
                                (single ? " bytes declared" : " bytes asked for")),
-               {}, false};
+               {},
+               false};
       return false;
     }
     for (size_t written = 0; written < chunk.size();) {
@@ -546,7 +552,9 @@ AttemptResult FileDownload::AttemptPart(Part& part) {
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         abort = {AttemptResult::kFatal,
-                 Internal("cannot write " + part_path_ + ": " + ErrnoText()), {}, false};
+                 Internal("cannot write " + part_path_ + ": " + ErrnoText()),
+                 {},
+                 false};
         return false;
       }
       written += static_cast<size_t>(n);
@@ -585,8 +593,8 @@ AttemptResult FileDownload::AttemptPart(Part& part) {
   }
   if (status >= 200 && status < 300) {
     if (part.length != 0 && part.done.load() < part.length) {
-      return {AttemptResult::kTransient, Unavailable(What() + ": the response ended early"), {},
-              moved};
+      return {
+          AttemptResult::kTransient, Unavailable(What() + ": the response ended early"), {}, moved};
     }
     return {AttemptResult::kDone, {}, {}, moved};
   }
@@ -607,7 +615,8 @@ AttemptResult FileDownload::AttemptPart(Part& part) {
   if (status >= 300 && status < 400) {
     return {AttemptResult::kFatal,
             InvalidArgument(What() + ": HTTP " + std::to_string(status) + " without a location"),
-            {}, false};
+            {},
+            false};
   }
   const Status error = http::StatusForHttpError(status, What());
   return {AttemptResult::kFatal, Status(error.code(), error.message() + detail), {}, false};
@@ -623,13 +632,27 @@ StatusOr<DownloadedFile> FileDownload::Verify() {
     return InvalidArgument(What() + ": size mismatch: expected " + std::to_string(file_.size) +
                            " bytes, got " + std::to_string(size));
   }
-  StatusOr<std::string> sha256 = Sha256File(part_path_);
+  GitBlobSha1 git_hasher(size);
+  StatusOr<std::string> sha256 = Sha256File(part_path_, {}, [&](std::span<const std::byte> chunk) {
+    if (!file_.git_blob_sha1.empty()) git_hasher.Update(chunk);
+    return Status::Ok();
+  });
   if (!sha256.ok()) return sha256.status();
-  if (!file_.sha256.empty() && !EqualsIgnoringCase(*sha256, file_.sha256)) {
+  const auto mismatch = [&](const char* what, const std::string& expected,
+                            const std::string& actual) {
     CloseFile();
     DiscardPartial();
-    return InvalidArgument(What() + ": sha256 mismatch: expected " + file_.sha256 + ", got " +
-                           *sha256);
+    return InvalidArgument(What() + ": " + what + " mismatch: expected " + expected + ", got " +
+                           actual);
+  };
+  if (!file_.sha256.empty() && !EqualsIgnoringCase(*sha256, file_.sha256)) {
+    return mismatch("sha256", file_.sha256, *sha256);
+  }
+  if (!file_.git_blob_sha1.empty()) {
+    const std::string blob_id = git_hasher.FinishHex();
+    if (!EqualsIgnoringCase(blob_id, file_.git_blob_sha1)) {
+      return mismatch("git blob sha1", file_.git_blob_sha1, blob_id);
+    }
   }
   if (::fsync(fd_) != 0) return Internal("cannot sync " + part_path_ + ": " + ErrnoText());
   CloseFile();

@@ -4,9 +4,10 @@
 // hub clients do).
 //
 // DownloadFiles guarantees, for every file it reports done:
-// - the bytes at `destination` are exactly the file: their size equals `size` and their sha256
-//   equals `sha256` whenever the hub declared them (a mismatch deletes the partial data and fails
-//   with InvalidArgument naming the URL, the expected and the actual value);
+// - the bytes at `destination` are exactly the file: their size equals `size`, their sha256
+//   equals `sha256` and their git blob id `git_blob_sha1` whenever the hub declared them (a
+//   mismatch deletes the partial data and fails with InvalidArgument naming the URL, the expected
+//   and the actual value);
 // - it was written as `destination + ".part"` and renamed into place only once verified, so an
 //   interrupted run (error, crash, kill -9) never leaves a wrong file at `destination`;
 // - an interrupted download resumes: a `.part` file left by an earlier attempt or an earlier run
@@ -66,10 +67,11 @@ StatusOr<HttpReply> FetchUrl(const std::string& url, const FetchOptions& options
 
 struct DownloadFile {
   std::string url{};
-  std::string destination{};  // absolute path; its folder exists
-  uint64_t size = 0;        // 0: not declared
-  std::string sha256{};       // lower-case hex, empty: not declared
-  std::string label{};        // for progress and errors, e.g. the file's path in the repository
+  std::string destination{};    // absolute path; its folder exists
+  uint64_t size = 0;            // 0: not declared
+  std::string sha256{};         // lower-case hex, empty: not declared
+  std::string git_blob_sha1{};  // git's blob id (Hugging Face's files kept in git), empty: none
+  std::string label{};          // for progress and errors, e.g. the file's path in the repository
 };
 
 struct DownloadOptions {
@@ -90,7 +92,7 @@ using DownloadProgressFn =
 struct DownloadedFile {
   std::string destination{};
   uint64_t size = 0;
-  std::string sha256{};     // computed from the bytes on disk
+  std::string sha256{};  // computed from the bytes on disk
   // Bytes already on disk (from an earlier attempt or call) when the last request for each part
   // began: the bytes this call did not need to fetch again in the end.
   uint64_t resumed_bytes = 0;

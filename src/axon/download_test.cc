@@ -2,12 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -80,6 +79,26 @@ TEST_F(DownloadTest, DownloadsAndVerifiesAFile) {
   EXPECT_EQ(ReadAll(Destination("model.bin")), content);
   EXPECT_FALSE(fs::exists(Destination("model.bin.part")));
   EXPECT_FALSE(fs::exists(Destination("model.bin.part.meta")));
+}
+
+TEST_F(DownloadTest, GitBlobIdIsCheckedWhenDeclared) {
+  server_.AddFile("/config.json", "hello\n");
+  DownloadFile file = File("config.json", "hello\n");
+  file.git_blob_sha1 = "ce013625030ba8dba906f756967f9e9ca394464a";  // `git hash-object`
+  auto done = DownloadFiles({file}, FastOptions());
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+
+  server_.AddFile("/other.json", "hellO\n");
+  DownloadFile other = File("other.json", "hellO\n");
+  other.git_blob_sha1 = file.git_blob_sha1;
+  done = DownloadFiles({other}, FastOptions());
+  ASSERT_FALSE(done.ok());
+  EXPECT_EQ(done.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(done.status().message().find("git blob sha1 mismatch: expected " + file.git_blob_sha1),
+            std::string::npos)
+      << done.status().ToString();
+  EXPECT_FALSE(fs::exists(other.destination));
+  EXPECT_FALSE(fs::exists(other.destination + ".part"));
 }
 
 TEST_F(DownloadTest, Sha256MismatchFailsAndLeavesNoFile) {
@@ -215,8 +234,7 @@ TEST_F(DownloadTest, RangedPartsResumeOnTheirOwnAcrossCalls) {
   auto failed = DownloadFiles({File("big.bin", content)}, options);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
-  const nlohmann::json journal =
-      nlohmann::json::parse(ReadAll(Destination("big.bin.part.meta")));
+  const nlohmann::json journal = nlohmann::json::parse(ReadAll(Destination("big.bin.part.meta")));
   const std::vector<uint64_t> done = journal.at("done").get<std::vector<uint64_t>>();
   ASSERT_EQ(done.size(), 16u);
   uint64_t done_total = 0;
@@ -240,8 +258,8 @@ TEST_F(DownloadTest, RangedPartsResumeOnTheirOwnAcrossCalls) {
     const uint64_t end = std::min<uint64_t>(start + part_bytes, content.size());
     if (start + done[i] == end) continue;
     ++expected_requests;
-    EXPECT_TRUE(ranges.contains("bytes=" + std::to_string(start + done[i]) + "-" +
-                                std::to_string(end - 1)))
+    EXPECT_TRUE(
+        ranges.contains("bytes=" + std::to_string(start + done[i]) + "-" + std::to_string(end - 1)))
         << "part " << i;
   }
   EXPECT_EQ(ranges.size(), expected_requests);
@@ -250,8 +268,7 @@ TEST_F(DownloadTest, RangedPartsResumeOnTheirOwnAcrossCalls) {
 TEST_F(DownloadTest, RetriesA429HonouringRetryAfter) {
   const std::string content = Content(10'000);
   server_.AddFile("/model.bin", content);
-  server_.SetFaults("/model.bin",
-                    {.error_status = 429, .retry_after = "1", .error_times = 1});
+  server_.SetFaults("/model.bin", {.error_status = 429, .retry_after = "1", .error_times = 1});
   const auto start = std::chrono::steady_clock::now();
   auto done = DownloadFiles({File("model.bin", content)}, FastOptions());
   const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -353,11 +370,12 @@ TEST_F(DownloadTest, DownloadsFilesInParallelAndReportsProgress) {
   options.parallel_files = 3;
   std::mutex mutex;
   std::map<std::string, uint64_t> last_done;
-  auto done = DownloadFiles(files, options, [&](const std::string& label, uint64_t bytes, uint64_t) {
-    std::lock_guard lock(mutex);
-    EXPECT_GE(bytes, last_done[label]);
-    last_done[label] = bytes;
-  });
+  auto done =
+      DownloadFiles(files, options, [&](const std::string& label, uint64_t bytes, uint64_t) {
+        std::lock_guard lock(mutex);
+        EXPECT_GE(bytes, last_done[label]);
+        last_done[label] = bytes;
+      });
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(ReadAll(files[i].destination), contents[i]);

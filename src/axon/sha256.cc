@@ -13,12 +13,20 @@ struct Sha256::Context {
   EVP_MD_CTX* md = nullptr;
 };
 
-Sha256::Sha256() : context_(std::make_unique<Context>()) {
+Sha256::Sha256() : Sha256(false) {}
+
+Sha256::Sha256(bool git_blob_sha1) : context_(std::make_unique<Context>()) {
   context_->md = EVP_MD_CTX_new();
   // Only allocation can fail here; treat it like any other out-of-memory condition.
-  if (context_->md == nullptr || EVP_DigestInit_ex(context_->md, EVP_sha256(), nullptr) != 1) {
+  const EVP_MD* algorithm = git_blob_sha1 ? EVP_sha1() : EVP_sha256();
+  if (context_->md == nullptr || EVP_DigestInit_ex(context_->md, algorithm, nullptr) != 1) {
     throw std::bad_alloc();
   }
+}
+
+GitBlobSha1::GitBlobSha1(uint64_t size) : hasher_(true) {
+  const std::string header = "blob " + std::to_string(size);
+  hasher_.Update(std::as_bytes(std::span(header.data(), header.size() + 1)));  // with its '\0'
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(context_->md); }

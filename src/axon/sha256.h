@@ -1,4 +1,5 @@
-// SHA-256 with OpenSSL's EVP interface: an incremental hasher and a streaming file hash.
+// SHA-256 with OpenSSL's EVP interface: an incremental hasher and a streaming file hash; and git's
+// blob id (SHA-1), which Hugging Face declares for the files it keeps in git rather than LFS.
 //
 // Digests are returned as 64 lowercase hex digits, the form manifests and the blob store use.
 // A Sha256 object is not thread-safe; use one per stream.
@@ -26,8 +27,23 @@ class Sha256 {
   std::string FinishHex();
 
  private:
+  friend class GitBlobSha1;
+  explicit Sha256(bool git_blob_sha1);
   struct Context;
   std::unique_ptr<Context> context_;
+};
+
+// Git's blob id of `size` bytes of content streamed through Update: the SHA-1 of
+// "blob <size>\0" followed by the content.
+class GitBlobSha1 {
+ public:
+  explicit GitBlobSha1(uint64_t size);
+  void Update(std::span<const std::byte> bytes) { hasher_.Update(bytes); }
+  // REQUIRES: called once, last.
+  std::string FinishHex() { return hasher_.FinishHex(); }
+
+ private:
+  Sha256 hasher_;  // set up with SHA-1
 };
 
 // Called after each chunk with the bytes done so far.

@@ -18,6 +18,15 @@ TEST(Sha256Test, KnownDigests) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(GitBlobSha1Test, MatchesGitHashObject) {
+  GitBlobSha1 empty(0);
+  EXPECT_EQ(empty.FinishHex(), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+  GitBlobSha1 hello(6);
+  const std::string text = "hello\n";
+  hello.Update(std::as_bytes(std::span(text.data(), text.size())));
+  EXPECT_EQ(hello.FinishHex(), "ce013625030ba8dba906f756967f9e9ca394464a");
+}
+
 TEST(Sha256Test, FileHashStreamsInChunksAndReportsProgress) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/big.bin";
