@@ -66,7 +66,8 @@ StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
       return Internal("cannot create directory " + destination.parent_path().string() + ": " +
                       error.message());
     }
-    downloads.push_back({file.url, destination.string(), file.size, file.sha256, file.path});
+    downloads.push_back({.url = file.url, .destination = destination.string(), .size = file.size,
+                         .sha256 = file.sha256, .label = file.path});
   }
   DownloadOptions options;
   options.headers = remote.headers;
