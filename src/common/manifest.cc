@@ -4,8 +4,10 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -74,6 +76,7 @@ class ManifestReader {
     if (io.IsMap()) {
       RETURN_IF_ERROR(ReadTensors(io, "inputs", m.inputs));
       RETURN_IF_ERROR(ReadTensors(io, "outputs", m.outputs));
+      RETURN_IF_ERROR(ReadPreprocessing(io, m.files, m.preprocessing));
     }
     YAML::Node requirements;
     RETURN_IF_ERROR(OptionalMap(spec, "requirements", "spec", requirements));
@@ -197,6 +200,69 @@ class ManifestReader {
     out = static_cast<uint64_t>(value);
     return Status::Ok();
   }
+  Status OptionalInteger(const YAML::Node& parent, std::string_view key, const std::string& at,
+                         int64_t minimum, int64_t& out) {
+    YAML::Node node = parent[std::string(key)];
+    if (!node || node.IsNull()) return Status::Ok();
+    return ParseInteger(node, Join(at, key), minimum, out);
+  }
+  Status OptionalBool(const YAML::Node& parent, std::string_view key, const std::string& at,
+                      std::optional<bool>& out) {
+    YAML::Node node = parent[std::string(key)];
+    if (!node || node.IsNull()) return Status::Ok();
+    const std::string text = node.IsScalar() ? node.Scalar() : "";
+    if (text == "true" || text == "True") {
+      out = true;
+    } else if (text == "false" || text == "False") {
+      out = false;
+    } else {
+      return InvalidArgument(Join(at, key) + ": expected true or false");
+    }
+    return Status::Ok();
+  }
+  static Status ParseNumber(const YAML::Node& node, const std::string& at, double& out) {
+    if (!node.IsScalar()) return InvalidArgument(at + ": expected a number");
+    const std::string& text = node.Scalar();
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(out)) {
+      return InvalidArgument(at + ": expected a finite number, got \"" + text + "\"");
+    }
+    return Status::Ok();
+  }
+  Status OptionalNumbers(const YAML::Node& parent, std::string_view key, const std::string& at,
+                         std::vector<double>& out) {
+    YAML::Node list;
+    RETURN_IF_ERROR(Sequence(parent, key, at, /*required=*/false, list));
+    for (size_t i = 0; i < list.size(); ++i) {
+      double value = 0;
+      RETURN_IF_ERROR(ParseNumber(list[i], Index(Join(at, key), i), value));
+      out.push_back(value);
+    }
+    return Status::Ok();
+  }
+  Status OptionalStrings(const YAML::Node& parent, std::string_view key, const std::string& at,
+                         std::vector<std::string>& out) {
+    YAML::Node list;
+    RETURN_IF_ERROR(Sequence(parent, key, at, /*required=*/false, list));
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].IsScalar()) return InvalidArgument(Index(Join(at, key), i) + ": expected a string");
+      out.push_back(list[i].Scalar());
+    }
+    return Status::Ok();
+  }
+  // A string that, when present, is one of `allowed`.
+  Status OptionalChoice(const YAML::Node& parent, std::string_view key, const std::string& at,
+                        std::initializer_list<std::string_view> allowed, std::string& out) {
+    RETURN_IF_ERROR(OptionalString(parent, key, at, out));
+    if (out.empty()) return Status::Ok();
+    std::string expected;
+    for (std::string_view choice : allowed) {
+      if (out == choice) return Status::Ok();
+      expected += (expected.empty() ? "" : " or ") + std::string(choice);
+    }
+    return InvalidArgument(Join(at, key) + ": expected " + expected + ", got \"" + out + "\"");
+  }
+
   // A sequence under `key`; a missing key is an empty sequence unless `required`.
   Status Sequence(const YAML::Node& parent, std::string_view key, const std::string& at,
                   bool required, YAML::Node& out) {
@@ -269,6 +335,145 @@ class ManifestReader {
     return Status::Ok();
   }
 
+  Status ReadImageSize(const YAML::Node& parent, std::string_view key, const std::string& at,
+                       ManifestImageSize& out) {
+    YAML::Node node;
+    RETURN_IF_ERROR(OptionalMap(parent, key, at, node));
+    if (!node.IsMap()) return Status::Ok();
+    const std::string here = Join(at, key);
+    for (auto [name, field] : {std::pair{"height", &out.height}, std::pair{"width", &out.width},
+                               std::pair{"shortest_edge", &out.shortest_edge},
+                               std::pair{"longest_edge", &out.longest_edge}}) {
+      int64_t value = 0;
+      RETURN_IF_ERROR(OptionalInteger(node, name, here, 1, value));
+      *field = static_cast<uint64_t>(value);
+    }
+    if ((out.height == 0) != (out.width == 0)) {
+      return InvalidArgument(here + ": height and width come together");
+    }
+    if (out.empty()) {
+      return InvalidArgument(here + ": expected height and width, or shortest_edge/longest_edge");
+    }
+    return Status::Ok();
+  }
+
+  Status ReadModelConfig(const YAML::Node& node, const std::string& at, ManifestModelConfig& out) {
+    RETURN_IF_ERROR(OptionalString(node, "type", at, out.model_type));
+    RETURN_IF_ERROR(OptionalStrings(node, "architectures", at, out.architectures));
+    RETURN_IF_ERROR(OptionalUnsigned(node, "num_labels", at, out.num_labels));
+    RETURN_IF_ERROR(OptionalStrings(node, "labels", at, out.labels));
+    if (!out.labels.empty() && out.labels.size() != out.num_labels) {
+      return InvalidArgument(at + ".labels: " + std::to_string(out.labels.size()) +
+                             " labels for num_labels " + std::to_string(out.num_labels));
+    }
+    return OptionalUnsigned(node, "max_position_embeddings", at, out.max_position_embeddings);
+  }
+
+  Status ReadImage(const YAML::Node& node, const std::string& at, ManifestImagePreprocessing& out) {
+    RETURN_IF_ERROR(OptionalString(node, "processor", at, out.processor));
+    RETURN_IF_ERROR(OptionalBool(node, "do_resize", at, out.do_resize));
+    RETURN_IF_ERROR(ReadImageSize(node, "size", at, out.size));
+    RETURN_IF_ERROR(OptionalInteger(node, "resample", at, 0, out.resample));
+    RETURN_IF_ERROR(OptionalBool(node, "do_center_crop", at, out.do_center_crop));
+    RETURN_IF_ERROR(ReadImageSize(node, "crop_size", at, out.crop_size));
+    RETURN_IF_ERROR(OptionalBool(node, "do_rescale", at, out.do_rescale));
+    YAML::Node factor = node["rescale_factor"];
+    if (factor && !factor.IsNull()) {
+      double value = 0;
+      RETURN_IF_ERROR(ParseNumber(factor, at + ".rescale_factor", value));
+      if (value <= 0) return InvalidArgument(at + ".rescale_factor: expected a number > 0");
+      out.rescale_factor = value;
+    }
+    RETURN_IF_ERROR(OptionalBool(node, "do_normalize", at, out.do_normalize));
+    RETURN_IF_ERROR(OptionalNumbers(node, "image_mean", at, out.image_mean));
+    RETURN_IF_ERROR(OptionalNumbers(node, "image_std", at, out.image_std));
+    if (!out.image_mean.empty() && !out.image_std.empty() &&
+        out.image_mean.size() != out.image_std.size()) {
+      return InvalidArgument(at + ".image_std: " + std::to_string(out.image_std.size()) +
+                             " values for " + std::to_string(out.image_mean.size()) +
+                             " in image_mean");
+    }
+    for (size_t i = 0; i < out.image_std.size(); ++i) {
+      if (out.image_std[i] == 0) {
+        return InvalidArgument(Index(at + ".image_std", i) + ": must not be 0");
+      }
+    }
+    RETURN_IF_ERROR(OptionalChoice(node, "channel_order", at, {"RGB", "BGR"}, out.channel_order));
+    return OptionalChoice(node, "data_format", at, {"channels_first", "channels_last"},
+                          out.data_format);
+  }
+
+  static bool IsRoleName(const std::string& role) {
+    if (role.empty()) return false;
+    for (char c : role) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    }
+    return true;
+  }
+
+  Status ReadText(const YAML::Node& node, const std::string& at, ManifestTextPreprocessing& out) {
+    RETURN_IF_ERROR(OptionalString(node, "tokenizer_class", at, out.tokenizer_class));
+    RETURN_IF_ERROR(OptionalString(node, "model", at, out.model));
+    RETURN_IF_ERROR(OptionalUnsigned(node, "max_length", at, out.max_length));
+    RETURN_IF_ERROR(OptionalChoice(node, "padding_side", at, {"left", "right"}, out.padding_side));
+    RETURN_IF_ERROR(
+        OptionalChoice(node, "truncation_side", at, {"left", "right"}, out.truncation_side));
+    RETURN_IF_ERROR(OptionalBool(node, "lowercase", at, out.lowercase));
+    RETURN_IF_ERROR(OptionalUnsigned(node, "vocab_size", at, out.vocab_size));
+    YAML::Node tokens;
+    RETURN_IF_ERROR(OptionalMap(node, "special_tokens", at, tokens));
+    if (!tokens.IsMap()) return Status::Ok();
+    for (const auto& entry : tokens) {
+      const std::string role = entry.first.IsScalar() ? entry.first.Scalar() : "";
+      const std::string here = at + ".special_tokens." + role;
+      if (!IsRoleName(role)) {
+        return InvalidArgument(at + ".special_tokens: \"" + role +
+                               "\" is not a role name (lowercase letters, digits, '_')");
+      }
+      if (!entry.second.IsMap()) return InvalidArgument(here + ": expected a mapping");
+      ManifestSpecialToken token;
+      RETURN_IF_ERROR(OptionalString(entry.second, "token", here, token.token));
+      RETURN_IF_ERROR(OptionalInteger(entry.second, "id", here, 0, token.id));
+      if (token.token.empty() && token.id < 0) {
+        return InvalidArgument(here + ": expected a token, an id or both");
+      }
+      out.special_tokens[role] = std::move(token);
+    }
+    return Status::Ok();
+  }
+
+  Status ReadPreprocessing(const YAML::Node& io, const std::vector<ManifestFile>& files,
+                           std::optional<ManifestPreprocessing>& out) {
+    const std::string at = "spec.io.preprocessing";
+    YAML::Node node;
+    RETURN_IF_ERROR(OptionalMap(io, "preprocessing", "spec.io", node));
+    if (!node.IsMap()) return Status::Ok();
+    ManifestPreprocessing hints;
+    RETURN_IF_ERROR(OptionalStrings(node, "sources", at, hints.sources));
+    if (hints.sources.empty()) {
+      return InvalidArgument(at + ".sources: required field is missing or empty");
+    }
+    for (size_t i = 0; i < hints.sources.size(); ++i) {
+      bool listed = false;
+      for (const ManifestFile& f : files) listed = listed || f.path == hints.sources[i];
+      if (!listed) {
+        return InvalidArgument(Index(at + ".sources", i) + ": \"" + hints.sources[i] +
+                               "\" is not one of spec.format.files");
+      }
+    }
+    YAML::Node part;
+    RETURN_IF_ERROR(OptionalMap(node, "model", at, part));
+    if (part.IsMap()) RETURN_IF_ERROR(ReadModelConfig(part, at + ".model", hints.model));
+    part = YAML::Node();
+    RETURN_IF_ERROR(OptionalMap(node, "image", at, part));
+    if (part.IsMap()) RETURN_IF_ERROR(ReadImage(part, at + ".image", hints.image.emplace()));
+    part = YAML::Node();
+    RETURN_IF_ERROR(OptionalMap(node, "text", at, part));
+    if (part.IsMap()) RETURN_IF_ERROR(ReadText(part, at + ".text", hints.text.emplace()));
+    out = std::move(hints);
+    return Status::Ok();
+  }
+
   Status ReadTensors(const YAML::Node& io, std::string_view key,
                      std::vector<ManifestTensor>& tensors) {
     const std::string list_at = Join("spec.io", key);
@@ -311,6 +516,109 @@ void EmitTensors(YAML::Emitter& out, const char* key, const std::vector<Manifest
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
+}
+
+// The shortest text that reads back as the same double ("0.485", not "0.48499999999999999").
+std::string NumberText(double value) {
+  char text[32];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+  return error == std::errc() ? std::string(text, end) : "0";
+}
+
+template <typename T>
+void EmitIf(YAML::Emitter& out, const char* key, bool present, const T& value) {
+  if (present) out << YAML::Key << key << YAML::Value << value;
+}
+
+void EmitBool(YAML::Emitter& out, const char* key, const std::optional<bool>& value) {
+  if (value) out << YAML::Key << key << YAML::Value << (*value ? "true" : "false");
+}
+
+void EmitStrings(YAML::Emitter& out, const char* key, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  // Quoted, so that YAML readers that type scalars still read "true" or "123" as text.
+  for (const std::string& value : values) out << YAML::DoubleQuoted << value;
+  out << YAML::EndSeq;
+}
+
+void EmitNumbers(YAML::Emitter& out, const char* key, const std::vector<double>& values) {
+  if (values.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (double value : values) out << NumberText(value);
+  out << YAML::EndSeq;
+}
+
+void EmitImageSize(YAML::Emitter& out, const char* key, const ManifestImageSize& size) {
+  if (size.empty()) return;
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginMap;
+  EmitIf(out, "height", size.height != 0, size.height);
+  EmitIf(out, "width", size.width != 0, size.width);
+  EmitIf(out, "shortest_edge", size.shortest_edge != 0, size.shortest_edge);
+  EmitIf(out, "longest_edge", size.longest_edge != 0, size.longest_edge);
+  out << YAML::EndMap;
+}
+
+// Only what the repository states: absent hints are left out rather than written as defaults.
+void EmitPreprocessing(YAML::Emitter& out, const ManifestPreprocessing& p) {
+  out << YAML::Key << "preprocessing" << YAML::Value << YAML::BeginMap;
+  EmitStrings(out, "sources", p.sources);
+  const ManifestModelConfig& model = p.model;
+  const bool has_model = !model.model_type.empty() || !model.architectures.empty() || !model.labels.empty() ||
+                         model.num_labels != 0 || model.max_position_embeddings != 0;
+  if (has_model) out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
+  EmitIf(out, "type", !model.model_type.empty(), model.model_type);
+  EmitStrings(out, "architectures", model.architectures);
+  EmitIf(out, "num_labels", model.num_labels != 0, model.num_labels);
+  EmitStrings(out, "labels", model.labels);
+  EmitIf(out, "max_position_embeddings", model.max_position_embeddings != 0,
+         model.max_position_embeddings);
+  if (has_model) out << YAML::EndMap;
+  if (p.image) {
+    const ManifestImagePreprocessing& image = *p.image;
+    out << YAML::Key << "image" << YAML::Value << YAML::BeginMap;
+    EmitIf(out, "processor", !image.processor.empty(), image.processor);
+    EmitBool(out, "do_resize", image.do_resize);
+    EmitImageSize(out, "size", image.size);
+    EmitIf(out, "resample", image.resample >= 0, image.resample);
+    EmitBool(out, "do_center_crop", image.do_center_crop);
+    EmitImageSize(out, "crop_size", image.crop_size);
+    EmitBool(out, "do_rescale", image.do_rescale);
+    if (image.rescale_factor) {
+      out << YAML::Key << "rescale_factor" << YAML::Value << NumberText(*image.rescale_factor);
+    }
+    EmitBool(out, "do_normalize", image.do_normalize);
+    EmitNumbers(out, "image_mean", image.image_mean);
+    EmitNumbers(out, "image_std", image.image_std);
+    EmitIf(out, "channel_order", !image.channel_order.empty(), image.channel_order);
+    EmitIf(out, "data_format", !image.data_format.empty(), image.data_format);
+    out << YAML::EndMap;
+  }
+  if (p.text) {
+    const ManifestTextPreprocessing& text = *p.text;
+    out << YAML::Key << "text" << YAML::Value << YAML::BeginMap;
+    EmitIf(out, "tokenizer_class", !text.tokenizer_class.empty(), text.tokenizer_class);
+    EmitIf(out, "model", !text.model.empty(), text.model);
+    EmitIf(out, "max_length", text.max_length != 0, text.max_length);
+    EmitIf(out, "padding_side", !text.padding_side.empty(), text.padding_side);
+    EmitIf(out, "truncation_side", !text.truncation_side.empty(), text.truncation_side);
+    EmitBool(out, "lowercase", text.lowercase);
+    EmitIf(out, "vocab_size", text.vocab_size != 0, text.vocab_size);
+    if (!text.special_tokens.empty()) {
+      out << YAML::Key << "special_tokens" << YAML::Value << YAML::BeginMap;
+      for (const auto& [role, token] : text.special_tokens) {
+        out << YAML::Key << role << YAML::Value << YAML::Flow << YAML::BeginMap;
+        if (!token.token.empty()) {
+          out << YAML::Key << "token" << YAML::Value << YAML::DoubleQuoted << token.token;
+        }
+        EmitIf(out, "id", token.id >= 0, token.id);
+        out << YAML::EndMap;
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
 }
 
 }  // namespace
@@ -373,6 +681,7 @@ std::string SerializeManifest(const Manifest& m) {
   out << YAML::Key << "io" << YAML::Value << YAML::BeginMap;
   EmitTensors(out, "inputs", m.inputs);
   EmitTensors(out, "outputs", m.outputs);
+  if (m.preprocessing) EmitPreprocessing(out, *m.preprocessing);
   out << YAML::EndMap;
   out << YAML::Key << "requirements" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "memory_bytes" << YAML::Value << m.memory_bytes;
