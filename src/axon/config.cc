@@ -39,6 +39,16 @@ const std::vector<KeySpec>& KeySpecs() {
        {ValueKind::kCount, 1, 4096}},
       {{"hf.endpoint", "https://huggingface.co", "Hugging Face endpoint (HF_ENDPOINT wins)"},
        {ValueKind::kHttpUrl}},
+      {{"pytorch.github_api_endpoint", "https://api.github.com",
+        "GitHub API for PyTorch Hub repositories (AXON_PYTORCH_GITHUB_API_ENDPOINT wins)"},
+       {ValueKind::kHttpUrl}},
+      {{"pytorch.github_endpoint", "https://github.com",
+        "GitHub for PyTorch Hub source archives (AXON_PYTORCH_GITHUB_ENDPOINT wins)"},
+       {ValueKind::kHttpUrl}},
+      {{"pytorch.weights_mirror", "",
+        "mirror of PyTorch Hub weight hosts: https://host/path from <mirror>/host/path "
+        "(AXON_PYTORCH_WEIGHTS_MIRROR wins; empty: none)"},
+       {ValueKind::kOptionalHttpUrl}},
       {{"registry.url", "", "local model registry URL (empty: none)"},
        {ValueKind::kOptionalHttpUrl}},
   };

@@ -49,8 +49,8 @@ Administration (for tests):
   GET  /_log      every request so far: [{"method", "path", "range", "status", "time"}]
   POST /_log/clear
 
-Later hubs (ModelScope, PyTorch Hub, Kaggle) add a handler class like HuggingFaceHub and an entry
-in HUBS.
+PyTorch Hub's routes are in pytorch_hub.py. Later hubs (ModelScope, Kaggle) add a handler class
+like HuggingFaceHub and an entry in HUBS.
 """
 
 import argparse
@@ -65,6 +65,8 @@ import sys
 import threading
 import time
 import urllib.parse
+
+from pytorch_hub import PyTorchHub
 
 LFS_SUFFIXES = (".onnx", ".onnx_data", ".data", ".pt", ".pth", ".bin", ".safetensors")
 LFS_MIN_SIZE = 1 << 20
@@ -451,7 +453,7 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-HUBS = (HuggingFaceHub,)
+HUBS = (HuggingFaceHub, PyTorchHub)
 
 
 def serve(root, port):
