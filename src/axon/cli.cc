@@ -10,6 +10,7 @@
 #include <string>
 
 #include "axon/cli_local.h"
+#include "axon/cli_search.h"
 #include "axon/config.h"
 #include "axon/core_client.h"
 #include "axon/hub_installer.h"
@@ -18,6 +19,7 @@
 #include "axon/package_archive.h"
 #include "axon/report.h"
 #include "axon/store.h"
+#include "axon/url_install.h"
 #include "axon/version.h"
 
 namespace mlos::axon {
@@ -74,11 +76,21 @@ struct InstallArgs {
 };
 
 int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
-  const bool from_hub = !IsLocalSpec(args.spec) && IsHubSpec(args.spec);
-  if (!from_hub && !IsLocalSpec(args.spec)) {
+  const bool from_url = IsPackageUrl(args.spec);
+  const bool local = !from_url && IsLocalSpec(args.spec);
+  AxonConfig config;
+  if (!from_url && !local) {
+    StatusOr<AxonConfig> loaded = AxonConfig::Load(DefaultHome());
+    if (!loaded.ok()) return Fail(err, loaded.status());
+    config = *loaded;
+  }
+  const bool from_hub = !from_url && !local && IsHubSpec(args.spec, config);
+  if (!from_hub && !from_url && !local) {
     return Fail(err, InvalidArgument("\"" + args.spec +
-                                     "\" is not a local directory, .onnx file or file:// URL, "
-                                     "nor a hub model id (hf/<org>/<name>[@revision])"));
+                                     "\" is not a local directory, .onnx file, package or file:// "
+                                     "URL, nor a package URL (https://.../F.axon), nor a hub "
+                                     "model id (hf/<org>/<name>[@revision]); other namespaces "
+                                     "need a registry (axon config set registry.url URL)"));
   }
   InstallOptions options;
   options.force = args.force;
@@ -93,7 +105,7 @@ int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
                                        spec.substr(spec.find('@') + 1)));
     }
     spec += "@" + args.revision;
-    if (!IsHubSpec(spec))
+    if (!IsHubSpec(spec, config))
       return Fail(err,
                   InvalidArgument("--revision \"" + args.revision + "\" is not a valid revision"));
   }
@@ -104,8 +116,9 @@ int Install(const InstallArgs& args, std::ostream& out, std::ostream& err) {
   }
   Store store(DefaultHome());
   Progress progress = Progress::ForTerminal(stderr);
-  StatusOr<InstallResult> result = from_hub ? InstallFromHub(store, spec, options, progress)
-                                            : InstallLocalOrPackage(store, spec, options, progress);
+  StatusOr<InstallResult> result = from_hub   ? InstallFromHub(store, spec, options, progress)
+                                   : from_url ? InstallPackageFromUrl(store, spec, options, progress)
+                                              : InstallLocalOrPackage(store, spec, options, progress);
   if (!result.ok()) return Fail(err, result.status());
   const InstalledModel& model = result->model;
   if (args.json) {
@@ -185,12 +198,14 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   InstallArgs install;
   CLI::App* install_command = app.add_subcommand(
       "install",
-      "Install a model from a hub (hf/<org>/<name>[@revision]) or a local directory, .onnx file "
-      "or file:// URL");
+      "Install a model from a hub (hf/<org>/<name>[@revision]), the configured registry "
+      "(<ns>/<name>[@version]), a package URL (https://.../F.axon) or a local directory, .onnx "
+      "file, package (.axon) or file:// URL");
   install_command
       ->add_option("spec", install.spec,
-                   "hf/<org>/<name>[@branch|tag|commit] (latest: the default branch), directory, "
-                   ".onnx file or file:// URL")
+                   "hf/<org>/<name>[@branch|tag|commit] (latest: the default branch), "
+                   "<ns>/<name>[@version] from the registry, http(s) URL of a .axon, directory, "
+                   ".onnx or .axon file, or file:// URL of one")
       ->required();
   install_command->add_option(
       "--as", install.as,
@@ -233,6 +248,7 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   CLI::App* version_command = app.add_subcommand("version", "Print the axon version");
   const LocalCommands local_commands(app);
+  const SearchCommand search_command(app);
 
   try {
     app.parse(argc, argv);
@@ -248,6 +264,7 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     return Register(register_spec, core_url, register_json, out, err);
   }
   if (std::optional<int> code = local_commands.Run(out, err)) return *code;
+  if (std::optional<int> code = search_command.Run(out, err)) return *code;
   if (version_command->parsed()) out << "axon " << kAxonVersion << "\n";
   return kExitOk;
 }

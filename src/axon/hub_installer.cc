@@ -184,9 +184,9 @@ void RemoveTree(const std::string& path) {
 
 }  // namespace
 
-bool IsHubSpec(std::string_view spec) {
+bool IsHubSpec(std::string_view spec, const AxonConfig& config) {
   const StatusOr<ModelRef> ref = ParseModelRef(spec);
-  return ref.ok() && IsHubNamespace(ref->namespace_);
+  return ref.ok() && IsRemoteNamespace(ref->namespace_, config);
 }
 
 StatusOr<InstallResult> InstallFromHub(Store& store, std::string_view spec,

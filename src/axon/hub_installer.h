@@ -17,6 +17,7 @@
 
 #include <string_view>
 
+#include "axon/config.h"
 #include "axon/installer.h"
 #include "axon/progress.h"
 #include "axon/store.h"
@@ -24,8 +25,9 @@
 
 namespace mlos::axon {
 
-// True iff `spec` is a model id whose namespace is a hub.
-bool IsHubSpec(std::string_view spec);
+// True iff `spec` is a model id installed over the network: its namespace is a hub, or any
+// namespace when `config` names a registry (hubs/hub_registry.h).
+bool IsHubSpec(std::string_view spec, const AxonConfig& config);
 
 // Errors: InvalidArgument (bad spec, unsafe file names, no usable model file, a file that fails
 // its check), FailedPrecondition (access refused: gated or private), NotFound (no such repository

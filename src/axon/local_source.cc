@@ -19,27 +19,6 @@ int HexValue(char c) {
   return -1;
 }
 
-// "file:///a/b%20c" -> "/a/b c"; other specs are paths already.
-StatusOr<std::string> PathOfSpec(std::string_view spec) {
-  if (!spec.starts_with(kFileScheme)) return std::string(spec);
-  std::string_view rest = spec.substr(kFileScheme.size());
-  if (rest.starts_with("localhost/")) rest.remove_prefix(std::string_view("localhost").size());
-  if (!rest.starts_with('/')) {
-    return InvalidArgument("\"" + std::string(spec) + "\": expected file:///absolute/path");
-  }
-  std::string path;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    if (rest[i] == '%' && i + 2 < rest.size() && HexValue(rest[i + 1]) >= 0 &&
-        HexValue(rest[i + 2]) >= 0) {
-      path += static_cast<char>(HexValue(rest[i + 1]) * 16 + HexValue(rest[i + 2]));
-      i += 2;
-    } else {
-      path += rest[i];
-    }
-  }
-  return path;
-}
-
 bool IsHidden(const fs::path& relative) {
   for (const fs::path& part : relative) {
     if (part.string().starts_with('.')) return true;
@@ -66,6 +45,26 @@ Status ListDirectory(const fs::path& root, std::vector<SourceFile>& files) {
 
 }  // namespace
 
+StatusOr<std::string> LocalPathOfSpec(std::string_view spec) {
+  if (!spec.starts_with(kFileScheme)) return std::string(spec);
+  std::string_view rest = spec.substr(kFileScheme.size());
+  if (rest.starts_with("localhost/")) rest.remove_prefix(std::string_view("localhost").size());
+  if (!rest.starts_with('/')) {
+    return InvalidArgument("\"" + std::string(spec) + "\": expected file:///absolute/path");
+  }
+  std::string path;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (rest[i] == '%' && i + 2 < rest.size() && HexValue(rest[i + 1]) >= 0 &&
+        HexValue(rest[i + 2]) >= 0) {
+      path += static_cast<char>(HexValue(rest[i + 1]) * 16 + HexValue(rest[i + 2]));
+      i += 2;
+    } else {
+      path += rest[i];
+    }
+  }
+  return path;
+}
+
 bool IsOnnxFile(std::string_view path) {
   std::string extension = fs::path(path).extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
@@ -79,7 +78,7 @@ bool IsLocalSpec(std::string_view spec) {
 }
 
 StatusOr<LocalSource> ReadLocalSource(std::string_view spec) {
-  ASSIGN_OR_RETURN(const std::string path, PathOfSpec(spec));
+  ASSIGN_OR_RETURN(const std::string path, LocalPathOfSpec(spec));
   std::error_code error;
   const fs::path root = fs::absolute(path, error).lexically_normal();
   if (error || !fs::exists(root, error)) return NotFound(path + " does not exist");

@@ -30,6 +30,10 @@ struct LocalSource {
 // True iff `path` ends in ".onnx" (any case).
 bool IsOnnxFile(std::string_view path);
 
+// The path a local spec names: "file:///a/b%20c" -> "/a/b c" (file://localhost/ too); other
+// specs are paths already. InvalidArgument for a file:// URL without an absolute path.
+StatusOr<std::string> LocalPathOfSpec(std::string_view spec);
+
 // True iff `spec` names a local source: a file:// URL or an existing path.
 bool IsLocalSpec(std::string_view spec);
 

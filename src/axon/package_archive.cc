@@ -20,6 +20,7 @@
 #include <set>
 #include <vector>
 
+#include "axon/local_source.h"
 #include "axon/package_check.h"
 #include "axon/sha256.h"
 #include "axon/store_lock.h"
@@ -391,7 +392,8 @@ StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& a
 StatusOr<InstallResult> InstallLocalOrPackage(Store& store, std::string_view spec,
                                               const InstallOptions& options, Progress& progress) {
   if (IsPackageArchivePath(spec)) {
-    return InstallPackageArchive(store, std::string(spec), options, progress);
+    ASSIGN_OR_RETURN(const std::string path, LocalPathOfSpec(spec));  // file:// URL or path
+    return InstallPackageArchive(store, path, options, progress);
   }
   return InstallLocal(store, spec, options, progress);
 }

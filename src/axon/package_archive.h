@@ -48,8 +48,8 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
 StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& archive_path,
                                               const InstallOptions& options, Progress& progress);
 
-// `axon install` of a local spec: InstallPackageArchive for a package archive (by its extension),
-// InstallLocal (installer.h) for a directory, .onnx file or file:// URL.
+// `axon install` of a local spec: InstallPackageArchive for a package archive (by its extension;
+// a path or a file:// URL), InstallLocal (installer.h) for a directory, .onnx file or file:// URL.
 StatusOr<InstallResult> InstallLocalOrPackage(Store& store, std::string_view spec,
                                               const InstallOptions& options, Progress& progress);
 

@@ -35,6 +35,10 @@ Hugging Face routes (class HuggingFaceHub):
                                                  302 to /_cdn/<sha256>/<file name> with
                                                  X-Repo-Commit, X-Linked-Etag, X-Linked-Size
   GET|HEAD /_cdn/<sha256>/<file name>            the LFS content, ETag "<sha256>", no auth needed
+  GET  /api/models?search=Q&limit=N              repositories whose id contains Q, most downloaded
+                                                 first: id, downloads, likes, pipeline_tag,
+                                                 library_name, lastModified (downloads, likes and
+                                                 library_name from repo.json)
 File content answers honour `Range: bytes=A-B` (206, Content-Range, Accept-Ranges: bytes).
 
 Administration (for tests):
@@ -67,6 +71,7 @@ import time
 import urllib.parse
 
 from pytorch_hub import PyTorchHub
+from registry import LocalRegistry
 
 LFS_SUFFIXES = (".onnx", ".onnx_data", ".data", ".pt", ".pth", ".bin", ".safetensors")
 LFS_MIN_SIZE = 1 << 20
@@ -186,6 +191,9 @@ class HuggingFaceHub:
 
     def handle(self, request, path):
         """Answers REQUEST if PATH is one of this hub's routes; returns False otherwise."""
+        if path == "/api/models" and request.command == "GET":
+            self.search(request)
+            return True
         match = self.API.match(path)
         if match and request.command == "GET":
             self.model_info(request, *match.groups())
@@ -287,6 +295,29 @@ class HuggingFaceHub:
         if "card_data" in repo:
             info["cardData"] = repo["card_data"]
         request.send_json(200, info)
+
+    def search(self, request):
+        """GET /api/models?search=Q&limit=N: repositories whose id contains Q (any case), most
+        downloaded first, with the list fields the Hub returns (downloads and likes from
+        repo.json)."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.path).query)
+        text = query.get("search", [""])[0].lower()
+        limit = int(query.get("limit", ["1000"])[0])
+        models = []
+        for folder in sorted(self.root.glob("*/*")) if self.root.is_dir() else []:
+            repo = self.repo(folder.parent.name, folder.name)
+            if repo is None or text not in repo["id"].lower() or repo.get("private"):
+                continue
+            models.append({"_id": hashlib.sha1(repo["id"].encode()).hexdigest()[:24],
+                           "id": repo["id"], "modelId": repo["id"],
+                           "likes": repo.get("likes", 0), "downloads": repo.get("downloads", 0),
+                           "private": False, "tags": [],
+                           "pipeline_tag": repo.get("pipeline_tag"),
+                           "library_name": repo.get("library_name", "onnx"),
+                           "createdAt": "2026-01-01T00:00:00.000Z",
+                           "lastModified": "2026-01-02T00:00:00.000Z"})
+        models.sort(key=lambda model: -model["downloads"])
+        request.send_json(200, models[:limit])
 
     @staticmethod
     def is_lfs(path, size):
@@ -453,7 +484,7 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-HUBS = (HuggingFaceHub, PyTorchHub)
+HUBS = (HuggingFaceHub, PyTorchHub, LocalRegistry)
 
 
 def serve(root, port):

@@ -1,12 +1,18 @@
 #include "axon/hubs/hub_registry.h"
 
 #include "axon/hubs/huggingface.h"
+#include "axon/hubs/huggingface_search.h"
 #include "axon/hubs/pytorch_hub.h"
+#include "axon/hubs/registry.h"
 
 namespace mlos::axon {
 
 bool IsHubNamespace(std::string_view model_namespace) {
   return model_namespace == "hf" || model_namespace == "pytorch" || model_namespace == "torch";
+}
+
+bool IsRemoteNamespace(std::string_view model_namespace, const AxonConfig& config) {
+  return IsHubNamespace(model_namespace) || !config.registry_url().empty();
 }
 
 StatusOr<RemoteModel> ResolveRemoteModel(const ModelRef& ref, const AxonConfig& config,
@@ -18,8 +24,18 @@ StatusOr<RemoteModel> ResolveRemoteModel(const ModelRef& ref, const AxonConfig& 
     ASSIGN_OR_RETURN(const PyTorchHubConfig pytorch, PyTorchHubConfigFromEnvironment(config));
     return ResolvePyTorchHub(ref, pytorch, format);
   }
+  if (!config.registry_url().empty()) return ResolveRegistry(ref, config, format);
   return InvalidArgument("model id \"" + ref.id() + "\": namespace \"" + ref.namespace_ +
-                         "\" is not a hub Axon can install from (supported: hf, pytorch/torch)");
+                         "\" is not a hub Axon can install from (supported: hf, pytorch/torch), "
+                         "and no registry is configured (registry.url)");
+}
+
+std::vector<SearchSource> HubSearchSources(const AxonConfig& config) {
+  std::vector<SearchSource> sources = {
+      {"hf", SearchHuggingFace},
+  };
+  if (!config.registry_url().empty()) sources.push_back({"registry", SearchRegistry});
+  return sources;
 }
 
 }  // namespace mlos::axon
