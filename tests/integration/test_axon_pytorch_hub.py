@@ -192,6 +192,9 @@ class PyTorchHubInstallTest(unittest.TestCase):
 
     def assert_nothing_left(self, spec):
         self.assertNotIn(spec, self.axon.check("list", "--format", "names").stdout.split())
+        self.assert_no_leftovers()
+
+    def assert_no_leftovers(self):
         tmp = self.axon_home / "cache" / "tmp"
         leftovers = [p for p in (tmp / "downloads").rglob("*") if p.is_file()] \
             if (tmp / "downloads").exists() else []
@@ -223,7 +226,7 @@ class PyTorchHubInstallTest(unittest.TestCase):
         manifest = (pathlib.Path(model["path"]) / "manifest.yaml").read_text()
         self.assertIn("pytorch", manifest)
         self.assertEqual(model["inputs"][0]["shape"], [-1, 3, 224, 224])
-        self.assert_nothing_left("pytorch/tinyhub/convnet@latest")
+        self.assert_no_leftovers()
         self.axon.check("register", "pytorch/tinyhub/convnet@latest", "--core", self.core().url)
         inputs = numpy.random.default_rng(7).standard_normal((2, 3, 224, 224)).astype(numpy.float32)
         self.infer("pytorch/tinyhub/convnet@latest", "convnet", inputs)
