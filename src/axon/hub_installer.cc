@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "axon/download.h"
+#include "axon/download_progress.h"
 #include "axon/hubs/hub_registry.h"
 #include "axon/manifest_builder.h"
+#include "axon/preprocessing_hints.h"
 #include "axon/store_lock.h"
 #include "axon/version.h"
 #include "engine/session.h"
@@ -20,33 +22,6 @@ namespace mlos::axon {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Shows downloads on the one-line Progress: the file that moved last and the total of all files.
-// DownloadFiles calls from its transfer threads; Progress is single-threaded, hence the lock.
-class DownloadProgress {
- public:
-  DownloadProgress(Progress& progress, const std::vector<RemoteFile>& files) : progress_(progress) {
-    for (const RemoteFile& file : files) total_ += file.size;
-  }
-
-  DownloadProgressFn Callback() {
-    return [this](const std::string& label, uint64_t done, uint64_t) {
-      std::lock_guard lock(mutex_);
-      done_by_file_[label] = done;
-      uint64_t done_all = 0;
-      for (const auto& [name, bytes] : done_by_file_) done_all += bytes;
-      const ByteProgress draw = progress_.Track(
-          "downloading " + std::to_string(done_by_file_.size()) + " file(s), " + label, total_);
-      if (draw) draw(done_all);
-    };
-  }
-
- private:
-  Progress& progress_;
-  std::mutex mutex_;
-  std::map<std::string, uint64_t> done_by_file_;
-  uint64_t total_ = 0;
-};
 
 // "<ns>/<name>/<commit, else the version asked>": the staging folder of one model's revision.
 std::string StagingKey(const ModelRef& ref, const RemoteModel& remote) {
@@ -67,8 +42,7 @@ StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
                       error.message());
     }
     downloads.push_back({.url = file.url, .destination = destination.string(), .size = file.size,
-                         .sha256 = file.sha256, .git_blob_sha1 = file.git_blob_sha1,
-                         .label = file.path});
+                         .sha256 = file.sha256, .label = file.path});
   }
   DownloadOptions options;
   options.headers = remote.headers;
@@ -111,7 +85,9 @@ StatusOr<Manifest> BuildManifest(const ModelRef& ref, const RemoteModel& remote,
     return Internal("the package of " + remote.source.repo + " names no execution file");
   }
   if (package.format == "torchscript") {
-    return BuildTorchScriptManifest(ref, remote, package, std::move(files), created);
+    Manifest manifest = BuildTorchScriptManifest(ref, remote, package, std::move(files), created);
+    manifest.preprocessing = ReadPreprocessingHints(package.dir, manifest.files);
+    return manifest;
   }
   OnnxPackage onnx;
   onnx.ref = ref;
@@ -123,6 +99,7 @@ StatusOr<Manifest> BuildManifest(const ModelRef& ref, const RemoteModel& remote,
   ASSIGN_OR_RETURN(Manifest manifest, BuildOnnxManifest(onnx));
   manifest.execution_files = package.execution_files;  // roles of multi-file models
   if (!package.framework.empty()) manifest.framework = package.framework;
+  manifest.preprocessing = ReadPreprocessingHints(package.dir, manifest.files);
   return manifest;
 }
 

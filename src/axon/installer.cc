@@ -7,6 +7,7 @@
 
 #include "axon/local_source.h"
 #include "axon/manifest_builder.h"
+#include "axon/preprocessing_hints.h"
 #include "axon/sha256.h"
 #include "axon/version.h"
 #include "engine/session.h"
@@ -78,7 +79,8 @@ StatusOr<InstallResult> InstallLocal(Store& store, std::string_view spec,
     store_files.push_back({file.absolute_path, file.package_path, *digest});
   }
 
-  ASSIGN_OR_RETURN(const Manifest built, BuildOnnxManifest(package));
+  ASSIGN_OR_RETURN(Manifest built, BuildOnnxManifest(package));
+  built.preprocessing = ReadPreprocessingHints(source.root, built.files);
   // Validate exactly what Core will read: the serialized text, through the same parser.
   StatusOr<Manifest> manifest = ParseManifest(SerializeManifest(built));
   if (!manifest.ok())

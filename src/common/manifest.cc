@@ -245,7 +245,8 @@ class ManifestReader {
     YAML::Node list;
     RETURN_IF_ERROR(Sequence(parent, key, at, /*required=*/false, list));
     for (size_t i = 0; i < list.size(); ++i) {
-      if (!list[i].IsScalar()) return InvalidArgument(Index(Join(at, key), i) + ": expected a string");
+      if (!list[i].IsScalar())
+        return InvalidArgument(Index(Join(at, key), i) + ": expected a string");
       out.push_back(list[i].Scalar());
     }
     return Status::Ok();
@@ -564,8 +565,9 @@ void EmitPreprocessing(YAML::Emitter& out, const ManifestPreprocessing& p) {
   out << YAML::Key << "preprocessing" << YAML::Value << YAML::BeginMap;
   EmitStrings(out, "sources", p.sources);
   const ManifestModelConfig& model = p.model;
-  const bool has_model = !model.model_type.empty() || !model.architectures.empty() || !model.labels.empty() ||
-                         model.num_labels != 0 || model.max_position_embeddings != 0;
+  const bool has_model = !model.model_type.empty() || !model.architectures.empty() ||
+                         !model.labels.empty() || model.num_labels != 0 ||
+                         model.max_position_embeddings != 0;
   if (has_model) out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
   EmitIf(out, "type", !model.model_type.empty(), model.model_type);
   EmitStrings(out, "architectures", model.architectures);

@@ -27,7 +27,8 @@ struct ManifestFile {
 
 struct ManifestExecutionFile {
   std::string path;
-  std::string role = "single";  // single|encoder|decoder|decoder_with_past|text_encoder|vision_encoder
+  std::string role =
+      "single";  // single|encoder|decoder|decoder_with_past|text_encoder|vision_encoder
 };
 
 struct ManifestTensor {
@@ -45,7 +46,9 @@ struct ManifestImageSize {
   uint64_t width = 0;
   uint64_t shortest_edge = 0;  // resize so the shorter side has this length
   uint64_t longest_edge = 0;   // ... and the longer side at most this
-  bool empty() const { return height == 0 && width == 0 && shortest_edge == 0 && longest_edge == 0; }
+  bool empty() const {
+    return height == 0 && width == 0 && shortest_edge == 0 && longest_edge == 0;
+  }
 };
 
 struct ManifestImagePreprocessing {
@@ -82,7 +85,7 @@ struct ManifestTextPreprocessing {
 };
 
 struct ManifestModelConfig {
-  std::string model_type{};                 // config.json model_type, e.g. "bert"
+  std::string model_type{};                  // config.json model_type, e.g. "bert"
   std::vector<std::string> architectures{};  // e.g. ["BertForSequenceClassification"]
   uint64_t num_labels = 0;
   std::vector<std::string> labels{};  // id2label in id order; empty when not stated or too many
@@ -134,6 +137,7 @@ StatusOr<Manifest> ParseManifest(const std::string& yaml_text);
 std::string SerializeManifest(const Manifest& manifest);
 // File helpers: errors name the file.
 StatusOr<Manifest> ReadManifestFile(const std::string& path);
-Status WriteManifestFile(const Manifest& manifest, const std::string& path);  // atomic (tmp + rename)
+Status WriteManifestFile(const Manifest& manifest,
+                         const std::string& path);  // atomic (tmp + rename)
 
 }  // namespace mlos

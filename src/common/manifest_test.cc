@@ -272,9 +272,9 @@ TEST(ManifestTest, PreprocessingBadTypesNameTheKey) {
               at + ".model.num_labels: expected an integer >= 0");
   ExpectError(ParseEditedHints("num_labels: 8", "num_labels: 3"),
               at + ".model.labels: 8 labels for num_labels 3");
-  ExpectError(ParseEditedHints("architectures: [\"ViTForImageClassification\"]",
-                               "architectures: [{a: 1}]"),
-              at + ".model.architectures[0]: expected a string");
+  ExpectError(
+      ParseEditedHints("architectures: [\"ViTForImageClassification\"]", "architectures: [{a: 1}]"),
+      at + ".model.architectures[0]: expected a string");
   ExpectError(ParseEditedHints("do_resize: true", "do_resize: sometimes"),
               at + ".image.do_resize: expected true or false");
   ExpectError(ParseEditedHints("{height: 224, width: 224}", "{height: 224}"),
