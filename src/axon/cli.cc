@@ -30,6 +30,11 @@ constexpr char kFooter[] = R"(Environment:
   MLOS_CORE_ENDPOINT  MLOS Core URL for register (default http://127.0.0.1:8080)
   HF_ENDPOINT         Hugging Face endpoint (default https://huggingface.co)
   HF_TOKEN            Hugging Face access token, for gated and private models
+  MODELSCOPE_DOMAIN   ModelScope host (default www.modelscope.cn)
+  MODELSCOPE_API_TOKEN  ModelScope access token, for private models
+  KAGGLE_API_ENDPOINT Kaggle endpoint (default https://www.kaggle.com)
+  KAGGLE_USERNAME, KAGGLE_KEY (or KAGGLE_API_TOKEN)  Kaggle credentials
+  TFHUB_ENDPOINT      TF Hub endpoint (default https://tfhub.dev)
 
 Exit codes:
   0  success

@@ -39,6 +39,12 @@ const std::vector<KeySpec>& KeySpecs() {
        {ValueKind::kCount, 1, 4096}},
       {{"hf.endpoint", "https://huggingface.co", "Hugging Face endpoint (HF_ENDPOINT wins)"},
        {ValueKind::kHttpUrl}},
+      {{"kaggle.endpoint", "https://www.kaggle.com",
+        "Kaggle Models endpoint (KAGGLE_API_ENDPOINT wins)"},
+       {ValueKind::kHttpUrl}},
+      {{"modelscope.endpoint", "https://www.modelscope.cn",
+        "ModelScope endpoint (MODELSCOPE_DOMAIN wins)"},
+       {ValueKind::kHttpUrl}},
       {{"pytorch.github_api_endpoint", "https://api.github.com",
         "GitHub API for PyTorch Hub repositories (AXON_PYTORCH_GITHUB_API_ENDPOINT wins)"},
        {ValueKind::kHttpUrl}},
@@ -51,6 +57,8 @@ const std::vector<KeySpec>& KeySpecs() {
        {ValueKind::kOptionalHttpUrl}},
       {{"registry.url", "", "local model registry URL (empty: none)"},
        {ValueKind::kOptionalHttpUrl}},
+      {{"tfhub.endpoint", "https://tfhub.dev", "TF Hub endpoint (TFHUB_ENDPOINT wins)"},
+       {ValueKind::kHttpUrl}},
   };
   return specs;
 }

@@ -160,8 +160,12 @@ bool IsFatalCurlError(CURLcode code) {
   }
 }
 
+// Credentials: Authorization, and Cookie (ModelScope's session token travels as a cookie).
 void DropAuthorization(HttpHeaders& headers) {
-  std::erase_if(headers, [](const auto& header) { return Lower(header.first) == "authorization"; });
+  std::erase_if(headers, [](const auto& header) {
+    const std::string name = Lower(header.first);
+    return name == "authorization" || name == "cookie";
+  });
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 //
 // Exchange follows redirects by hand (at most kMaxRedirects) instead of CURLOPT_FOLLOWLOCATION:
 // curl 7.88 forwards a header set through CURLOPT_HTTPHEADER, Authorization included, to any host
-// a redirect names. Here the Authorization header is dropped for good as soon as a redirect
-// leaves the origin (scheme, host, port) of the first URL, as the official hub clients do.
+// a redirect names. Here the Authorization and Cookie headers are dropped for good as soon as a
+// redirect leaves the origin (scheme, host, port) of the first URL, as the official hub clients do.
 // The sink sees only the final response (never a redirect hop's head or body).
 // Thread-safe: every call uses its own curl handle.
 #pragma once

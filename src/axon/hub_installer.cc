@@ -42,7 +42,8 @@ StatusOr<std::vector<DownloadedFile>> Download(const RemoteModel& remote,
                       error.message());
     }
     downloads.push_back({.url = file.url, .destination = destination.string(), .size = file.size,
-                         .sha256 = file.sha256, .label = file.path});
+                         .sha256 = file.sha256, .git_blob_sha1 = file.git_blob_sha1,
+                         .label = file.path});
   }
   DownloadOptions options;
   options.headers = remote.headers;

@@ -53,8 +53,8 @@ Administration (for tests):
   GET  /_log      every request so far: [{"method", "path", "range", "status", "time"}]
   POST /_log/clear
 
-PyTorch Hub's routes are in pytorch_hub.py. Later hubs (ModelScope, Kaggle) add a handler class
-like HuggingFaceHub and an entry in HUBS.
+PyTorch Hub's routes are in pytorch_hub.py, ModelScope's in modelscope.py, Kaggle's and TF Hub's
+in kaggle.py. Later hubs add a handler class like HuggingFaceHub and an entry in HUBS.
 """
 
 import argparse
@@ -70,6 +70,8 @@ import threading
 import time
 import urllib.parse
 
+from kaggle import KaggleHub, TfHub
+from modelscope import ModelScopeHub
 from pytorch_hub import PyTorchHub
 from registry import LocalRegistry
 
@@ -484,7 +486,7 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-HUBS = (HuggingFaceHub, PyTorchHub, LocalRegistry)
+HUBS = (HuggingFaceHub, PyTorchHub, LocalRegistry, ModelScopeHub, KaggleHub, TfHub)
 
 
 def serve(root, port):

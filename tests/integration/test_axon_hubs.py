@@ -43,7 +43,7 @@ class HubInstallTest(unittest.TestCase):
         make_repo(root, "org/mlp", {"model.onnx": cls.mlp}, revision="v1")
         make_repo(root, "org/gated", {"model.onnx": cls.mlp},
                   config={"gated": "auto", "tokens": [TOKEN]})
-        for name in ("corrupt", "cut", "busy"):
+        for name in ("corrupt", "corrupt-config", "cut", "busy"):
             make_repo(root, f"org/{name}", {"onnx/model.onnx": cls.mlp, "config.json": b"{}"})
         make_repo(root, "org/evil", {"model.onnx": cls.mlp}, config={"extra_siblings": [
             {"rfilename": "../../etc/passwd", "content": "root:x:0:0::/root:/bin/sh\n"},
@@ -148,6 +148,15 @@ class HubInstallTest(unittest.TestCase):
         self.assertFalse((self.axon_home / "cache" / "models" / "hf" / "org" / "corrupt").exists())
         self.assertEqual(set((self.axon_home / "cache" / "blobs").rglob("*")) - blobs_before,
                          set(), "a blob of the failed install was stored")
+
+    def test_corrupted_git_file_fails_its_blob_id_check(self):
+        # config.json is kept in git, not LFS: the Hub lists no sha256 for it, only its blobId.
+        self.emulator.set_faults({"hf/org/corrupt-config/config.json": {"corrupt": True}})
+        result = self.install("hf/org/corrupt-config@main")
+        self.assertEqual(result.returncode, 2, result.stdout)
+        self.assertIn("config.json", result.stderr)
+        self.assertIn("git blob sha1 mismatch", result.stderr)
+        self.assert_nothing_left_of("hf/org/corrupt-config@main")
 
     def test_cut_download_is_retried(self):
         self.emulator.set_faults({"hf/org/cut/onnx/model.onnx": {"cut_at": 1000}})

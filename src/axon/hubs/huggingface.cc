@@ -108,6 +108,11 @@ StatusOr<HfModelInfo> ParseHfModelInfo(const std::string& body, const std::strin
       }
       sibling.sha256 = sha256->get<std::string>();
       if (const uint64_t lfs_size = SizeField(*lfs); lfs_size != 0) sibling.size = lfs_size;
+    } else if (const auto blob_id = entry.find("blobId"); blob_id != entry.end()) {
+      if (!blob_id->is_string() || !IsHex(blob_id->get<std::string>(), 40)) {
+        return bad(where + " (" + sibling.path + "): blobId is not 40 hex digits");
+      }
+      sibling.blob_id = blob_id->get<std::string>();
     }
     info.siblings.push_back(std::move(sibling));
   }
@@ -156,8 +161,8 @@ StatusOr<RemoteModel> HfRemoteModel(const HuggingFaceConfig& config, const Model
   for (const std::string& path : selection.files) {
     const auto sibling = std::find_if(info.siblings.begin(), info.siblings.end(),
                                       [&](const HfSibling& s) { return s.path == path; });
-    model.files.push_back(
-        {path, HfResolveUrl(config, repo, info.commit, path), sibling->size, sibling->sha256});
+    model.files.push_back({path, HfResolveUrl(config, repo, info.commit, path), sibling->size,
+                           sibling->sha256, sibling->blob_id});
   }
   if (!config.token.empty()) model.headers.push_back({"Authorization", "Bearer " + config.token});
   return model;

@@ -34,9 +34,10 @@ HuggingFaceConfig HuggingFaceConfigFromEnvironment(
 
 // What the model info API says about one revision.
 struct HfSibling {
-  std::string path{};    // rfilename, unchecked
-  uint64_t size = 0;     // lfs.size, else size; 0 when absent
-  std::string sha256{};  // lfs.sha256; empty for files stored in git
+  std::string path{};     // rfilename, unchecked
+  uint64_t size = 0;      // lfs.size, else size; 0 when absent
+  std::string sha256{};   // lfs.sha256; empty for files stored in git
+  std::string blob_id{};  // blobId of a file stored in git (its git blob sha1); empty for LFS
 };
 
 struct HfModelInfo {

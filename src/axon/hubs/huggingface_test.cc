@@ -10,6 +10,7 @@ namespace {
 
 const std::string kCommit = "0123456789abcdef0123456789abcdef01234567";
 const std::string kSha256(64, 'a');
+const std::string kBlobId(40, 'b');
 
 HuggingFaceConfig Config(std::string token = "") {
   return {"http://127.0.0.1:9/hub", std::move(token)};
@@ -52,11 +53,14 @@ TEST(HuggingFace, Urls) {
 }
 
 TEST(HuggingFace, ParsesModelInfo) {
-  const std::string body = InfoJson(
-      {{{"rfilename", "config.json"}, {"size", 12}},
-       {{"rfilename", "model.onnx"}, {"size", 134}, {"lfs", {{"sha256", kSha256}, {"size", 7855}}}},
-       {{"rfilename", "README.md"}}},
-      {{"gated", "auto"}, {"private", false}, {"pipeline_tag", "text-classification"}});
+  const std::string body =
+      InfoJson({{{"rfilename", "config.json"}, {"size", 12}, {"blobId", kBlobId}},
+                {{"rfilename", "model.onnx"},
+                 {"size", 134},
+                 {"blobId", "0123456789012345678901234567890123456789"},  // the LFS pointer's
+                 {"lfs", {{"sha256", kSha256}, {"size", 7855}}}},
+                {{"rfilename", "README.md"}}},
+               {{"gated", "auto"}, {"private", false}, {"pipeline_tag", "text-classification"}});
   StatusOr<HfModelInfo> info = ParseHfModelInfo(body, "URL");
   ASSERT_TRUE(info.ok()) << info.status().message();
   EXPECT_EQ(info->id, "org/mlp");
@@ -66,8 +70,10 @@ TEST(HuggingFace, ParsesModelInfo) {
   ASSERT_EQ(info->siblings.size(), 3u);
   EXPECT_EQ(info->siblings[0].size, 12u);
   EXPECT_EQ(info->siblings[0].sha256, "");
+  EXPECT_EQ(info->siblings[0].blob_id, kBlobId);
   EXPECT_EQ(info->siblings[1].size, 7855u);  // the LFS object's size, not the pointer's
   EXPECT_EQ(info->siblings[1].sha256, kSha256);
+  EXPECT_EQ(info->siblings[1].blob_id, "");  // LFS files are checked by their sha256
   EXPECT_EQ(info->siblings[2].size, 0u);
   ASSERT_TRUE(ParseHfModelInfo(InfoJson(nlohmann::json::array(), {{"gated", false}}), "u").ok());
   EXPECT_FALSE(ParseHfModelInfo(InfoJson(nlohmann::json::array(), {{"gated", false}}), "u")->gated);
@@ -81,6 +87,8 @@ TEST(HuggingFace, RefusesMalformedModelInfo) {
       {InfoJson({{{"size", 1}}}), "siblings[0] has no \"rfilename\""},
       {InfoJson({{{"rfilename", "m.onnx"}, {"lfs", {{"sha256", "xyz"}}}}}),
        "siblings[0] (m.onnx): lfs.sha256 is not 64 hex digits"},
+      {InfoJson({{{"rfilename", "c.json"}, {"blobId", 7}}}),
+       "siblings[0] (c.json): blobId is not 40 hex digits"},
   };
   for (const auto& [body, problem] : cases) {
     StatusOr<HfModelInfo> info = ParseHfModelInfo(body, "http://hub/api/models/x");
@@ -92,7 +100,7 @@ TEST(HuggingFace, RefusesMalformedModelInfo) {
 
 TEST(HuggingFace, BuildsRemoteModelPinnedToTheCommit) {
   StatusOr<HfModelInfo> info =
-      ParseHfModelInfo(InfoJson({{{"rfilename", "config.json"}, {"size", 12}},
+      ParseHfModelInfo(InfoJson({{{"rfilename", "config.json"}, {"size", 12}, {"blobId", kBlobId}},
                                  {{"rfilename", "README.md"}, {"size", 5}},
                                  {{"rfilename", "model.onnx"},
                                   {"size", 134},
@@ -110,6 +118,7 @@ TEST(HuggingFace, BuildsRemoteModelPinnedToTheCommit) {
   EXPECT_EQ(model->files[0].path, "config.json");
   EXPECT_EQ(model->files[0].size, 12u);
   EXPECT_EQ(model->files[0].sha256, "");
+  EXPECT_EQ(model->files[0].git_blob_sha1, kBlobId);
   EXPECT_EQ(model->files[1].url,
             "http://127.0.0.1:9/hub/org/mlp/resolve/" + kCommit + "/model.onnx");
   EXPECT_EQ(model->files[1].sha256, kSha256);

@@ -35,6 +35,7 @@ struct RemoteFile {
   std::string url{};     // where to GET it (pinned to the resolved commit where the hub allows)
   uint64_t size = 0;     // declared by the hub; 0: not declared
   std::string sha256{};  // declared by the hub (lower-case hex); empty: not declared
+  std::string git_blob_sha1{};  // git's blob id, declared by the hub; empty: not declared
 };
 
 // The package made by a RemoteModel's `prepare`: every file under `dir`, none hashed yet.
