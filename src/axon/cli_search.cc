@@ -13,11 +13,11 @@ constexpr char kInstalledSource[] = "installed";
 
 // The installed models as a source; a store that cannot be listed at all fails it.
 SearchSource InstalledSource(const std::string& home) {
-  return {kInstalledSource,
-          [home](const SearchRequest& request,
-                 const AxonConfig&) -> StatusOr<std::vector<SearchHit>> {
-            return SearchInstalled(Store(home).List().models, request);
-          }};
+  return {
+      kInstalledSource,
+      [home](const SearchRequest& request, const AxonConfig&) -> StatusOr<std::vector<SearchHit>> {
+        return SearchInstalled(Store(home).List().models, request);
+      }};
 }
 
 std::string SourceNames(const std::vector<SearchSource>& sources) {

@@ -28,9 +28,8 @@ nlohmann::json OptionalText(const std::string& value) {
 }  // namespace
 
 bool MatchesQuery(const std::string& text, const std::string& query) {
-  return std::search(text.begin(), text.end(), query.begin(), query.end(), [](char a, char b) {
-           return Lower(a) == Lower(b);
-         }) != text.end();
+  return std::search(text.begin(), text.end(), query.begin(), query.end(),
+                     [](char a, char b) { return Lower(a) == Lower(b); }) != text.end();
 }
 
 std::vector<SearchHit> SearchInstalled(const std::vector<InstalledModel>& models,
@@ -38,8 +37,7 @@ std::vector<SearchHit> SearchInstalled(const std::vector<InstalledModel>& models
   std::vector<SearchHit> hits;
   for (const InstalledModel& model : models) {
     const Manifest& m = model.manifest;
-    if (!MatchesQuery(m.model_id(), request.query) &&
-        !MatchesQuery(m.description, request.query)) {
+    if (!MatchesQuery(m.model_id(), request.query) && !MatchesQuery(m.description, request.query)) {
       continue;
     }
     SearchHit hit;

@@ -17,11 +17,12 @@ SearchHit Hit(const std::string& id, const std::string& source) {
 // A source answering `hits` (or failing with `error` when it is not OK).
 SearchSource Source(const std::string& name, std::vector<SearchHit> hits,
                     Status error = Status::Ok()) {
-  return {name, [hits, error](const SearchRequest&,
-                              const AxonConfig&) -> StatusOr<std::vector<SearchHit>> {
-            if (!error.ok()) return error;
-            return hits;
-          }};
+  return {
+      name,
+      [hits, error](const SearchRequest&, const AxonConfig&) -> StatusOr<std::vector<SearchHit>> {
+        if (!error.ok()) return error;
+        return hits;
+      }};
 }
 
 TEST(Search, MatchesQueryIgnoresCase) {

@@ -77,9 +77,8 @@ StatusOr<InstallResult> InstallPackageFromUrl(Store& store, const std::string& u
   file.url = url;
   file.destination = archive;
   file.label = file_name;  // size and digests unknown: the package's manifest checks its files
-  StatusOr<std::vector<DownloadedFile>> downloaded = DownloadFiles(
-      {file}, download,
-      [&](const std::string&, uint64_t done, uint64_t total) {
+  StatusOr<std::vector<DownloadedFile>> downloaded =
+      DownloadFiles({file}, download, [&](const std::string&, uint64_t done, uint64_t total) {
         std::lock_guard lock(progress_mutex);
         if (const ByteProgress draw = progress.Track("downloading " + file_name, total)) draw(done);
       });

@@ -15,9 +15,9 @@ TEST(UrlInstall, KnowsPackageUrls) {
 TEST(UrlInstall, FileNameIsTheLastPathSegment) {
   EXPECT_EQ(*PackageFileNameOfUrl("https://host/a/b/model.axon"), "model.axon");
   EXPECT_EQ(*PackageFileNameOfUrl("https://host/model.tar.gz?token=x#frag"), "model.tar.gz");
-  for (const std::string url : {"https://host/model.onnx", "https://host.axon", "https://host/",
-                                "https://host/a/.axon", "https://host/%2e%2e.axon",
-                                "https://host/p.axon/"}) {
+  for (const std::string url :
+       {"https://host/model.onnx", "https://host.axon", "https://host/", "https://host/a/.axon",
+        "https://host/%2e%2e.axon", "https://host/p.axon/"}) {
     const StatusOr<std::string> name = PackageFileNameOfUrl(url);
     EXPECT_FALSE(name.ok()) << url << " -> " << (name.ok() ? *name : "");
     if (!name.ok()) {

@@ -90,7 +90,8 @@ StatusOr<RemoteModel> RegistryRemoteModel(const std::string& registry_url, const
     return InvalidArgument(where + " describes " + manifest.model_id() + ", not " + ref.id());
   }
   if (ref.version == kLatest && manifest.version == kLatest) {
-    return InvalidArgument(where + ": the registry must say which version \"latest\" is "
+    return InvalidArgument(where +
+                           ": the registry must say which version \"latest\" is "
                            "(metadata.version), not \"latest\"");
   }
   if (ref.version != kLatest && manifest.version != ref.version) {
@@ -106,7 +107,8 @@ StatusOr<RemoteModel> RegistryRemoteModel(const std::string& registry_url, const
     if (Status path_ok = CheckHubFilePath(file.path); !path_ok.ok()) {
       return path_ok.WithContext(where);
     }
-    model.files.push_back({file.path, RegistryFileUrl(registry_url, ref, manifest.version, file.path),
+    model.files.push_back({file.path,
+                           RegistryFileUrl(registry_url, ref, manifest.version, file.path),
                            file.size, file.sha256});
   }
   return model;

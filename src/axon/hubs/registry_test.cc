@@ -73,8 +73,9 @@ TEST(Registry, RefusesManifestsThatDoNotAnswerTheQuestion) {
             std::string::npos);
   EXPECT_NE(error("org/mlp@latest", ManifestText("latest")).find("which version"),
             std::string::npos);
-  EXPECT_NE(error("org/mlp@1.0", ManifestText("1.0", "../../etc/passwd")).find("inside the package"),
-            std::string::npos);
+  EXPECT_NE(
+      error("org/mlp@1.0", ManifestText("1.0", "../../etc/passwd")).find("inside the package"),
+      std::string::npos);
   EXPECT_NE(error("org/mlp@1.0", ManifestText("1.0", "model.onnx", "tensorflow")).find("cannot be"),
             std::string::npos);
   EXPECT_NE(error("org/mlp@1.0", ManifestText("1.0"), FormatWanted::kTorchScript).find("--format"),
@@ -86,8 +87,7 @@ TEST(Registry, NamesTheManifestParserAllowsButHubsMayNotUseAreRefused) {
   const StatusOr<RemoteModel> model = RegistryRemoteModel(
       kRegistry, Ref("org/mlp@1.0"), ManifestText("1.0", "~/model.onnx"), "URL");
   ASSERT_FALSE(model.ok());
-  EXPECT_NE(model.status().message().find("unsafe file name \"~/model.onnx\""),
-            std::string::npos)
+  EXPECT_NE(model.status().message().find("unsafe file name \"~/model.onnx\""), std::string::npos)
       << model.status().message();
   EXPECT_NE(model.status().message().find("URL"), std::string::npos);
 }
