@@ -207,7 +207,7 @@ class PyTorchHubInstallTest(unittest.TestCase):
             return self.models[name](torch.from_numpy(inputs)).numpy()
 
     def infer(self, model_id, name, inputs):
-        reply = self.core().infer(model_id, {"input": inputs.ravel().tolist()})
+        reply = self.core().infer(model_id, {"input": inputs.tolist()})  # nested: the shape
         self.assertEqual(reply.status, 200, reply)
         numpy.testing.assert_allclose(harness.output_array(reply, "output"),
                                       self.torch_output(name, inputs), rtol=1e-3, atol=1e-4)
