@@ -83,3 +83,42 @@ def write_matmul_model(path, rows, cols, seed=0):
     model.ir_version = 8
     onnx.save(model, str(path))
     return weights
+
+
+ARGUMENT_HELP = {"core": "the mlos-core binary", "axon": "the axon binary",
+                 "fixtures": "output directory of fixtures/make_fixtures.py"}
+
+
+def run_tests(options, doc, name, arguments=("core", "axon", "fixtures")):
+    """The main() of an Axon integration test file: parses --core/--axon/--fixtures (those in
+    ARGUMENTS, all required) into OPTIONS, runs the file's unittest cases with the other
+    arguments, and prints how long they took under NAME."""
+    import argparse
+    import time
+    import unittest
+
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    for argument in arguments:
+        parser.add_argument(f"--{argument}", required=True, type=pathlib.Path,
+                            help=ARGUMENT_HELP[argument])
+    known, rest = parser.parse_known_args()
+    vars(options).update(vars(known))
+    started = time.monotonic()
+    try:
+        unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+    finally:
+        print(f"{name}: {time.monotonic() - started:.1f} s", file=sys.stderr)
+
+
+def assert_infers(test, server, model_id, inputs, outputs, rtol=1e-4, atol=1e-5):
+    """One MLOS API inference of MODEL_ID on SERVER with INPUTS ({"input": array}, sent as a
+    nested list so the shape travels) whose outputs must match OUTPUTS ({name: array})."""
+    import numpy
+
+    import harness
+
+    reply = server.infer(model_id, {name: array.tolist() for name, array in inputs.items()})
+    test.assertEqual(reply.status, 200, reply)
+    for name, expected in outputs.items():
+        numpy.testing.assert_allclose(harness.output_array(reply, name), expected,
+                                      rtol=rtol, atol=atol)

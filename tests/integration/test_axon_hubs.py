@@ -16,17 +16,14 @@ import hashlib
 import json
 import pathlib
 import shutil
-import sys
 import tempfile
-import time
 import unittest
 
-import numpy
-
+import axon_harness
 import harness
 from axon_harness import HubEmulator, make_repo, sha256_of
 
-OPTIONS = argparse.Namespace()  # --core, --axon, --fixtures; set in main()
+OPTIONS = argparse.Namespace()  # --core, --axon, --fixtures; set by axon_harness.run_tests
 TOKEN = "hf_emulator_token"
 
 
@@ -208,27 +205,8 @@ class HubInstallTest(unittest.TestCase):
         server.start()
         self.axon.check("register", "hf/org/mlp@main", "--core", server.url)
         inputs, outputs = harness.load_reference(OPTIONS.fixtures / "mlp")
-        reply = server.infer("hf/org/mlp@main", {"input": inputs["input"].ravel().tolist()})
-        self.assertEqual(reply.status, 200, reply)
-        for name, expected in outputs.items():
-            numpy.testing.assert_allclose(harness.output_array(reply, name), expected,
-                                          rtol=1e-4, atol=1e-5)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--core", required=True, type=pathlib.Path, help="the mlos-core binary")
-    parser.add_argument("--axon", required=True, type=pathlib.Path, help="the axon binary")
-    parser.add_argument("--fixtures", required=True, type=pathlib.Path,
-                        help="output directory of fixtures/make_fixtures.py")
-    known, rest = parser.parse_known_args()
-    vars(OPTIONS).update(vars(known))
-    started = time.monotonic()
-    try:
-        unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
-    finally:
-        print(f"test_axon_hubs: {time.monotonic() - started:.1f} s", file=sys.stderr)
+        axon_harness.assert_infers(self, server, "hf/org/mlp@main", inputs, outputs)
 
 
 if __name__ == "__main__":
-    main()
+    axon_harness.run_tests(OPTIONS, __doc__, "test_axon_hubs")

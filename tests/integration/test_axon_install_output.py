@@ -21,17 +21,17 @@ import select
 import shutil
 import struct
 import subprocess
-import sys
 import tempfile
 import termios
 import unittest
 
 import yaml
 
+import axon_harness
 import harness
 from axon_harness import HubEmulator, make_repo
 
-OPTIONS = argparse.Namespace()  # --axon, --fixtures; set in main()
+OPTIONS = argparse.Namespace()  # --axon, --fixtures; set by axon_harness.run_tests
 ESCAPE = re.compile(r"\x1b\[[0-9]*[A-Za-z]|\r")
 
 
@@ -166,15 +166,5 @@ class InstallOutputTest(unittest.TestCase):
         self.axon.check("verify", "hf/org/vit-bert@main")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--axon", required=True, type=pathlib.Path, help="the axon binary")
-    parser.add_argument("--fixtures", required=True, type=pathlib.Path,
-                        help="output directory of fixtures/make_fixtures.py")
-    known, rest = parser.parse_known_args()
-    vars(OPTIONS).update(vars(known))
-    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    axon_harness.run_tests(OPTIONS, __doc__, "test_axon_install_output", ("axon", "fixtures"))

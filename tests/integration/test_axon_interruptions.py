@@ -17,15 +17,15 @@ import pathlib
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
+import axon_harness
 import harness
 from axon_harness import HubEmulator, make_repo, sha256_of, write_matmul_model
 
-OPTIONS = argparse.Namespace()  # --axon, --fixtures; set in main()
+OPTIONS = argparse.Namespace()  # --axon, --fixtures; set by axon_harness.run_tests
 BIG_ROWS, BIG_COLS = 1024, 2048  # an 8 MiB model
 
 
@@ -147,14 +147,5 @@ class InterruptionTest(unittest.TestCase):
         self.assertEqual(self.staged_bytes("org/twice"), 0)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--axon", required=True, type=pathlib.Path)
-    parser.add_argument("--fixtures", required=True, type=pathlib.Path)
-    arguments, rest = parser.parse_known_args()
-    OPTIONS.__dict__.update(vars(arguments))
-    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
-
-
 if __name__ == "__main__":
-    main()
+    axon_harness.run_tests(OPTIONS, __doc__, "test_axon_interruptions", ("axon", "fixtures"))

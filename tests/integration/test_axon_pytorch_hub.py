@@ -31,6 +31,7 @@ import unittest
 
 import numpy
 
+import axon_harness
 import harness
 from axon_harness import HubEmulator
 
@@ -39,7 +40,7 @@ try:
 except ImportError:  # scripts/install-deps.sh installs python3-torch
     torch = None
 
-OPTIONS = argparse.Namespace()  # --core, --axon; set in main()
+OPTIONS = argparse.Namespace()  # --core, --axon; set by axon_harness.run_tests
 WEIGHTS_BASE = "https://download.pytorch.org/models"
 
 MODELS = '''
@@ -300,18 +301,5 @@ def urllib_request(url):
     return urllib.request.urlopen(url, timeout=10)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--core", required=True, type=pathlib.Path, help="the mlos-core binary")
-    parser.add_argument("--axon", required=True, type=pathlib.Path, help="the axon binary")
-    known, rest = parser.parse_known_args()
-    vars(OPTIONS).update(vars(known))
-    started = time.monotonic()
-    try:
-        unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
-    finally:
-        print(f"test_axon_pytorch_hub: {time.monotonic() - started:.1f} s", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    main()
+    axon_harness.run_tests(OPTIONS, __doc__, "test_axon_pytorch_hub", ("core", "axon"))

@@ -17,18 +17,17 @@ import argparse
 import json
 import pathlib
 import shutil
-import sys
 import tempfile
 import time
 import unittest
 
-import numpy
 import yaml
 
+import axon_harness
 import harness
 from axon_harness import HubEmulator, make_repo, sha256_of
 
-OPTIONS = argparse.Namespace()  # --core, --axon, --fixtures; set in main()
+OPTIONS = argparse.Namespace()  # --core, --axon, --fixtures; set by axon_harness.run_tests
 
 
 def publish(registry, model_id, package_dir, edit_manifest=None):
@@ -143,11 +142,7 @@ class RegistryTest(unittest.TestCase):
         server.start()
         self.axon.check("register", "org/mlp@1.0", "--core", server.url)
         inputs, outputs = harness.load_reference(OPTIONS.fixtures / "mlp")
-        reply = server.infer("org/mlp@1.0", {"input": inputs["input"].ravel().tolist()})
-        self.assertEqual(reply.status, 200, reply)
-        for name, expected in outputs.items():
-            numpy.testing.assert_allclose(harness.output_array(reply, name), expected,
-                                          rtol=1e-4, atol=1e-5)
+        axon_harness.assert_infers(self, server, "org/mlp@1.0", inputs, outputs)
 
     def test_a_file_that_differs_from_the_registry_manifest_is_rejected(self):
         blobs_before = self.blobs()
@@ -257,20 +252,5 @@ class RegistryTest(unittest.TestCase):
         self.assertIn("hf, registry, installed", unknown.stderr)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--core", required=True, type=pathlib.Path, help="the mlos-core binary")
-    parser.add_argument("--axon", required=True, type=pathlib.Path, help="the axon binary")
-    parser.add_argument("--fixtures", required=True, type=pathlib.Path,
-                        help="output directory of fixtures/make_fixtures.py")
-    known, rest = parser.parse_known_args()
-    vars(OPTIONS).update(vars(known))
-    started = time.monotonic()
-    try:
-        unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
-    finally:
-        print(f"test_axon_registry: {time.monotonic() - started:.1f} s", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    main()
+    axon_harness.run_tests(OPTIONS, __doc__, "test_axon_registry")
