@@ -52,9 +52,9 @@ class HubEmulator:
         self.process.stdout.close()
 
 
-def make_repo(root, repo, files, revision="main", config=None):
-    """Writes hf/REPO/REVISION with FILES ({path in repo: bytes or a path to copy})."""
-    folder = root / "hf" / repo / revision
+def write_files(folder, files, config=None, config_name=None):
+    """Writes FILES ({path: bytes or a path to copy}) under FOLDER, and CONFIG as JSON beside it
+    (FOLDER's parent / CONFIG_NAME)."""
     for path, content in files.items():
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,13 @@ def make_repo(root, repo, files, revision="main", config=None):
         else:
             target.write_bytes(content)
     if config is not None:
-        (root / "hf" / repo / "repo.json").write_text(json.dumps(config))
+        (folder.parent / config_name).write_text(json.dumps(config))
+
+
+def make_repo(root, repo, files, revision="main", config=None):
+    """Writes hf/REPO/REVISION with FILES ({path in repo: bytes or a path to copy}) and CONFIG
+    as the repository's repo.json."""
+    write_files(root / "hf" / repo / revision, files, config, "repo.json")
 
 
 def write_matmul_model(path, rows, cols, seed=0):

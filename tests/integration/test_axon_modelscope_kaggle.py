@@ -21,26 +21,13 @@ import unittest
 
 import axon_harness
 import harness
-from axon_harness import HubEmulator, sha256_of
+from axon_harness import HubEmulator, sha256_of, write_files
 
 OPTIONS = argparse.Namespace()  # --core, --axon, --fixtures; set by axon_harness.run_tests
 MS_TOKEN = "ms-emulator-token"
 SAVED_MODEL = {"saved_model.pb": b"\x08\x01", "variables/variables.index": b"index",
                "variables/variables.data-00000-of-00001": b"data"}
 SAVED_MODEL_REASON = "TensorFlow SavedModels cannot be converted here"
-
-
-def write_files(folder, files, config=None, config_name=None):
-    """Writes FILES ({path: bytes or a path to copy}) under FOLDER, and CONFIG as JSON beside it."""
-    for path, content in files.items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, pathlib.Path):
-            shutil.copyfile(content, target)
-        else:
-            target.write_bytes(content)
-    if config is not None:
-        (folder.parent / config_name).write_text(json.dumps(config))
 
 
 class ModelScopeKaggleTest(unittest.TestCase):

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "axon/hubs/hub_file_path.h"
+#include "axon/hubs/hub_text.h"
 #include "axon/hubs/pytorch_conversion.h"
 #include "axon/hubs/torch_converter.h"
 #include "axon/package_archive.h"
@@ -18,16 +18,6 @@ namespace fs = std::filesystem;
 
 constexpr char kDefaultBranchRevision[] = "latest";
 constexpr char kDefaultOwner[] = "pytorch";
-
-std::string EnvironmentOr(const char* name, std::string fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && value[0] != '\0' ? std::string(value) : std::move(fallback);
-}
-
-std::string WithoutTrailingSlash(std::string url) {
-  while (url.ends_with('/')) url.pop_back();
-  return url;
-}
 
 bool IsLowerHex(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
