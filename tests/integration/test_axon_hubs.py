@@ -118,6 +118,18 @@ class HubInstallTest(unittest.TestCase):
         self.assertEqual(json.loads(result.stdout)["source"]["commit"],
                          self.emulator.commit("org/mlp", "v1"))
 
+    def test_revision_option_and_format_choice(self):
+        model = self.installed("hf/org/mlp", "--revision", "v1", "--as", "hf/org/mlp-v1@pinned")
+        self.assertEqual(model["source"]["commit"], self.emulator.commit("org/mlp", "v1"))
+        both = self.install("hf/org/mlp@main", "--revision", "v1")
+        self.assertEqual(both.returncode, 2, both.stderr)
+        self.assertIn("already names a revision", both.stderr)
+        no_script = self.install("hf/org/mlp@main", "--format", "torchscript")
+        self.assertEqual(no_script.returncode, 2, no_script.stderr)
+        self.assertIn("no TorchScript file (--format torchscript)", no_script.stderr)
+        bad = self.install("hf/org/mlp@main", "--format", "tensorflow")
+        self.assertEqual(bad.returncode, 1, bad.stderr)
+
     # -- access ------------------------------------------------------------------------------
 
     def test_gated_repository_needs_hf_token(self):
