@@ -132,10 +132,10 @@ Status ExtractFile(archive* a, const std::string& path, uint64_t max_bytes) {
   return status;
 }
 
-std::string MetadataJson(const std::string& archive_path, const std::string& installed_at) {
+std::string MetadataJson(const std::string& origin, const std::string& installed_at) {
   const nlohmann::json metadata = {
       {"installed_at", installed_at},
-      {"source", {{"spec", archive_path}, {"hub", "axon-package"}, {"path", archive_path}}},
+      {"source", {{"spec", origin}, {"hub", "axon-package"}, {"path", origin}}},
       {"axon_version", kAxonVersion},
   };
   return metadata.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -339,7 +339,8 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
 }
 
 StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& archive_path,
-                                              const InstallOptions& options, Progress& progress) {
+                                              const InstallOptions& options, Progress& progress,
+                                              const std::string& origin) {
   std::error_code error;
   const std::string absolute = fs::absolute(archive_path, error).lexically_normal().string();
   if (!fs::is_regular_file(absolute, error)) return NotFound(archive_path + " is not a file");
@@ -383,7 +384,8 @@ StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& a
   ASSIGN_OR_RETURN(
       const InstallOutcome outcome,
       store.Install(*manifest, files,
-                    MetadataJson(absolute, Rfc3339Utc(std::chrono::system_clock::now())),
+                    MetadataJson(origin.empty() ? absolute : origin,
+                                 Rfc3339Utc(std::chrono::system_clock::now())),
                     options.force));
   ASSIGN_OR_RETURN(InstalledModel installed, store.Find(ref));
   return InstallResult{std::move(installed), outcome};

@@ -44,9 +44,12 @@ Status ExtractPackageArchive(const std::string& archive_path, const std::string&
 
 // `axon install F.axon`: extracts into the store's tmp/, checks the files against the package's
 // manifest (and that an ONNX execution file loads), then installs them with that manifest, under
-// `options.as` when given. Errors as InstallLocal's.
+// `options.as` when given. `origin` is what .axon_metadata.json records as the source (e.g. the
+// URL the archive was downloaded from); empty: the archive's absolute path. Errors as
+// InstallLocal's.
 StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& archive_path,
-                                              const InstallOptions& options, Progress& progress);
+                                              const InstallOptions& options, Progress& progress,
+                                              const std::string& origin = {});
 
 // `axon install` of a local spec: InstallPackageArchive for a package archive (by its extension;
 // a path or a file:// URL), InstallLocal (installer.h) for a directory, .onnx file or file:// URL.

@@ -2,10 +2,10 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 
 #include "axon/config.h"
 #include "axon/download.h"
+#include "axon/download_progress.h"
 #include "axon/package_archive.h"
 #include "axon/sha256.h"
 #include "axon/store_lock.h"
@@ -71,24 +71,23 @@ StatusOr<InstallResult> InstallPackageFromUrl(Store& store, const std::string& u
   DownloadOptions download;
   download.parallel_files = 1;
   download.part_bytes = static_cast<uint64_t>(config.part_mib()) << 20;
-  // DownloadFiles reports from its transfer threads; Progress is single-threaded.
-  std::mutex progress_mutex;
   DownloadFile file;
   file.url = url;
   file.destination = archive;
   file.label = file_name;  // size and digests unknown: the package's manifest checks its files
-  StatusOr<std::vector<DownloadedFile>> downloaded =
-      DownloadFiles({file}, download, [&](const std::string&, uint64_t done, uint64_t total) {
-        std::lock_guard lock(progress_mutex);
-        if (const ByteProgress draw = progress.Track("downloading " + file_name, total)) draw(done);
-      });
-  progress.Clear();
+  StatusOr<std::vector<DownloadedFile>> downloaded = [&] {
+    DownloadProgress shown(progress, {{.path = file_name, .url = url}});
+    StatusOr<std::vector<DownloadedFile>> result =
+        DownloadFiles({file}, download, shown.Callback());
+    progress.Clear();
+    return result;  // `shown` leaves its summary line
+  }();
   if (!downloaded.ok()) {
     // A transient failure keeps the partial archive for the next run to resume.
     if (downloaded.status().code() != StatusCode::kUnavailable) RemoveTree(staging);
     return downloaded.status().WithContext("downloading " + url);
   }
-  StatusOr<InstallResult> result = InstallPackageArchive(store, archive, options, progress);
+  StatusOr<InstallResult> result = InstallPackageArchive(store, archive, options, progress, url);
   RemoveTree(staging);
   return result;
 }

@@ -176,6 +176,8 @@ class RegistryTest(unittest.TestCase):
         model = self.installed(url, "--as", "web/mlp@1.0")
         self.assertEqual(model["model_id"], "web/mlp@1.0")
         self.assert_is_the_mlp(model)
+        metadata = json.loads((pathlib.Path(model["path"]) / ".axon_metadata.json").read_text())
+        self.assertEqual(metadata["source"]["spec"], url)  # not the staged copy
         fetches = [e for e in self.emulator.log()
                    if e["path"].endswith("/package.axon") and e["method"] == "GET"
                    and e["range"] != "bytes=0-0"]
