@@ -381,12 +381,11 @@ StatusOr<InstallResult> InstallPackageArchive(Store& store, const std::string& a
   for (const ManifestFile& file : manifest->files) {
     files.push_back({staging + "/" + file.path, file.path, file.sha256});
   }
-  ASSIGN_OR_RETURN(
-      const InstallOutcome outcome,
-      store.Install(*manifest, files,
-                    MetadataJson(origin.empty() ? absolute : origin,
-                                 Rfc3339Utc(std::chrono::system_clock::now())),
-                    options.force));
+  ASSIGN_OR_RETURN(const InstallOutcome outcome,
+                   store.Install(*manifest, files,
+                                 MetadataJson(origin.empty() ? absolute : origin,
+                                              Rfc3339Utc(std::chrono::system_clock::now())),
+                                 options.force));
   ASSIGN_OR_RETURN(InstalledModel installed, store.Find(ref));
   return InstallResult{std::move(installed), outcome};
 }
