@@ -35,6 +35,11 @@ constexpr char kFooter[] = R"(Environment:
   KAGGLE_API_ENDPOINT Kaggle endpoint (default https://www.kaggle.com)
   KAGGLE_USERNAME, KAGGLE_KEY (or KAGGLE_API_TOKEN)  Kaggle credentials
   TFHUB_ENDPOINT      TF Hub endpoint (default https://tfhub.dev)
+  GITHUB_TOKEN        GitHub token for PyTorch Hub repositories (API requests only)
+  AXON_PYTORCH_GITHUB_ENDPOINT, AXON_PYTORCH_GITHUB_API_ENDPOINT,
+  AXON_PYTORCH_WEIGHTS_MIRROR  PyTorch Hub endpoints (docs/axon.md)
+  AXON_PYTORCH_INPUT_SHAPE, AXON_PYTORCH_ENTRY_KWARGS  PyTorch Hub conversion input shape
+                      and entry-point arguments
 
 Exit codes:
   0  success
