@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <charconv>
-#include <unordered_map>
 #include <climits>
 #include <cstring>
 #include <exception>
@@ -18,6 +17,7 @@
 #include <map>
 #include <new>
 #include <optional>
+#include <unordered_map>
 
 #include "engine/tensor_proto.h"
 
@@ -187,7 +187,8 @@ class TensorResolver {
   // Some of libonnx 1.12's shape inference functions index their inputs' dimensions without
   // checking the ranks: Conv's takes the kernel's spatial rank from the weights when kernel_shape
   // is absent and reads past its per-axis attribute arrays when the weights have more dimensions
-  // than the data; Gemm before opset 7 reads dimension 1 of A and B. Both are SEGVs on a hostile
+  // than the data; Gemm before opset 7 reads dimension 1 of A and B; STFT and DFT read signal
+  // dimensions that a lower-rank input lacks. All are SEGVs on a hostile
   // model, so the ranks the graph declares are checked against ONNX's rules before inference runs.
   Status CheckDeclaredRanks(const onnx::GraphProto& graph) const {
     std::unordered_map<std::string, int> ranks;
@@ -197,7 +198,8 @@ class TensorResolver {
     };
     for (const onnx::ValueInfoProto& value : graph.input()) record(value);
     for (const onnx::ValueInfoProto& value : graph.value_info()) record(value);
-    for (const onnx::TensorProto& tensor : graph.initializer()) ranks[tensor.name()] = tensor.dims_size();
+    for (const onnx::TensorProto& tensor : graph.initializer())
+      ranks[tensor.name()] = tensor.dims_size();
     auto rank_of = [&](const onnx::NodeProto& node, int input) -> std::optional<int> {
       if (node.input_size() <= input) return std::nullopt;
       auto found = ranks.find(node.input(input));
@@ -206,7 +208,8 @@ class TensorResolver {
     };
     for (const onnx::NodeProto& node : graph.node()) {
       const std::string& op = node.op_type();
-      const std::string where = "model '" + model_path_ + "', node '" + node.name() + "' (" + op + ")";
+      const std::string where =
+          "model '" + model_path_ + "', node '" + node.name() + "' (" + op + ")";
       if (op == "Gemm") {
         for (int input : {0, 1}) {
           std::optional<int> rank = rank_of(node, input);
@@ -215,6 +218,17 @@ class TensorResolver {
                                    "' must be a matrix (rank 2), but has rank " +
                                    std::to_string(*rank));
           }
+        }
+        continue;
+      }
+      // STFT's inference reads dimensions 1 and 2 of the signal, DFT's the last two of its input.
+      if (op == "STFT" || op == "DFT") {
+        const std::optional<int> rank = rank_of(node, 0);
+        const bool fits = !rank || (op == "STFT" ? *rank == 3 : *rank >= 2);
+        if (!fits) {
+          return InvalidArgument(where + ": input '" + node.input(0) + "' must have rank " +
+                                 (op == "STFT" ? "3 [batch, length, 1 or 2]" : "2 or more") +
+                                 ", but has rank " + std::to_string(*rank));
         }
         continue;
       }

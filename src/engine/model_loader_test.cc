@@ -509,8 +509,8 @@ TEST_F(HostileModelTest, ConvWeightsOfAnotherRankDoNotCrashShapeInference) {
       .FloatInitializer("w", {1, 1, 1, 1}, {1})
       .Output("y", DataType::kFloat32, {-1, -1, -1});
   builder.Node("Conv", {"x", "w"}, {"y"}, "conv");
-  ExpectRejected(builder, {"node 'conv' (Conv)", "input 'x' has rank 3",
-                           "the weights 'w' have rank 4"});
+  ExpectRejected(builder,
+                 {"node 'conv' (Conv)", "input 'x' has rank 3", "the weights 'w' have rank 4"});
 }
 
 // Found by the fuzzer: libonnx's Gemm shape inference before opset 7 read dimension 1 of a
@@ -523,8 +523,26 @@ TEST_F(HostileModelTest, GemmOperandsThatAreNotMatricesDoNotCrashShapeInference)
         .Input("c", DataType::kFloat32, {4})
         .Output("y", DataType::kFloat32, {2, 4});
     builder.Node("Gemm", {"a", "b", "c"}, {"y"}, "gemm");
-    ExpectRejected(builder, {"node 'gemm' (Gemm)", "input 'b' must be a matrix (rank 2), but has rank 1"});
+    ExpectRejected(builder,
+                   {"node 'gemm' (Gemm)", "input 'b' must be a matrix (rank 2), but has rank 1"});
   }
+}
+
+// Found by the fuzzer: libonnx's STFT shape inference read dimensions 1 and 2 of a rank-1 signal
+// (SEGV copying a garbage dimension).
+TEST_F(HostileModelTest, SignalsOfTooLowARankDoNotCrashStftOrDftShapeInference) {
+  ModelBuilder stft(17);
+  stft.Input("signal", DataType::kFloat32, {1})
+      .Input("step", DataType::kInt64, {})
+      .Input("length", DataType::kInt64, {})
+      .Output("y", DataType::kFloat32, {1, 15, 9, 2});
+  stft.Node("STFT", {"signal", "step", "", "length"}, {"y"}, "stft");
+  ExpectRejected(stft, {"node 'stft' (STFT)", "input 'signal' must have rank 3", "has rank 1"});
+
+  ModelBuilder dft(17);
+  dft.Input("x", DataType::kFloat32, {8}).Output("y", DataType::kFloat32, {8, 2});
+  dft.Node("DFT", {"x"}, {"y"}, "dft");
+  ExpectRejected(dft, {"node 'dft' (DFT)", "input 'x' must have rank 2 or more", "has rank 1"});
 }
 
 TEST_F(HostileModelTest, DimsOverflowingInt64) {
