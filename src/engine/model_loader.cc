@@ -17,8 +17,8 @@
 #include <map>
 #include <new>
 #include <optional>
-#include <unordered_map>
 
+#include "engine/shape_inference_guard.h"
 #include "engine/tensor_proto.h"
 
 namespace mlos::engine {
@@ -147,7 +147,6 @@ class TensorResolver {
 
  private:
   Status ResolveGraph(onnx::GraphProto& graph) {
-    RETURN_IF_ERROR(CheckDeclaredRanks(graph));
     for (onnx::TensorProto& tensor : *graph.mutable_initializer()) RETURN_IF_ERROR(Resolve(tensor));
     for (onnx::SparseTensorProto& sparse : *graph.mutable_sparse_initializer()) {
       RETURN_IF_ERROR(ResolveSparse(sparse));
@@ -180,67 +179,6 @@ class TensorResolver {
               ShapeToString(Shape(attribute.ints().begin(), attribute.ints().end())));
         }
       }
-    }
-    return Status::Ok();
-  }
-
-  // Some of libonnx 1.12's shape inference functions index their inputs' dimensions without
-  // checking the ranks: Conv's takes the kernel's spatial rank from the weights when kernel_shape
-  // is absent and reads past its per-axis attribute arrays when the weights have more dimensions
-  // than the data; Gemm before opset 7 reads dimension 1 of A and B; STFT and DFT read signal
-  // dimensions that a lower-rank input lacks. All are SEGVs on a hostile
-  // model, so the ranks the graph declares are checked against ONNX's rules before inference runs.
-  Status CheckDeclaredRanks(const onnx::GraphProto& graph) const {
-    std::unordered_map<std::string, int> ranks;
-    auto record = [&](const onnx::ValueInfoProto& value) {
-      if (value.type().has_tensor_type() && value.type().tensor_type().has_shape())
-        ranks[value.name()] = value.type().tensor_type().shape().dim_size();
-    };
-    for (const onnx::ValueInfoProto& value : graph.input()) record(value);
-    for (const onnx::ValueInfoProto& value : graph.value_info()) record(value);
-    for (const onnx::TensorProto& tensor : graph.initializer())
-      ranks[tensor.name()] = tensor.dims_size();
-    auto rank_of = [&](const onnx::NodeProto& node, int input) -> std::optional<int> {
-      if (node.input_size() <= input) return std::nullopt;
-      auto found = ranks.find(node.input(input));
-      if (found == ranks.end()) return std::nullopt;
-      return found->second;
-    };
-    for (const onnx::NodeProto& node : graph.node()) {
-      const std::string& op = node.op_type();
-      const std::string where =
-          "model '" + model_path_ + "', node '" + node.name() + "' (" + op + ")";
-      if (op == "Gemm") {
-        for (int input : {0, 1}) {
-          std::optional<int> rank = rank_of(node, input);
-          if (rank && *rank != 2) {
-            return InvalidArgument(where + ": input '" + node.input(input) +
-                                   "' must be a matrix (rank 2), but has rank " +
-                                   std::to_string(*rank));
-          }
-        }
-        continue;
-      }
-      // STFT's inference reads dimensions 1 and 2 of the signal, DFT's the last two of its input.
-      if (op == "STFT" || op == "DFT") {
-        const std::optional<int> rank = rank_of(node, 0);
-        const bool fits = !rank || (op == "STFT" ? *rank == 3 : *rank >= 2);
-        if (!fits) {
-          return InvalidArgument(where + ": input '" + node.input(0) + "' must have rank " +
-                                 (op == "STFT" ? "3 [batch, length, 1 or 2]" : "2 or more") +
-                                 ", but has rank " + std::to_string(*rank));
-        }
-        continue;
-      }
-      if (op != "Conv" && op != "ConvInteger" && op != "QLinearConv" && op != "ConvTranspose")
-        continue;
-      const int weights = op == "QLinearConv" ? 3 : 1;
-      std::optional<int> data = rank_of(node, 0);
-      std::optional<int> kernel = rank_of(node, weights);
-      if (!data || !kernel || *data == *kernel) continue;
-      return InvalidArgument(where + ": input '" + node.input(0) + "' has rank " +
-                             std::to_string(*data) + " but the weights '" + node.input(weights) +
-                             "' have rank " + std::to_string(*kernel));
     }
     return Status::Ok();
   }
@@ -385,7 +323,7 @@ Status CheckAndInferShapes(onnx::ModelProto& model, const std::string& path) {
   try {
     onnx::checker::check_model(model);
     stage = "fails ONNX shape inference";
-    onnx::shape_inference::InferShapes(model);
+    onnx::shape_inference::InferShapes(model, GuardedSchemaRegistry());
   } catch (const std::bad_alloc&) {
     throw;
   } catch (const std::exception& e) {
