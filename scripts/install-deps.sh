@@ -10,6 +10,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev libsqlite3-dev libssl-dev libboost-dev libarchive-dev
   libgtest-dev libgmock-dev
+  libgrpc++-dev protobuf-compiler-grpc python3-grpcio
   python3-torch python3-torchvision python3-numpy libtorch-dev
   clang libclang-rt-14-dev
   nodejs
