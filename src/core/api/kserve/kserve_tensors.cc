@@ -3,18 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <charconv>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/api/json_tensor_reader.h"
+#include "core/api/tensor_bytes.h"
 
 namespace mlos::core {
 namespace {
-
-static_assert(std::endian::native == std::endian::little,
-              "binary tensors are little-endian on the wire and copied as they are");
 
 using Json = nlohmann::json;
 
@@ -72,39 +68,6 @@ StatusOr<Shape> ParseShape(JsonValue input) {
   return ReadJsonShape(*shape);
 }
 
-Status CheckAgainstDeclared(const TensorSpec& spec, const Shape& shape) {
-  if (!spec.shape) return Status::Ok();
-  const Shape& declared = *spec.shape;
-  if (declared.size() != shape.size()) {
-    return InvalidArgument(fmt::format("shape {} has rank {}, the model expects {} (rank {})",
-                                       ShapeToString(shape), shape.size(), ShapeToString(declared),
-                                       declared.size()));
-  }
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (declared[i] >= 0 && declared[i] != shape[i]) {
-      return InvalidArgument(
-          fmt::format("shape {} does not match the model's {}: dimension {} must be {}",
-                      ShapeToString(shape), ShapeToString(declared), i, declared[i]));
-    }
-  }
-  return Status::Ok();
-}
-
-// The element count of `shape`, refused when it exceeds `limit` (what the request can hold), so
-// a hostile shape never overflows or allocates what the body does not carry.
-StatusOr<int64_t> BoundedElementCount(const Shape& shape, uint64_t limit) {
-  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return int64_t{0};
-  uint64_t count = 1;
-  for (const int64_t dimension : shape) {
-    if (static_cast<uint64_t>(dimension) > limit || count > limit / dimension) {
-      return InvalidArgument(
-          fmt::format("shape {} has more elements than the request carries", ShapeToString(shape)));
-    }
-    count *= static_cast<uint64_t>(dimension);
-  }
-  return static_cast<int64_t>(count);
-}
-
 StatusOr<Tensor> TensorFromJson(const TensorSpec& spec, const Shape& shape, int64_t count,
                                 JsonValue data) {
   const std::optional<int64_t> given = CountJsonScalars(data);
@@ -132,62 +95,6 @@ StatusOr<Tensor> TensorFromJson(const TensorSpec& spec, const Shape& shape, int6
         return Status::Ok();
       },
       &index));
-  return tensor;
-}
-
-// A BYTES tensor from its binary form: per element a 4-byte little-endian length, then the bytes.
-StatusOr<Tensor> StringsFromBinary(const Shape& shape, int64_t count, std::string_view bytes) {
-  if (static_cast<uint64_t>(count) > bytes.size() / sizeof(uint32_t)) {
-    return InvalidArgument(fmt::format(
-        "binary_data_size is {}, too small for the 4-byte lengths of shape {}'s {} BYTES elements",
-        bytes.size(), ShapeToString(shape), count));
-  }
-  Tensor tensor(DataType::kString, shape);
-  size_t offset = 0;
-  for (int64_t i = 0; i < count; ++i) {
-    uint32_t length = 0;
-    if (bytes.size() - offset < sizeof(length)) {
-      return InvalidArgument(fmt::format(
-          "binary BYTES data ends at element {} of {}: no room for its 4-byte length", i, count));
-    }
-    std::memcpy(&length, bytes.data() + offset, sizeof(length));
-    offset += sizeof(length);
-    if (bytes.size() - offset < length) {
-      return InvalidArgument(fmt::format(
-          "binary BYTES element {} says {} bytes, only {} remain in its binary_data_size", i,
-          length, bytes.size() - offset));
-    }
-    tensor.strings()[i] = std::string(bytes.substr(offset, length));
-    offset += length;
-  }
-  if (offset != bytes.size()) {
-    return InvalidArgument(
-        fmt::format("binary BYTES data of {} elements ends after {} bytes, binary_data_size is {}",
-                    count, offset, bytes.size()));
-  }
-  return tensor;
-}
-
-StatusOr<Tensor> TensorFromBinary(const TensorSpec& spec, const Shape& shape, int64_t count,
-                                  std::string_view bytes) {
-  if (spec.dtype == DataType::kString) return StringsFromBinary(shape, count, bytes);
-  const uint64_t expected = static_cast<uint64_t>(count) * ElementSize(spec.dtype);
-  if (bytes.size() != expected) {
-    return InvalidArgument(fmt::format("binary_data_size is {}, shape {} of {} needs {} bytes",
-                                       bytes.size(), ShapeToString(shape), KServeName(spec.dtype),
-                                       expected));
-  }
-  Tensor tensor(spec.dtype, shape);
-  if (expected > 0) std::memcpy(tensor.raw_data(), bytes.data(), expected);
-  if (spec.dtype == DataType::kBool) {
-    for (uint64_t i = 0; i < expected; ++i) {
-      const auto byte = static_cast<uint8_t>(bytes[i]);
-      if (byte > 1) {
-        return InvalidArgument(
-            fmt::format("binary BOOL element {} is {}; BOOL elements are bytes 0 or 1", i, byte));
-      }
-    }
-  }
   return tensor;
 }
 
@@ -242,7 +149,7 @@ StatusOr<Tensor> DecodeInput(const TensorSpec& spec, JsonValue input, BinarySect
                                        KServeName(spec.dtype)));
   }
   ASSIGN_OR_RETURN(const Shape shape, ParseShape(input));
-  RETURN_IF_ERROR(CheckAgainstDeclared(spec, shape));
+  RETURN_IF_ERROR(CheckShapeAgainstDeclared(spec, shape));
   ASSIGN_OR_RETURN(const auto parameters, Parameters(input, "the input"));
   RETURN_IF_ERROR(RefuseSharedMemory(parameters, "the input"));
   // Each element takes at least a byte of the body, so the body bounds the count.
@@ -251,7 +158,7 @@ StatusOr<Tensor> DecodeInput(const TensorSpec& spec, JsonValue input, BinarySect
   if (const auto size = Parameter(parameters, "binary_data_size")) {
     if (data) return InvalidArgument("both \"data\" and parameter \"binary_data_size\" are given");
     ASSIGN_OR_RETURN(const std::string_view bytes, binary->Take(*size));
-    return TensorFromBinary(spec, shape, count, bytes);
+    return TensorFromSmiBytes(spec.dtype, shape, count, bytes, "binary_data_size");
   }
   if (!data) {
     return InvalidArgument("\"data\" is missing (nor is parameter \"binary_data_size\" given)");
@@ -356,7 +263,7 @@ StatusOr<Tensor> RawBinaryTensor(const TensorSpec& spec, std::string_view body) 
   }
   ASSIGN_OR_RETURN(const Shape shape,
                    ResolveFlatShape(static_cast<int64_t>(body.size() / size), spec.shape));
-  return TensorFromBinary(spec, shape, ElementCount(shape), body);
+  return TensorFromSmiBytes(spec.dtype, shape, ElementCount(shape), body, "binary_data_size");
 }
 
 // Triton's raw binary request (an empty JSON header): the whole body is the one input's data,
