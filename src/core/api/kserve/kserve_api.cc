@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/api/http/url.h"
+#include "core/api/kserve/kserve_models.h"
 #include "core/api/kserve/kserve_tensors.h"
 
 namespace mlos::core {
@@ -57,30 +58,14 @@ RouteAction MethodNotAllowed(const HttpRequest& request, const char* allowed) {
   return Fixed(std::move(response));
 }
 
-// "ns/name@v" -> {"ns/name", "v"}.
-std::pair<std::string, std::string> SplitId(const std::string& id) {
-  const size_t at = id.rfind('@');
-  if (at == std::string::npos) return {id, ""};
-  return {id.substr(0, at), id.substr(at + 1)};
-}
-
 // The model id that a path's name (and optional version) segments address, both still encoded.
 StatusOr<std::string> ResolveModelId(std::string_view name_segment,
                                      std::optional<std::string_view> version_segment) {
-  ASSIGN_OR_RETURN(std::string name, PercentDecode(name_segment));
-  if (name.empty()) return InvalidArgument("the model name in the path is empty");
-  const bool has_version = name.find('@') != std::string::npos;
-  if (!version_segment) return has_version ? name : name + "@latest";
+  ASSIGN_OR_RETURN(const std::string name, PercentDecode(name_segment));
+  if (!version_segment) return ResolveKServeModelId(name, std::nullopt, "");
   ASSIGN_OR_RETURN(const std::string version, PercentDecode(*version_segment));
-  if (version.empty()) return InvalidArgument("the model version in the path is empty");
-  if (!has_version) return name + "@" + version;
-  if (SplitId(name).second != version) {
-    return InvalidArgument(
-        fmt::format("model '{}' names version '{}' but the path asks for "
-                    "/versions/{}",
-                    name, SplitId(name).second, version));
-  }
-  return name;
+  return ResolveKServeModelId(name, version,
+                              fmt::format("the path asks for /versions/{}", version));
 }
 
 // A model route: /v2/models/{name}[/versions/{v}][/{action}], action "" (metadata), "ready",
@@ -111,29 +96,12 @@ StatusOr<ModelPath> ParseModelPath(std::string_view rest) {
   return path;
 }
 
-// Triton's model states: READY, LOADING, UNLOADING, UNAVAILABLE.
-const char* RepositoryState(ModelState state) {
-  switch (state) {
-    case ModelState::kReady:
-      return "READY";
-    case ModelState::kLoading:
-      return "LOADING";
-    case ModelState::kUnloading:
-      return "UNLOADING";
-    case ModelState::kUnloaded:
-    case ModelState::kFailed:
-      break;
-  }
-  return "UNAVAILABLE";
-}
-
 Json TensorMetadata(const std::vector<TensorSpec>& specs) {
   Json tensors = Json::array();
   for (const TensorSpec& spec : specs) {
-    // The protocol has no "any rank"; one dynamic dimension is the closest it can say.
     tensors.push_back({{"name", spec.name},
                        {"datatype", KServeName(spec.dtype)},
-                       {"shape", spec.shape ? Json(*spec.shape) : Json::array({-1})}});
+                       {"shape", KServeMetadataShape(spec)}});
   }
   return tensors;
 }
@@ -157,7 +125,7 @@ Json Duration(uint64_t count, uint64_t microseconds) {
 // One entry of Triton's statistics reply.
 Json ModelStatistics(const ModelInfo& info) {
   const ModelStatsSnapshot& stats = info.stats;
-  const auto [name, version] = SplitId(info.record.id);
+  const auto [name, version] = SplitModelId(info.record.id);
   return {{"name", name},
           {"version", version},
           {"last_inference", stats.last_inference_ms},
@@ -262,15 +230,9 @@ HttpResponse KServeApi::ServerMetadata() const {
 HttpResponse KServeApi::ModelMetadata(const std::string& id) const {
   auto info = models_.Describe(id);
   if (!info.ok()) return KServeError(info.status());
-  const auto [name, version] = SplitId(id);
-  Json versions = Json::array();
-  for (const ModelInfo& other : models_.List()) {
-    const auto [other_name, other_version] = SplitId(other.record.id);
-    if (other_name == name) versions.push_back(other_version);
-  }
   const ModelSignature& signature = info->record.signature;
-  return JsonReply({{"name", name},
-                    {"versions", versions},
+  return JsonReply({{"name", SplitModelId(id).first},
+                    {"versions", KServeModelVersions(models_, id)},
                     {"platform", info->record.plugin_id},
                     {"inputs", TensorMetadata(signature.inputs)},
                     {"outputs", TensorMetadata(signature.outputs)}});
@@ -280,10 +242,7 @@ HttpResponse KServeApi::ModelReady(const std::string& id) const {
   auto info = models_.Describe(id);
   if (!info.ok()) return KServeError(info.status());
   if (info->state == ModelState::kReady) return Empty();
-  std::string message =
-      fmt::format("model '{}' is not ready: it is {}", id, ModelStateName(info->state));
-  if (info->state == ModelState::kFailed) message += ": " + info->failure;
-  return KServeError(400, message);
+  return KServeError(400, KServeNotReadyMessage(*info));
 }
 
 HttpResponse KServeApi::Statistics(const std::string& id) const {
@@ -310,15 +269,9 @@ HttpResponse KServeApi::RepositoryIndex(const HttpRequest& request) const {
     ready_only = (*body)["ready"].get<bool>();
   }
   Json index = Json::array();
-  for (const ModelInfo& info : models_.List()) {
-    if (ready_only && info.state != ModelState::kReady) continue;
-    const auto [name, version] = SplitId(info.record.id);
-    Json item = {{"name", name}, {"version", version}, {"state", RepositoryState(info.state)}};
-    if (info.state == ModelState::kFailed) {
-      item["reason"] = info.failure;
-    } else if (info.state == ModelState::kUnloaded) {
-      item["reason"] = "unloaded";
-    }
+  for (const KServeIndexEntry& entry : KServeRepositoryIndex(models_, ready_only)) {
+    Json item = {{"name", entry.name}, {"version", entry.version}, {"state", entry.state}};
+    if (!entry.reason.empty()) item["reason"] = entry.reason;
     index.push_back(std::move(item));
   }
   return JsonReply(index);
@@ -328,7 +281,7 @@ HttpResponse KServeApi::ModelConfig(const std::string& id) const {
   auto info = models_.Describe(id);
   if (!info.ok()) return KServeError(info.status());
   const ModelSignature& signature = info->record.signature;
-  return JsonReply({{"name", SplitId(id).first},
+  return JsonReply({{"name", SplitModelId(id).first},
                     {"platform", info->record.plugin_id},
                     {"backend", info->record.plugin_id},
                     {"max_batch_size", 0},
@@ -342,12 +295,7 @@ HttpResponse KServeApi::LoadOrUnload(const std::string& id, bool load,
   if (!body.ok()) return KServeError(body.status());
   if (load && body->contains("parameters") && (*body)["parameters"].is_object()) {
     for (const auto& [key, value] : (*body)["parameters"].items()) {
-      if (key == "config" || key.starts_with("file:")) {
-        return KServeError(Unimplemented(fmt::format(
-            "load parameter \"{}\": configuration and file overrides are not supported; "
-            "register the model through the MLOS API instead",
-            key)));
-      }
+      if (Status status = CheckKServeLoadParameter(key); !status.ok()) return KServeError(status);
     }
   }
   const Status status = load ? models_.Load(id) : models_.Unload(id);
@@ -371,7 +319,7 @@ void KServeApi::Infer(const std::string& id, HttpRequest request, Responder resp
   if (request.received != std::chrono::steady_clock::time_point()) job.received = request.received;
   // What the reply needs of the request: its id and which outputs go back as binary.
   auto wanted = std::make_shared<const KServeInferRequest>(std::move(decoded).value());
-  const auto [name, version] = SplitId(id);
+  const auto [name, version] = SplitModelId(id);
   job.done = [respond = std::move(respond), wanted, name = name,
               version = version](InferenceOutcome outcome) {
     if (!outcome.status.ok()) return respond(KServeError(outcome.status));
