@@ -86,6 +86,15 @@ bench-plugins: deps configure
 	$(BUILD)/bin/mlos-bench-plugins --plugin-dir $(BUILD)/lib/plugins \
 	  --fixtures $(BUILD)/fixtures $(BENCH_ARGS)
 
+# What each protocol adds on top of the model (tools/bench-protocols, docs/benchmarks.md): p50/p99
+# and requests/s over HTTP, IPC, IPC with shared memory and gRPC, beside the in-process call, for a
+# tiny model and a ResNet-50 sized input. BENCH_ARGS=--quick: a smoke run.
+.PHONY: bench-protocols
+bench-protocols: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target mlos-core mlos-bench-client mlos-bench-inprocess \
+	  $$(cmake --build $(BUILD) --target help | grep -o 'mlos-bench-grpc' | head -1)
+	/usr/bin/python3 tools/bench-protocols/bench.py --build $(BUILD) $(BENCH_ARGS)
+
 # Axon install time of a 100 MiB model from the hub emulator (tools/bench-axon, docs/benchmarks.md):
 # one stream vs ranged parallel parts, on the bare loopback and behind a per-connection cap.
 # BENCH_ARGS: e.g. --repeat 5, --size-mib 200, --cap-mib-s 10.
