@@ -69,14 +69,16 @@ class Response:
 
 
 class Server:
-    """One mlos-core process on 127.0.0.1, HTTP only, with its home in a given directory."""
+    """One mlos-core process on 127.0.0.1 with its home in a given directory: HTTP only, unless
+    FRONT_ENDS also names "grpc" or "ipc" (then ARGUMENTS give --grpc-port/--socket)."""
 
-    def __init__(self, binary, home, port, environment, arguments=()):
+    def __init__(self, binary, home, port, environment, arguments=(), front_ends=("http",)):
         self.binary = binary
         self.home = pathlib.Path(home)
         self.port = port
         self.environment = environment
         self.arguments = [str(argument) for argument in arguments]  # more mlos-core flags
+        self.disabled = [f"--no-{name}" for name in ("grpc", "ipc") if name not in front_ends]
         self.log_path = self.home.parent / f"mlos-core-{port}.log"
         self.process = None
 
@@ -86,7 +88,7 @@ class Server:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [self.binary, "--http-port", str(self.port), "--home", str(self.home),
-                 "--no-grpc", "--no-ipc", *self.arguments],
+                 *self.disabled, *self.arguments],
                 stdout=log, stderr=subprocess.STDOUT, env=self.environment)
         deadline = time.monotonic() + HEALTH_TIMEOUT_S
         while time.monotonic() < deadline:
