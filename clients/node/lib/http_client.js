@@ -32,11 +32,12 @@ function jsonValues(name, tensor) {
         `input '${name}': BYTES elements that are not UTF-8 cannot travel as JSON; use protocol 'kserve-binary'`);
     }
   }
-  // JSON has no BigInt: 64-bit integers beyond 2^53 would lose digits as numbers.
+  // JSON has no BigInt: a 64-bit integer a double cannot hold exactly would lose digits.
   if (values.length && typeof values[0] === 'bigint') {
-    if (values.some((v) => v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))) {
+    const bad = values.find((v) => BigInt(Number(v)) !== v);
+    if (bad !== undefined) {
       throw new InvalidArgumentError(
-        `input '${name}': ${tensor.dtype} values beyond 2^53 cannot travel as JSON numbers; use protocol 'kserve-binary'`);
+        `input '${name}': ${tensor.dtype} value ${bad} cannot travel exactly as a JSON number; use protocol 'kserve-binary'`);
     }
     return values.map(Number);
   }

@@ -47,10 +47,17 @@ def _metadata(project):
     return text
 
 
+# mlos-core's gRPC service definition, which GrpcClient compiles at run time: a package built
+# from the repository carries it as mlos_client/proto/ (grpc_messages.py looks there).
+GRPC_PROTO = SOURCE.parents[1] / "src" / "core" / "api" / "grpc" / "grpc_predict_v2.proto"
+
+
 def _package_files():
     for path in sorted((SOURCE / PACKAGE).rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             yield path, path.relative_to(SOURCE).as_posix()
+    if GRPC_PROTO.is_file():
+        yield GRPC_PROTO, f"{PACKAGE}/proto/{GRPC_PROTO.name}"
 
 
 def _write_wheel(directory, files):
