@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/api/grpc/grpc_server.h"
 #include "core/api/http/http_server.h"
 #include "core/api/http/http_counters.h"
 #include "core/api/http/mlos_api.h"
@@ -69,9 +70,6 @@ int Run(const CoreOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   if (!options.config.empty()) spdlog::info("config file {}", options.config);
-  if (!options.no_grpc) {
-    spdlog::warn("gRPC API (port {}) is not available yet; serving without it", options.grpc_port);
-  }
   if (!options.no_ipc) {
     spdlog::warn("local IPC ({}) is not available yet; serving without it", options.socket);
   }
@@ -112,6 +110,20 @@ int Run(const CoreOptions& options) {
   http_options.max_body_bytes = options.max_request_bytes;
   http_options.counters = &http_counters;
   HttpServer server(http_options, api);
+  // KServe v2 over gRPC: the same models, on --grpc-port.
+  GrpcServerOptions grpc_options;
+  grpc_options.host = options.host;
+  grpc_options.port = options.grpc_port;
+  grpc_options.max_message_bytes = options.max_request_bytes;
+  grpc_options.server_version = MLOS_VERSION;
+  GrpcServer grpc_server(models, grpc_options);
+  if (!options.no_grpc) {
+    if (Status status = grpc_server.Start(); !status.ok()) {
+      spdlog::critical("{}", status.message());
+      return 1;
+    }
+    spdlog::info("gRPC (KServe v2) on {}", grpc_server.address());
+  }
   if (options.no_http) {
     spdlog::warn("HTTP is disabled (--no-http) and no other API is available yet");
   } else {
@@ -137,6 +149,7 @@ int Run(const CoreOptions& options) {
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // a second signal ends us at once
   server.Stop();
+  grpc_server.Stop();
   server.Wait();
   models.Shutdown();
   spdlog::info("stopped");
