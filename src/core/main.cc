@@ -15,6 +15,8 @@
 #include "core/api/http/http_counters.h"
 #include "core/api/http/mlos_api.h"
 #include "core/api/http/prefix_router.h"
+#include "core/api/ipc/ipc_api.h"
+#include "core/api/ipc/ipc_server.h"
 #include "core/api/kserve/kserve_api.h"
 #include "core/model_manager.h"
 #include "core/options.h"
@@ -70,9 +72,6 @@ int Run(const CoreOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   if (!options.config.empty()) spdlog::info("config file {}", options.config);
-  if (!options.no_ipc) {
-    spdlog::warn("local IPC ({}) is not available yet; serving without it", options.socket);
-  }
 
   PluginHost plugins(options.plugin_configs);
   AddPlugins(options, &plugins);
@@ -124,8 +123,21 @@ int Run(const CoreOptions& options) {
     }
     spdlog::info("gRPC (KServe v2) on {}", grpc_server.address());
   }
+  // Local IPC (docs/ipc.md): the same models, over a Unix socket.
+  const ipc::IpcApi ipc_api(models, mlos_api, kserve_api, MLOS_VERSION);
+  ipc::IpcServerOptions ipc_options;
+  ipc_options.socket_path = options.socket;
+  ipc_options.max_body_bytes = options.max_request_bytes;
+  ipc::IpcServer ipc_server(ipc_options, ipc_api);
+  if (!options.no_ipc) {
+    if (Status status = ipc_server.Start(); !status.ok()) {
+      spdlog::critical("{}", status.message());
+      return 1;
+    }
+    spdlog::info("local IPC on {}", options.socket);
+  }
   if (options.no_http) {
-    spdlog::warn("HTTP is disabled (--no-http) and no other API is available yet");
+    spdlog::warn("HTTP is disabled (--no-http)");
   } else {
     if (Status status = server.Start(); !status.ok()) {
       spdlog::critical("{}", status.message());
@@ -148,8 +160,10 @@ int Run(const CoreOptions& options) {
   spdlog::info("{} received: draining requests in flight, then stopping",
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // a second signal ends us at once
+  ipc_server.Stop();
   server.Stop();
   grpc_server.Stop();
+  ipc_server.Wait();
   server.Wait();
   models.Shutdown();
   spdlog::info("stopped");

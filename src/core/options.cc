@@ -162,7 +162,7 @@ std::vector<OptionSpec> Specs() {
                         65535),
       Integer<uint16_t>("grpc-port", "gRPC port, KServe v2 (0: pick a free one)",
                         &CoreOptions::grpc_port, 0, 65535),
-      Text("socket", "Unix socket for local IPC (not available yet)", &CoreOptions::socket),
+      Text("socket", "Unix socket for local IPC (docs/ipc.md), created 0660", &CoreOptions::socket),
       Switch("no-http", "disable the HTTP API", &CoreOptions::no_http),
       Switch("no-grpc", "disable the gRPC API", &CoreOptions::no_grpc),
       Switch("no-ipc", "disable local IPC", &CoreOptions::no_ipc),
