@@ -184,6 +184,10 @@ class IpcClient(ClientBase):
         """Marks the connection unusable and raises TransportError(MESSAGE)."""
         self._broken = message
         try:
+            try:
+                self._socket.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked on it
+            except OSError:
+                pass
             self._socket.close()
         finally:
             raise TransportError(message) from cause
@@ -357,23 +361,45 @@ class IpcClient(ClientBase):
                     for request in requests]
         with self._lock:
             self._check_open()
-            ids = [self._send(frames.OP_INFER, chunks) for chunks, _ in prepared]
+            # Ids are taken here; a thread writes the frames while this one reads the replies, so
+            # neither side can block the other with full socket buffers.
+            ids = list(range(self._next_id, self._next_id + len(prepared)))
             position = {request_id: index for index, request_id in enumerate(ids)}
             results = [None] * len(ids)
-            for _ in ids:
-                header, body = self._receive()
-                index = position.pop(header.request_id, None)
-                if index is None:
-                    self._fail(f"{self.path}: reply for request {header.request_id}, which is "
-                               f"not in flight")
+            send_failure = []
+
+            def send_all():
                 try:
-                    results[index] = self._decode_reply(
-                        self._check_reply(header, frames.OP_INFER, body), prepared[index][1])
-                except TransportError:
-                    raise
-                except Exception as error:  # the request's own failure
-                    results[index] = error
+                    for chunks, _ in prepared:
+                        self._send(frames.OP_INFER, chunks)
+                except TransportError as error:
+                    send_failure.append(error)
+
+            sender = threading.Thread(target=send_all, name="mlos-ipc-send", daemon=True)
+            sender.start()
+            try:
+                self._receive_replies(ids, position, results, prepared)
+            finally:
+                sender.join()
+            if send_failure:
+                raise send_failure[0]
         return results
+
+    def _receive_replies(self, ids, position, results, prepared):
+        """Reads the replies of pipelined INFER requests IDS into RESULTS (by POSITION)."""
+        for _ in ids:
+            header, body = self._receive()
+            index = position.pop(header.request_id, None)
+            if index is None:
+                self._fail(f"{self.path}: reply for request {header.request_id}, which is not "
+                           f"in flight")
+            try:
+                results[index] = self._decode_reply(
+                    self._check_reply(header, frames.OP_INFER, body), prepared[index][1])
+            except TransportError:
+                raise
+            except Exception as error:  # the request's own failure
+                results[index] = error
 
     def _decode_reply(self, body, regions):
         try:

@@ -205,6 +205,25 @@ class WireTest(unittest.TestCase):
         self.assertIsInstance(results[1], UnavailableError)
         self.assertEqual(results[2]["id"].tolist(), [3])
 
+    def test_pipelined_large_frames_do_not_deadlock(self):
+        # The peer answers each request with 1 MiB at once, the client sends 24 requests of 1 MiB:
+        # unless the client reads while it writes, both sides wait on full socket buffers.
+        payload = bytes(1 << 20)
+        reply_body = b"".join(bytes(chunk) for chunk in frames.encode_infer_reply(
+            0, 0, {"y": ("UINT8", (len(payload),), payload)}))
+
+        def script(connection, peer):
+            for _ in range(24):
+                header, _ = peer.receive(connection)
+                peer.reply(connection, header, reply_body)
+
+        peer = Peer(script)
+        with IpcClient(peer.path, timeout=20) as client:
+            results = client.infer_many([{"model": "m", "inputs": {"x": ("UINT8", [len(payload)],
+                                                                         payload)}}] * 24)
+        peer.join()
+        self.assertEqual([result["y"].nbytes for result in results], [len(payload)] * 24)
+
     def test_inputs_in_a_region_of_another_connection_are_refused(self):
         def script(connection, peer):
             header, _ = peer.receive(connection)
