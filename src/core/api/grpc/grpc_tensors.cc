@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <string_view>
 #include <utility>
 
@@ -108,7 +109,9 @@ StatusOr<Tensor> TensorFromContents(DataType dtype, const Shape& shape,
                                          other.name, KServeName(dtype), field));
     }
   }
-  ASSIGN_OR_RETURN(const int64_t count, BoundedElementCount(shape, static_cast<uint64_t>(given)));
+  // No allocation before the count matches what the contents hold, so any count may be named.
+  ASSIGN_OR_RETURN(const int64_t count,
+                   BoundedElementCount(shape, std::numeric_limits<int64_t>::max()));
   if (count != given) {
     return InvalidArgument(fmt::format("shape {} needs {} elements, contents.{} has {}",
                                        ShapeToString(shape), count, field, given));
