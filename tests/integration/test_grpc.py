@@ -528,7 +528,8 @@ class GrpcServerTest(unittest.TestCase):
 
 def latency(count):
     """p50 and p99 of COUNT sequential mlp calls over gRPC (raw) and KServe REST (JSON and
-    binary), one connection each, on a fresh server."""
+    binary), one connection each, on a fresh server; ServerLive shows what a gRPC call costs
+    without a model (mostly the Python client)."""
     setUpModule()
     GrpcServerTest.setUpClass()
     try:
@@ -551,7 +552,9 @@ def latency(count):
             reply.read()
             assert reply.status == 200, reply.status
 
+        live = pb.ServerLiveRequest()
         calls = {
+            "gRPC ServerLive (floor)": lambda: test.client.call("ServerLive", live),
             "gRPC ModelInfer (raw)": lambda: test.client.call("ModelInfer", grpc_request),
             "REST /v2 infer (JSON)": lambda: rest(json_body,
                                                   {"Content-Type": "application/json"}),
