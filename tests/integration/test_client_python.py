@@ -38,6 +38,8 @@ MLP, BERT = "local/mlp@1", "local/tiny_bert@latest"
 # Echo models: each input comes back as <name>_echo, byte for byte. ECHO_TEXT holds the BYTES
 # input, which the MLOS JSON API cannot take (501), so ECHO can be run on every protocol.
 ECHO, ECHO_TEXT = "local/echo@1", "local/echo_text@1"
+# One-input echo models for the IPC tests.
+ECHO_F32, ECHO_I32 = "local/echo_f32@1", "local/echo_i32@1"
 ECHO_VALUES = {
     "f32": ("FP32", [[1.5, -2.0, 3.25e-3], [0.0, 1e30, -7.0]]),
     "f64": ("FP64", [[1e300, -0.1, 2.0], [0.0, 5.0, -1e-300]]),
@@ -61,6 +63,9 @@ class ClientTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.directory = pathlib.Path(tempfile.mkdtemp(prefix="mlos-client-python-"))
+        # GrpcClient compiles its message classes into $XDG_CACHE_HOME: keep them in the test's
+        # directory (examples run as child processes inherit it).
+        os.environ["XDG_CACHE_HOME"] = str(cls.directory / "cache")
         cls.socket = cls.directory / "mlos.sock"
         cls.grpc_port = harness.free_port()
         arguments = ["--plugin-dir", OPTIONS.plugin_dir]
@@ -77,7 +82,9 @@ class ClientTest(unittest.TestCase):
             cls.http = Client(cls.server.url)
             for model_id, fixture in ((MLP, "mlp"), (BERT, "tiny_bert")):
                 cls.http.register(model_id, OPTIONS.fixtures / fixture / "model.onnx")
-            for model_id, values in ((ECHO, ECHO_VALUES), (ECHO_TEXT, TEXT_VALUES)):
+            for model_id, values in ((ECHO, ECHO_VALUES), (ECHO_TEXT, TEXT_VALUES),
+                                     (ECHO_F32, {"f32": ECHO_VALUES["f32"]}),
+                                     (ECHO_I32, {"i32": ECHO_VALUES["i32"]})):
                 path = harness.write_echo_model(
                     cls.directory / f"{model_id.split('/')[1]}.json",
                     [(name, dtype, [-1, 3]) for name, (dtype, _) in values.items()])
@@ -169,7 +176,7 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(expected_metadata["inputs"],
                          [{"name": "input", "datatype": "FP32", "shape": [-1, 16]}])
         http_ids = sorted(model["id"] for model in self.http.models())
-        self.assertEqual(http_ids, sorted([MLP, BERT, ECHO, ECHO_TEXT]))
+        self.assertEqual(http_ids, sorted([MLP, BERT, ECHO, ECHO_TEXT, ECHO_F32, ECHO_I32]))
         self.assertTrue(self.http.health()["ready"])
         for label, client, _ in self.clients()[2:]:
             with self.subTest(protocol=label):
@@ -291,20 +298,20 @@ class IpcTest(ClientTest):
             image = numpy.random.default_rng(1).random((50176, 3), numpy.float32)
             big = region.put(image, offset=0)
             with self.assertRaises(InvalidArgumentError) as caught:  # does not fit the window
-                client.infer(ECHO, {"f32": big}, output_region=(region, 1 << 20, 384 << 10))
+                client.infer(ECHO_F32, {"f32": big}, output_region=(region, 1 << 20, 384 << 10))
             self.assertIn(str(image.nbytes), caught.exception.message)
-            outputs = client.infer(ECHO, {"f32": big}, output_region=(region, 1 << 20, 1 << 20))
+            outputs = client.infer(ECHO_F32, {"f32": big}, output_region=(region, 1 << 20, 1 << 20))
             self.assertEqual(bytes(outputs["f32_echo"].data), image.tobytes())
             del outputs
             outside = RegionTensor(region, "FP32", [1, 3], region.size - 8, 12)
             with self.assertRaises(InvalidArgumentError) as caught:
-                client.infer(ECHO, {"f32": outside})
+                client.infer(ECHO_F32, {"f32": outside})
             self.assertIn("f32", caught.exception.message)
         self.assertEqual(client.health()["live"], True)  # the connection survived all of it
 
     def test_ipc_pipelined_requests(self):
         client = self.ipc()
-        requests = [{"model": ECHO, "inputs": {"i32": [[index, -index, 7]]}}
+        requests = [{"model": ECHO_I32, "inputs": {"i32": [[index, -index, 7]]}}
                     for index in range(40)]
         requests[5] = {"model": "local/nothing@1", "inputs": {"x": [1]}}
         results = client.infer_many(requests)

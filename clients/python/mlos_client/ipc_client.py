@@ -29,7 +29,7 @@ import threading
 
 from . import ipc_frames as frames
 from .base import ClientBase
-from .errors import InvalidArgumentError, TransportError, ipc_error
+from .errors import InvalidArgumentError, MlosError, TransportError, ipc_error
 from .tensors import DTYPES, Tensor, element_count, to_tensor
 
 DEFAULT_SOCKET = "/tmp/mlos.sock"
@@ -356,16 +356,25 @@ class IpcClient(ClientBase):
         """Pipelines several inferences on the connection: REQUESTS is a list of dicts with the
         infer() arguments (model, inputs, outputs, output_region). Returns their results in the
         same order; a failed request's place holds its MlosError instead of a dict."""
-        prepared = [self._infer_request(request["model"], request["inputs"],
-                                        request.get("outputs"), request.get("output_region"))
-                    for request in requests]
+        results = [None] * len(requests)
+        prepared, positions = [], []
+        for index, request in enumerate(requests):
+            try:  # a request that cannot be encoded (e.g. an unknown model's inputs) fails alone
+                prepared.append(self._infer_request(request["model"], request["inputs"],
+                                                    request.get("outputs"),
+                                                    request.get("output_region")))
+                positions.append(index)
+            except TransportError:
+                raise
+            except MlosError as error:
+                results[index] = error
         with self._lock:
             self._check_open()
             # Ids are taken here; a thread writes the frames while this one reads the replies, so
             # neither side can block the other with full socket buffers.
             ids = list(range(self._next_id, self._next_id + len(prepared)))
-            position = {request_id: index for index, request_id in enumerate(ids)}
-            results = [None] * len(ids)
+            slots = {request_id: (index, regions)  # where each reply goes, how to decode it
+                     for request_id, index, (_, regions) in zip(ids, positions, prepared)}
             send_failure = []
 
             def send_all():
@@ -378,24 +387,26 @@ class IpcClient(ClientBase):
             sender = threading.Thread(target=send_all, name="mlos-ipc-send", daemon=True)
             sender.start()
             try:
-                self._receive_replies(ids, position, results, prepared)
+                self._receive_replies(slots, results)
             finally:
                 sender.join()
             if send_failure:
                 raise send_failure[0]
         return results
 
-    def _receive_replies(self, ids, position, results, prepared):
-        """Reads the replies of pipelined INFER requests IDS into RESULTS (by POSITION)."""
-        for _ in ids:
+    def _receive_replies(self, slots, results):
+        """Reads the replies of pipelined INFER requests into RESULTS; SLOTS: {request id:
+        (index in RESULTS, the request's output regions)}."""
+        while slots:
             header, body = self._receive()
-            index = position.pop(header.request_id, None)
-            if index is None:
+            slot = slots.pop(header.request_id, None)
+            if slot is None:
                 self._fail(f"{self.path}: reply for request {header.request_id}, which is not "
                            f"in flight")
+            index, regions = slot
             try:
                 results[index] = self._decode_reply(
-                    self._check_reply(header, frames.OP_INFER, body), prepared[index][1])
+                    self._check_reply(header, frames.OP_INFER, body), regions)
             except TransportError:
                 raise
             except Exception as error:  # the request's own failure
