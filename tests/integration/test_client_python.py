@@ -248,8 +248,9 @@ class ClientTest(unittest.TestCase):
     def test_pip_install_offline(self):
         target = self.directory / "site"
         installed = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--target",
-             str(target), str(CLIENT_DIR)], capture_output=True, text=True, timeout=120)
+            [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--no-cache-dir",
+             "--target", str(target), str(CLIENT_DIR)], capture_output=True, text=True,
+            timeout=120)
         self.assertEqual(installed.returncode, 0, installed.stdout + installed.stderr)
         check = subprocess.run(
             [sys.executable, "-c", "import json, sys, mlos_client; "

@@ -34,4 +34,5 @@ def print_outputs(outputs):
         values = tensor.flat()
         shown = ", ".join(f"{value:.6g}" if isinstance(value, float) else repr(value)
                           for value in values[:8])
-        print(f"{name} {tensor.dtype} {list(tensor.shape)}: [{shown}{', ...' if len(values) > 8 else ''}]")
+        more = ", ..." if len(values) > 8 else ""
+        print(f"{name} {tensor.dtype} {list(tensor.shape)}: [{shown}{more}]")

@@ -58,7 +58,8 @@ class GrpcClient(ClientBase):
         self._stubs = {}
         for method, (request, response) in _METHODS.items():
             self._stubs[method] = self.channel.unary_unary(
-                SERVICE + method, request_serializer=getattr(self.messages, request).SerializeToString,
+                SERVICE + method,
+                request_serializer=getattr(self.messages, request).SerializeToString,
                 response_deserializer=getattr(self.messages, response).FromString)
 
     def close(self):

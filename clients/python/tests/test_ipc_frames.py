@@ -61,7 +61,8 @@ class InferRequestTest(unittest.TestCase):
     def test_layout_is_the_documented_one(self):
         chunks = frames.encode_infer_request(
             "local/m@1", {"x": Tensor("FP32", [1, 2], struct.pack("<2f", 1, 2))}, ["y"])
-        expected = (struct.pack("<H", 9) + b"local/m@1" + struct.pack("<I", 0) + struct.pack("<H", 1)
+        expected = (struct.pack("<H", 9) + b"local/m@1" + struct.pack("<I", 0)
+                    + struct.pack("<H", 1)
                     + descriptor("x", 1, [1, 2], struct.pack("<2f", 1, 2))
                     + struct.pack("<H", 1) + struct.pack("<H", 1) + b"y")
         self.assertEqual(joined(chunks), expected)
@@ -134,7 +135,8 @@ class HostileReplyTest(unittest.TestCase):
         self.assertIn(fragment, caught.exception.message)
 
     def test_cut_at_every_byte(self):
-        body = reply_body(descriptor("y", 1, [2, 2], bytes(16)), descriptor("s", 8, [1], b"\1\0\0\0z"))
+        body = reply_body(descriptor("y", 1, [2, 2], bytes(16)),
+                          descriptor("s", 8, [1], b"\1\0\0\0z"))
         for end in range(len(body)):
             with self.subTest(end=end):
                 self.assert_refused(body[:end], "IPC INFER reply")
