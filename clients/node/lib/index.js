@@ -14,5 +14,7 @@ const ipcFrames = require('./ipc_frames');
 
 module.exports = {
   Client, IpcClient, DEFAULT_SOCKET, Tensor: tensors.Tensor, toTensor: tensors.toTensor,
-  DTYPES: tensors.DTYPES, ipcFrames, ...Object.fromEntries(Object.entries(errors).filter(([name]) => name.endsWith('Error'))),
+  DTYPES: tensors.DTYPES,
+  ipcFrames,
+  ...Object.fromEntries(Object.entries(errors).filter(([name]) => name.endsWith('Error'))),
 };

@@ -128,7 +128,8 @@ class IpcClient extends ClientBase {
     this.nextId += 1;
     const length = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(`no reply to ${frames.OP_NAMES[op]} from ${this.path} within ${this.timeoutMs} ms`), this.timeoutMs);
+      const timer = setTimeout(() => this.fail(
+        `no reply to ${frames.OP_NAMES[op]} from ${this.path} within ${this.timeoutMs} ms`), this.timeoutMs);
       timer.unref?.();
       this.pending.set(id, { op, resolve, reject, timer });
       this.socket.cork();
@@ -139,7 +140,8 @@ class IpcClient extends ClientBase {
   }
 
   async control(op, document = null) {
-    const body = await this.call(op, [document === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(document))]);
+    const json = document === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify(document));
+    const body = await this.call(op, [json]);
     try {
       return body.length ? JSON.parse(body.toString('utf8')) : {};
     } catch (error) {

@@ -248,7 +248,11 @@ function decodeInferRequest(body, ErrorKind = InvalidArgumentError) {
   const flags = reader.u32('flags');
   let outputWindow = null;
   if (flags & OUTPUTS_TO_REGION) {
-    outputWindow = { region: reader.u32('output region'), offset: reader.u64('output offset'), capacity: reader.u64('output capacity') };
+    outputWindow = {
+      region: reader.u32('output region'),
+      offset: reader.u64('output offset'),
+      capacity: reader.u64('output capacity'),
+    };
   }
   const inputs = [];
   const inputCount = reader.u16('input count');
@@ -280,7 +284,10 @@ function decodeInferReply(body, ErrorKind = TransportError) {
       }
     }
     Object.defineProperty(outputs, descriptor.name, {  // a name like "__proto__" stays a key
-      value: new Tensor(descriptor.dtype, descriptor.shape, descriptor.data), enumerable: true, writable: true, configurable: true,
+      value: new Tensor(descriptor.dtype, descriptor.shape, descriptor.data),
+      enumerable: true,
+      writable: true,
+      configurable: true,
     });
   }
   reader.finish();
