@@ -51,7 +51,8 @@ class CClientTest(unittest.TestCase):
         cls.socket = cls.directory / "mlos.sock"
         environment = harness.scrubbed_environment(cls.directory)
         cls.server = harness.Server(OPTIONS.core, cls.directory / "mlos-home", harness.free_port(),
-                                    environment, arguments=OPTIONS.server_arguments(cls.socket))
+                                    environment, arguments=["--socket", cls.socket],
+                                    front_ends=("http", "ipc"))
         try:
             cls.server.start()
             reply = cls.server.request("POST", "/models/register", {
@@ -108,5 +109,4 @@ if __name__ == "__main__":
     parser.add_argument("--fixtures", required=True, type=pathlib.Path)
     OPTIONS, remaining = parser.parse_known_args()
     OPTIONS.fixtures = OPTIONS.fixtures.resolve()
-    OPTIONS.server_arguments = lambda socket: ["--socket", str(socket)]
     unittest.main(argv=[sys.argv[0], *remaining])
