@@ -23,8 +23,8 @@ import harness
 
 NODE_DIR = pathlib.Path(__file__).resolve().parents[2] / "clients" / "node"
 OPTIONS = argparse.Namespace()
-MLP, ECHO, ECHO_TEXT, ECHO_I32 = ("local/mlp@1", "local/echo@1", "local/echo_text@1",
-                                 "local/echo_i32@1")
+MLP, ECHO, ECHO_TEXT = "local/mlp@1", "local/echo@1", "local/echo_text@1"
+ECHO_I32, ECHO_F32 = "local/echo_i32@1", "local/echo_f32@1"
 ECHO_INPUTS = [("f32", "FP32"), ("f64", "FP64"), ("f16", "FP16"), ("bf16", "BF16"), ("i8", "INT8"),
                ("u8", "UINT8"), ("i16", "INT16"), ("u16", "UINT16"), ("i32", "INT32"),
                ("u32", "UINT32"), ("i64", "INT64"), ("u64", "UINT64"), ("flag", "BOOL")]
@@ -45,7 +45,8 @@ class NodeClientTest(unittest.TestCase):
             cls.server.start()
             registrations = [(MLP, OPTIONS.fixtures / "mlp" / "model.onnx", {})]
             for model_id, inputs in ((ECHO, ECHO_INPUTS), (ECHO_TEXT, [("text", "BYTES")]),
-                                     (ECHO_I32, [("i32", "INT32")])):
+                                     (ECHO_I32, [("i32", "INT32")]),
+                                     (ECHO_F32, [("f32", "FP32")])):
                 path = harness.write_echo_model(cls.directory / f"{model_id.split('/')[1]}.json",
                                                 [(name, dtype, [-1, 3]) for name, dtype in inputs])
                 registrations.append((model_id, path, {"plugin_id": "echo"}))
@@ -66,7 +67,8 @@ class NodeClientTest(unittest.TestCase):
     def environment(self):
         inputs, outputs = harness.load_reference(OPTIONS.fixtures / "mlp")
         expected = {
-            "models": {"mlp": MLP, "echo": ECHO, "echoText": ECHO_TEXT, "echoI32": ECHO_I32},
+            "models": {"mlp": MLP, "echo": ECHO, "echoText": ECHO_TEXT, "echoI32": ECHO_I32,
+                       "echoF32": ECHO_F32},
             "mlpReference": {
                 "input": {"shape": list(inputs["input"].shape),
                           "data": inputs["input"].reshape(-1).tolist()},
@@ -94,7 +96,7 @@ class NodeClientTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout[-6000:] + result.stderr[-3000:])
         self.assertIn("# fail 0", result.stdout)
         self.assertIn("# skipped 0", result.stdout)
-        tests = 7 if "ipc" in OPTIONS.protocols else 6
+        tests = 8 if "ipc" in OPTIONS.protocols else 6
         self.assertIn(f"# pass {tests}", result.stdout)
 
     def test_examples_run(self):

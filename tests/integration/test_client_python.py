@@ -310,6 +310,16 @@ class IpcTest(ClientTest):
             self.assertIn("f32", caught.exception.message)
         self.assertEqual(client.health()["live"], True)  # the connection survived all of it
 
+    def test_ipc_large_inline_tensors(self):
+        client = self.ipc()
+        image = numpy.random.default_rng(2).random((50176, 3), numpy.float32)  # 588 KiB
+        echoed = client.infer(ECHO_F32, {"f32": image})["f32_echo"]
+        numpy.testing.assert_array_equal(echoed.numpy(), image)
+        results = client.infer_many([{"model": ECHO_F32, "inputs": {"f32": image * index}}
+                                     for index in range(8)])
+        for index, result in enumerate(results):
+            numpy.testing.assert_array_equal(result["f32_echo"].numpy(), image * index)
+
     def test_ipc_pipelined_requests(self):
         client = self.ipc()
         requests = [{"model": ECHO_I32, "inputs": {"i32": [[index, -index, 7]]}}

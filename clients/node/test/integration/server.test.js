@@ -16,7 +16,7 @@ for (const name of ['MLOS_TEST_URL', 'MLOS_TEST_EXPECTED']) {
   if (!process.env[name]) throw new Error(`${name} is not set: run this through tests/integration/test_client_node.py`);
 }
 const expected = JSON.parse(fs.readFileSync(process.env.MLOS_TEST_EXPECTED, 'utf8'));
-const { mlp: MLP, echo: ECHO, echoText: ECHO_TEXT, echoI32: ECHO_I32 } = expected.models;
+const { mlp: MLP, echo: ECHO, echoText: ECHO_TEXT, echoI32: ECHO_I32, echoF32: ECHO_F32 } = expected.models;
 const http = new Client(process.env.MLOS_TEST_URL);
 const socketPath = process.env.MLOS_TEST_SOCKET || null;
 let ipc = null;
@@ -150,5 +150,16 @@ if (socketPath) test('IPC: pipelined requests, one failing, all answered', async
   results.forEach((result, index) => {
     if (index === 5) assert.ok(result instanceof NotFoundError);
     else assert.deepEqual(result.i32_echo.values(), [index, -index | 0, 7]);  // -0 is 0 in INT32
+  });
+});
+
+// Only defined when IPC is under test.
+if (socketPath) test('IPC: 588 KiB tensors inline, several at once', async () => {
+  const image = new Float32Array(50176 * 3).map((_, index) => (index % 1000) / 7);
+  const calls = [1, 2, 3, 4].map((scale) => ipc.infer(ECHO_F32, { f32: { shape: [50176, 3], data: image.map((v) => v * scale) } }));
+  const results = await Promise.all(calls);
+  results.forEach((result, index) => {
+    const expectedBytes = Buffer.from(image.map((v) => v * (index + 1)).buffer);
+    assert.ok(Buffer.from(result.f32_echo.data).equals(expectedBytes), `request ${index}`);
   });
 });
