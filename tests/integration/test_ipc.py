@@ -24,6 +24,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import numpy
@@ -369,6 +370,26 @@ class IpcTest(unittest.TestCase):
         status, body = connection.call(INFER, b"\x05\x00ab")
         self.assertEqual((status, body.decode()), (
             INVALID_ARGUMENT, "INFER: model needs 5 bytes at body offset 2, only 2 remain"))
+
+    def test_large_frame_sent_in_pieces(self):
+        connection = self.connect()
+        rows = numpy.random.default_rng(3).random((16384, 16), dtype=numpy.float32)
+        whole = frame(INFER, 77, infer_body(MLP, [inline_tensor("input", rows)]))
+        for start in range(0, len(whole), 100_000):
+            connection.socket.sendall(whole[start:start + 100_000])
+            time.sleep(0.005)
+        op, request_id, status, body = connection.receive()
+        self.assertEqual((op, request_id, status), (INFER, 77, OK), body[:200])
+        [(name, dtype, shape, (placement, data))] = parse_infer_reply(body)[2]
+        self.assertEqual(shape, [16384, 4])
+        first = self.infer_rows(connection, rows[:2])
+        numpy.testing.assert_allclose(numpy.frombuffer(data, numpy.float32)[:8], first,
+                                      rtol=1e-5, atol=1e-6)
+
+    def infer_rows(self, connection, rows):
+        status, body = connection.call(INFER, infer_body(MLP, [inline_tensor("input", rows)]))
+        self.assertEqual(status, OK, body)
+        return numpy.frombuffer(parse_infer_reply(body)[2][0][3][1], numpy.float32)
 
     def test_pipelined_requests_answered_by_id(self):
         connection = self.connect()

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the request-parser fuzzer for REQUEST_FUZZ_SECONDS (default 30), seeded with the requests in
-# tools/fuzz/request_seeds/, then the model-loading fuzzer for SECONDS, seeded with the ONNX backend
-# test suite's models; the extra libFuzzer flags (e.g. -seed=1 -runs=N) go to both.
+# tools/fuzz/request_seeds/, the IPC frame fuzzer for IPC_FUZZ_SECONDS (default 20), seeded with
+# the frames in tools/fuzz/ipc_seeds/, then the model-loading fuzzer for SECONDS, seeded with the
+# ONNX backend test suite's models; the extra libFuzzer flags (e.g. -seed=1 -runs=N) go to all.
 # Usage: tools/fuzz/run.sh BUILD_DIR [SECONDS] [extra libFuzzer flags...]
-# Inputs that grow coverage accumulate in BUILD_DIR/fuzz/corpus and BUILD_DIR/fuzz-requests/corpus
-# (kept between runs); a crash, leak, timeout or out-of-memory input is written to the artifacts/
+# Inputs that grow coverage accumulate in BUILD_DIR/fuzz/corpus, BUILD_DIR/fuzz-requests/corpus and
+# BUILD_DIR/fuzz-ipc/corpus (kept between runs); a crash, leak, timeout or out-of-memory input is written to the artifacts/
 # folder beside them and the script fails. Reproduce one with:
-# BUILD_DIR/bin/model_load_fuzzer BUILD_DIR/fuzz/artifacts/crash-... (or request_parser_fuzzer).
+# BUILD_DIR/bin/model_load_fuzzer BUILD_DIR/fuzz/artifacts/crash-... (or request_parser_fuzzer,
+# ipc_frame_fuzzer).
 set -euo pipefail
 
 build=${1:?usage: run.sh BUILD_DIR [SECONDS] [libFuzzer flags...]}
@@ -20,6 +22,13 @@ echo "fuzz: request_parser_fuzzer for ${REQUEST_FUZZ_SECONDS:-30}s"
 "$build/bin/request_parser_fuzzer" "$requests/corpus" "$(dirname "$0")/request_seeds" \
   -max_total_time="${REQUEST_FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -timeout=10 -max_len=4096 \
   -artifact_prefix="$requests/artifacts/" -print_final_stats=1 "$@"
+
+frames="$build/fuzz-ipc"
+mkdir -p "$frames/corpus" "$frames/artifacts"
+echo "fuzz: ipc_frame_fuzzer for ${IPC_FUZZ_SECONDS:-20}s"
+"$build/bin/ipc_frame_fuzzer" "$frames/corpus" "$(dirname "$0")/ipc_seeds" \
+  -max_total_time="${IPC_FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -timeout=10 -max_len=4096 \
+  -artifact_prefix="$frames/artifacts/" -print_final_stats=1 "$@"
 
 work="$build/fuzz"
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"

@@ -101,8 +101,13 @@ bool IpcConnection::ReadAvailable() {
   size_t capacity = 0;
   const size_t buffered = buffer_.size();
   if (in_frame_) {
+    // The body grows with what arrives (at most doubling), so a header that announces a large
+    // body costs memory only as its bytes come.
+    const uint64_t remaining = frame_header_.body_length - frame_filled_;
+    const uint64_t grow = std::min<uint64_t>(remaining, std::max<uint64_t>(kReadChunk, frame_filled_));
+    if (frame_body_->size() < frame_filled_ + grow) frame_body_->resize(frame_filled_ + grow);
     destination = frame_body_->data() + frame_filled_;
-    capacity = frame_header_.body_length - frame_filled_;
+    capacity = frame_body_->size() - frame_filled_;
   } else {
     buffer_.resize(buffered + kReadChunk);
     destination = buffer_.data() + buffered;
@@ -156,10 +161,8 @@ bool IpcConnection::ProcessBuffered() {
       break;
     }
     position += MLOS_IPC_HEADER_SIZE;
-    auto body = std::make_shared<std::string>();
-    body->resize(header.body_length);
     const size_t taken = std::min<uint64_t>(header.body_length, buffer_.size() - position);
-    if (taken > 0) std::memcpy(body->data(), buffer_.data() + position, taken);
+    auto body = std::make_shared<std::string>(buffer_.data() + position, taken);
     position += taken;
     if (taken == header.body_length) {
       Dispatch(header, std::move(body), start);
