@@ -75,18 +75,20 @@ StatusOr<PreparedInference> PrepareInference(const InferRequest& request,
     if (!slot.name.empty()) {
       return InvalidArgument(fmt::format("input '{}' is given twice", descriptor.name));
     }
-    const std::string what = fmt::format("input '{}' ({})", descriptor.name, TensorSpecType(*spec));
+    const auto what = [&] {  // only formatted on an error: this is the request path
+      return fmt::format("input '{}' ({})", descriptor.name, TensorSpecType(*spec));
+    };
     std::string_view bytes = descriptor.inline_bytes;
     if (descriptor.in_region) {
       const RegionWindow& window = descriptor.window;
       auto span = regions.Window(window.region, window.offset, window.length);
-      if (!span.ok()) return span.status().WithContext(what);
+      if (!span.ok()) return span.status().WithContext(what());
       bytes = std::string_view(reinterpret_cast<const char*>(span->data), span->size);
       prepared.input_spans.push_back(std::move(*span));
       input_windows.push_back(window);
     }
     auto tensor = InputTensor(*spec, descriptor, bytes);
-    if (!tensor.ok()) return tensor.status().WithContext(what);
+    if (!tensor.ok()) return tensor.status().WithContext(what());
     slot = {descriptor.name, std::move(*tensor)};
   }
   for (size_t i = 0; i < signature.inputs.size(); ++i) {
