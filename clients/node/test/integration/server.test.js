@@ -89,11 +89,15 @@ test('every datatype comes back exactly', async () => {
   const { toTensor } = require('../../lib');
   for (const [label, client, options] of clients()) {
     for (const [model, inputs] of [[ECHO, ECHO_INPUTS], [ECHO_TEXT, TEXT_INPUTS]]) {
-      if (model === ECHO_TEXT && options.protocol === 'mlos') {  // the MLOS JSON API has no BYTES
-        await assert.rejects(client.infer(model, inputs, options), (e) => e instanceof UnsupportedError && /BYTES/.test(e.message));
+      let outputs;
+      try {
+        outputs = await client.infer(model, inputs, options);
+      } catch (error) {
+        // BYTES through the MLOS JSON API may be refused (501, naming BYTES); nothing else may.
+        if (!(error instanceof UnsupportedError) || model !== ECHO_TEXT || options.protocol !== 'mlos') throw error;
+        assert.match(error.message, /BYTES/);
         continue;
       }
-      const outputs = await client.infer(model, inputs, options);
       assert.deepEqual(Object.keys(outputs), Object.keys(inputs).map((name) => `${name}_echo`), label);
       for (const [name, value] of Object.entries(inputs)) {
         const sent = toTensor(value, undefined, name);
