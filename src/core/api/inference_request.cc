@@ -34,9 +34,9 @@ Status CheckRegular(JsonValue value, const Shape& shape, std::vector<size_t>* pa
   }
   const auto array = JsonArray(value);
   if (array.size() != expected) {
-    return InvalidArgument(fmt::format(
-        "ragged nested array: element {} has {} entries, expected {}", where(), array.size(),
-        expected));
+    return InvalidArgument(
+        fmt::format("ragged nested array: element {} has {} entries, expected {}", where(),
+                    array.size(), expected));
   }
   path->push_back(0);
   for (JsonValue element : array) {
@@ -89,7 +89,7 @@ StatusOr<Shape> ShapeOf(const TensorSpec& spec, JsonValue data,
   Shape given{};  // a scalar has the empty shape
   if (data.is_array()) {
     ASSIGN_OR_RETURN(given, NestedShape(data));
-  } else if (!ToJsonScalar(data)) {
+  } else if (!ToJsonScalar(data) && !(data.is_string() && spec.dtype == DataType::kString)) {
     return InvalidArgument(
         fmt::format("expected a number, an array or "
                     "{{\"shape\",\"datatype\",\"data\"}}, got {}",
@@ -116,7 +116,7 @@ StatusOr<Shape> ShapeOf(const TensorSpec& spec, JsonValue data,
 }
 
 StatusOr<Tensor> DecodeValue(const TensorSpec& spec, JsonValue value) {
-  if (spec.dtype == DataType::kString || ElementSize(spec.dtype) == 0) {
+  if (spec.dtype != DataType::kString && ElementSize(spec.dtype) == 0) {
     return Unimplemented(
         fmt::format("{} inputs cannot be given in the JSON API yet", KServeName(spec.dtype)));
   }
@@ -145,9 +145,9 @@ StatusOr<Tensor> DecodeValue(const TensorSpec& spec, JsonValue value) {
     }
     data = *given_data;
     if (datatype) {
-      const auto given =
-          datatype->is_string() ? ParseDataType(datatype->get_string().value_unsafe())
-                                : std::nullopt;
+      const auto given = datatype->is_string()
+                             ? ParseDataType(datatype->get_string().value_unsafe())
+                             : std::nullopt;
       if (!given) return InvalidArgument(fmt::format("unknown datatype {}", JsonText(*datatype)));
       if (*given != spec.dtype) {
         return InvalidArgument(fmt::format("datatype {} given, the model expects {}",
@@ -161,7 +161,9 @@ StatusOr<Tensor> DecodeValue(const TensorSpec& spec, JsonValue value) {
   ASSIGN_OR_RETURN(Shape shape, ShapeOf(spec, data, explicit_shape));
   RETURN_IF_ERROR(CheckAgainstDeclared(spec, shape));
   Tensor tensor(spec.dtype, shape);
-  RETURN_IF_ERROR(WriteJsonNumbers(data, spec.dtype, tensor.raw_data()));
+  RETURN_IF_ERROR(spec.dtype == DataType::kString
+                      ? WriteJsonStrings(data, tensor.strings().data())
+                      : WriteJsonNumbers(data, spec.dtype, tensor.raw_data()));
   return tensor;
 }
 
@@ -183,7 +185,8 @@ std::optional<StatusOr<Tensor>> GenerateStandardInput(const TensorSpec& spec,
   auto* data = static_cast<std::byte*>(tensor.raw_data());
   for (int64_t i = 0; i < tensor.element_count(); ++i) {
     const int64_t value = ones ? 1 : zeros ? 0 : i % row;
-    RETURN_IF_ERROR(StoreJsonScalar(JsonScalar(value), spec.dtype, data + i * ElementSize(spec.dtype)));
+    RETURN_IF_ERROR(
+        StoreJsonScalar(JsonScalar(value), spec.dtype, data + i * ElementSize(spec.dtype)));
   }
   return tensor;
 }

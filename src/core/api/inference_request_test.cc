@@ -1,8 +1,7 @@
 #include "core/api/inference_request.h"
 
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <random>
 
@@ -90,6 +89,17 @@ TEST(DecodeInferenceInputsTest, TensorObjectWithShapeAndDatatype) {
   EXPECT_EQ(inputs[0].tensor.shape(), (Shape{1, 3}));
   inputs = Decode(R"({"x":{"data":[1,2,3,4,5,6]}})", kVector);
   EXPECT_EQ(inputs[0].tensor.shape(), (Shape{2, 3}));
+}
+
+TEST(DecodeInferenceInputsTest, BytesInputsAreJsonStrings) {
+  const std::vector<TensorSpec> specs = {{"s", DataType::kString, Shape{-1, 2}}};
+  auto inputs = Decode(R"({"s":[["a","\u00e9"],["",  "x y"]]})", specs);
+  ASSERT_EQ(inputs.size(), 1u);
+  EXPECT_EQ(inputs[0].tensor.shape(), (Shape{2, 2}));
+  EXPECT_EQ(inputs[0].tensor.strings(), (std::vector<std::string>{"a", "\xc3\xa9", "", "x y"}));
+  EXPECT_EQ(Decode(R"({"s":["p","q"]})", specs)[0].tensor.shape(), (Shape{1, 2}));
+  EXPECT_EQ(Error(R"({"s":["p",3]})", specs),
+            "input 's' (BYTES [-1, 2]): element 1: 3 is not a string, as BYTES requires");
 }
 
 TEST(DecodeInferenceInputsTest, ScalarsAndUnknownRank) {

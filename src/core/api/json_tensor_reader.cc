@@ -185,9 +185,25 @@ Status WriteJsonNumbers(JsonValue data, DataType dtype, void* destination) {
       data,
       [&](JsonValue value, int64_t i) {
         const std::optional<JsonScalar> scalar = ToJsonScalar(value);
-        Status status = scalar ? StoreJsonScalar(*scalar, dtype, bytes + i * size)
-                               : InvalidArgument(fmt::format("{} is not a number", JsonText(value)));
+        Status status = scalar
+                            ? StoreJsonScalar(*scalar, dtype, bytes + i * size)
+                            : InvalidArgument(fmt::format("{} is not a number", JsonText(value)));
         return status.ok() ? status : status.WithContext(fmt::format("element {}", i));
+      },
+      &index);
+}
+
+Status WriteJsonStrings(JsonValue data, std::string* destination) {
+  int64_t index = 0;
+  return ForEachJsonScalar(
+      data,
+      [&](JsonValue value, int64_t i) {
+        if (!value.is_string()) {
+          return InvalidArgument(
+              fmt::format("element {}: {} is not a string, as BYTES requires", i, JsonText(value)));
+        }
+        destination[i] = std::string(value.get_string().value_unsafe());
+        return Status::Ok();
       },
       &index);
 }

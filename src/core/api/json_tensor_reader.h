@@ -91,4 +91,9 @@ Status ForEachJsonScalar(JsonValue data, Visit&& visit, int64_t* index) {
 // REQUIRES: `destination` holds CountJsonScalars(data) elements of `dtype`, a numeric or BOOL type.
 Status WriteJsonNumbers(JsonValue data, DataType dtype, void* destination);
 
+// Writes the scalars of `data` in row-major order as BYTES elements: each must be a JSON string.
+// Errors name the element: "element 1: 3 is not a string, as BYTES requires".
+// REQUIRES: `destination` holds CountJsonScalars(data) strings.
+Status WriteJsonStrings(JsonValue data, std::string* destination);
+
 }  // namespace mlos::core

@@ -48,8 +48,8 @@ StatusOr<bool> OptionalBool(const std::optional<JsonValue>& parameters, const ch
   const auto value = Parameter(parameters, key);
   if (!value) return false;
   if (!value->is_bool()) {
-    return InvalidArgument(fmt::format("{}: parameter \"{}\" must be a boolean, got {}", what,
-                                       key, JsonText(*value)));
+    return InvalidArgument(
+        fmt::format("{}: parameter \"{}\" must be a boolean, got {}", what, key, JsonText(*value)));
   }
   return value->get_bool().value_unsafe();
 }
@@ -79,22 +79,9 @@ StatusOr<Tensor> TensorFromJson(const TensorSpec& spec, const Shape& shape, int6
                                        ShapeToString(shape), count, *given));
   }
   Tensor tensor(spec.dtype, shape);
-  if (spec.dtype != DataType::kString) {
-    RETURN_IF_ERROR(WriteJsonNumbers(data, spec.dtype, tensor.raw_data()));
-    return tensor;
-  }
-  int64_t index = 0;
-  RETURN_IF_ERROR(ForEachJsonScalar(
-      data,
-      [&](JsonValue value, int64_t i) {
-        if (!value.is_string()) {
-          return InvalidArgument(fmt::format("element {}: {} is not a string, as BYTES requires",
-                                             i, JsonText(value)));
-        }
-        tensor.strings()[i] = std::string(value.get_string().value_unsafe());
-        return Status::Ok();
-      },
-      &index));
+  RETURN_IF_ERROR(spec.dtype == DataType::kString
+                      ? WriteJsonStrings(data, tensor.strings().data())
+                      : WriteJsonNumbers(data, spec.dtype, tensor.raw_data()));
   return tensor;
 }
 
@@ -166,8 +153,8 @@ StatusOr<Tensor> DecodeInput(const TensorSpec& spec, JsonValue input, BinarySect
   return TensorFromJson(spec, shape, count, *data);
 }
 
-Status DecodeInputs(JsonValue request, const std::vector<TensorSpec>& specs,
-                    BinarySection* binary, uint64_t body_size, std::vector<NamedTensor>* out) {
+Status DecodeInputs(JsonValue request, const std::vector<TensorSpec>& specs, BinarySection* binary,
+                    uint64_t body_size, std::vector<NamedTensor>* out) {
   const auto inputs = JsonField(request, "inputs");
   if (!inputs || !inputs->is_array()) {
     return InvalidArgument(
