@@ -91,8 +91,8 @@ bench-plugins: deps configure
 # tiny model and a ResNet-50 sized input. BENCH_ARGS=--quick: a smoke run.
 .PHONY: bench-protocols
 bench-protocols: deps configure
-	cmake --build $(BUILD) -j $(JOBS) --target mlos-core mlos-bench-client mlos-bench-inprocess \
-	  $$(cmake --build $(BUILD) --target help | grep -o 'mlos-bench-grpc' | head -1)
+	cmake --build $(BUILD) -j $(JOBS) --target mlos-core mlos-bench-client mlos-bench-grpc \
+	  mlos-bench-inprocess
 	/usr/bin/python3 tools/bench-protocols/bench.py --build $(BUILD) $(BENCH_ARGS)
 
 # Axon install time of a 100 MiB model from the hub emulator (tools/bench-axon, docs/benchmarks.md):

@@ -13,7 +13,7 @@ models loaded, and times sequential round trips, one request at a time, for each
   http         KServe v2 REST with binary tensors, through libmlos-client (mlos-bench-client)
   ipc          the local socket, tensors inline (mlos-bench-client)
   ipc-shm      the local socket, input and outputs in a shared-memory region (mlos-bench-client)
-  grpc         KServe v2 gRPC ModelInfer with raw tensors (mlos-bench-grpc, when built)
+  grpc         KServe v2 gRPC ModelInfer with raw tensors (mlos-bench-grpc)
 
 Prints p50/p99 latency and requests/s per protocol and model (medians over --repeat runs), what
 each protocol adds over in-process at p50, and the goals of issue 7: IPC adds <= 15 us at p50 for
@@ -167,11 +167,7 @@ def main():
     if args.quick:
         args.repeat, args.requests = 1, 200
     build = args.build.resolve()
-    protocols = ["in-process", "http", "ipc", "ipc-shm"]
-    if (build / "bin/mlos-bench-grpc").exists():
-        protocols.append("grpc")
-    else:
-        progress("no mlos-bench-grpc in the build: gRPC is not measured")
+    protocols = ["in-process", "http", "grpc", "ipc", "ipc-shm"]
 
     directory = pathlib.Path(tempfile.mkdtemp(prefix="mlos-bench-protocols-"))
     server = None
