@@ -6,7 +6,8 @@ Covers: the socket's permissions, HEALTH, LIST and METADATA (the same documents 
 REGISTER/LOAD/UNLOAD, INFER inline and through shared-memory regions (inputs read from a region,
 outputs written into the client's window), pipelined requests answered by id, and the errors:
 unknown op (the connection stays usable), bad magic and oversized frames (answered, then closed),
-region windows out of bounds, descriptors on frames that are not REGISTER_REGION (closed by the
+region windows out of bounds, regions their client shrinks (refused, the server lives on;
+sealable memfds are sealed and read in place), descriptors on frames that are not REGISTER_REGION (closed by the
 server), a client that disconnects mid-frame (another client is not disturbed), and a second
 server refused on a socket that is in use.
 
@@ -166,8 +167,9 @@ class Connection:
 class Region:
     """A memfd of SIZE bytes, registered on a connection."""
 
-    def __init__(self, connection, size):
-        self.fd = os.memfd_create("mlos-ipc-test")
+    def __init__(self, connection, size, sealable=False):
+        flags = os.MFD_CLOEXEC | (os.MFD_ALLOW_SEALING if sealable else 0)
+        self.fd = os.memfd_create("mlos-ipc-test", flags)
         os.ftruncate(self.fd, size)
         self.size = size
         status, body = connection.call(REGISTER_REGION, json.dumps({"size": size}).encode(),
@@ -219,8 +221,8 @@ class IpcTest(unittest.TestCase):
         self.addCleanup(connection.close)
         return connection
 
-    def region(self, connection, size):
-        region = Region(connection, size)
+    def region(self, connection, size, sealable=False):
+        region = Region(connection, size, sealable)
         self.addCleanup(region.close)
         return region
 
@@ -288,8 +290,13 @@ class IpcTest(unittest.TestCase):
         self.assertEqual(status, OK, body)
 
     def test_infer_through_regions(self):
+        for sealable in (False, True):  # copied out, or read in place
+            with self.subTest(sealable=sealable):
+                self.infer_through_regions(sealable)
+
+    def infer_through_regions(self, sealable):
         connection = self.connect()
-        region = self.region(connection, 1 << 16)
+        region = self.region(connection, 1 << 16, sealable)
         data = self.inputs["input"].tobytes()
         region.write(256, data)
         capacity = 4096
@@ -347,6 +354,27 @@ class IpcTest(unittest.TestCase):
         self.assertEqual(status, INVALID_ARGUMENT)
         self.assertIn("no descriptor came with the frame", body.decode())
         self.assertEqual(connection.json(HEALTH)["live"], True)
+
+    def test_region_shrunk_by_its_client(self):
+        connection = self.connect()
+        data = self.inputs["input"].tobytes()
+        inputs = self.region(connection, 1 << 16)
+        inputs.write(0, data)
+        outputs = self.region(connection, 1 << 16)
+        os.ftruncate(inputs.fd, 0)
+        os.ftruncate(outputs.fd, 0)
+        status, body = connection.call(INFER, infer_body(
+            MLP, [region_tensor("input", numpy.float32, [2, 16], inputs.id, 0, len(data))]))
+        self.assertEqual(status, INVALID_ARGUMENT)
+        self.assertIn(f"region {inputs.id} shrank under the request", body.decode())
+        status, body = connection.call(INFER, infer_body(
+            MLP, [inline_tensor("input", self.inputs["input"])], window=(outputs.id, 0, 4096)))
+        self.assertEqual(status, INVALID_ARGUMENT)
+        self.assertIn(f"output 'logits': region {outputs.id} shrank", body.decode())
+        self.assertTrue(connection.json(HEALTH)["live"])
+        sealed = self.region(connection, 4096, sealable=True)
+        with self.assertRaises(OSError):
+            os.ftruncate(sealed.fd, 0)  # the server sealed it against shrinking
 
     def test_infer_errors_name_the_tensor(self):
         connection = self.connect()

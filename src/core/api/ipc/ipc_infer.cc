@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
 
+#include "core/api/ipc/ipc_guarded_copy.h"
 #include "core/api/tensor_bytes.h"
 
 namespace mlos::core::ipc {
@@ -84,6 +84,15 @@ StatusOr<PreparedInference> PrepareInference(const InferRequest& request,
       auto span = regions.Window(window.region, window.offset, window.length);
       if (!span.ok()) return span.status().WithContext(what());
       bytes = std::string_view(reinterpret_cast<const char*>(span->data), span->size);
+      if (!span->mapping->sealed()) {  // the client could shrink it under the model: copy
+        auto copy = std::make_shared<std::string>(span->size, '\0');
+        if (!GuardedCopy(copy->data(), span->data, span->size)) {
+          return InvalidArgument(fmt::format("{}: region {} shrank under the request",
+                                             what(), window.region));
+        }
+        bytes = *copy;
+        prepared.copies.push_back(std::move(copy));
+      }
       prepared.input_spans.push_back(std::move(*span));
       input_windows.push_back(window);
     }
@@ -146,9 +155,11 @@ StatusOr<std::string> EncodeInferOutcome(uint64_t request_id, const InferenceOut
           needed, kOutputAlignment, span.size));
     }
     for (const ReplyTensor& reply : replies) {
-      if (reply.inline_bytes.empty()) continue;
-      std::memcpy(span.data + (reply.window.offset - prepared.output_window.offset),
-                  reply.inline_bytes.data(), reply.inline_bytes.size());
+      if (!GuardedCopy(span.data + (reply.window.offset - prepared.output_window.offset),
+                       reply.inline_bytes.data(), reply.inline_bytes.size())) {
+        return InvalidArgument(fmt::format("output '{}': region {} shrank under the request",
+                                           reply.name, prepared.output_window.region));
+      }
     }
   }
   return EncodeInferReplyFrame(request_id, outcome.queue_time_us, outcome.compute_time_us,

@@ -34,15 +34,23 @@ StatusOr<uint32_t> RegionTable::Register(int fd, uint64_t size) {
   FdCloser closer(fd);
   if (size == 0) return InvalidArgument("REGISTER_REGION: \"size\" must be at least 1");
   if (regions_.size() >= kMaxRegions) {
-    return ResourceExhausted(fmt::format(
-        "REGISTER_REGION: the connection already holds {} regions, the most it may", kMaxRegions));
+    return InvalidArgument(fmt::format(
+        "REGISTER_REGION: the connection already holds {} regions, the most it may; unregister "
+        "one first",
+        kMaxRegions));
   }
   if (size > kMaxMappedBytes - mapped_bytes_) {
-    return ResourceExhausted(fmt::format(
+    return InvalidArgument(fmt::format(
         "REGISTER_REGION: {} more bytes would take the connection's regions over {} bytes "
         "({} mapped)",
         size, kMaxMappedBytes, mapped_bytes_));
   }
+  // A memfd created with MFD_ALLOW_SEALING is sealed against shrinking (before its size is
+  // checked), so the client cannot make reads in place fault; other objects are only ever copied
+  // (ipc_guarded_copy.h).
+  (void)::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+  const int seals = ::fcntl(fd, F_GET_SEALS);
+  const bool sealed = seals >= 0 && (seals & F_SEAL_SHRINK) != 0;
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
     return InvalidArgument(
@@ -53,9 +61,6 @@ StatusOr<uint32_t> RegionTable::Register(int fd, uint64_t size) {
         "REGISTER_REGION: \"size\" is {} but the shared-memory object holds {} bytes", size,
         S_ISREG(info.st_mode) ? static_cast<int64_t>(info.st_size) : 0));
   }
-  // A memfd created with MFD_ALLOW_SEALING is sealed against shrinking, so the client cannot
-  // make the server's reads fault; other objects are mapped as they are.
-  (void)::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
   void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (data == MAP_FAILED) {
     return InvalidArgument(fmt::format("REGISTER_REGION: mapping {} bytes of the descriptor failed: {}",
@@ -63,7 +68,7 @@ StatusOr<uint32_t> RegionTable::Register(int fd, uint64_t size) {
   }
   const uint32_t id = next_id_++;
   if (next_id_ == 0) next_id_ = 1;
-  regions_[id] = std::make_shared<MappedRegion>(static_cast<std::byte*>(data), size);
+  regions_[id] = std::make_shared<MappedRegion>(static_cast<std::byte*>(data), size, sealed);
   mapped_bytes_ += size;
   return id;
 }

@@ -6,6 +6,9 @@
 
 #include <cstring>
 #include <limits>
+#include <string>
+
+#include "core/api/ipc/ipc_guarded_copy.h"
 
 namespace mlos::core::ipc {
 namespace {
@@ -59,8 +62,43 @@ TEST(IpcRegions, RefusesBadSizesAndTooManyRegions) {
   EXPECT_FALSE(regions.Register(pipe_fds[0], 1).ok());
   ::close(pipe_fds[1]);
   for (size_t i = 0; i < kMaxRegions; ++i) ASSERT_TRUE(regions.Register(SharedMemory(64), 64).ok());
-  EXPECT_EQ(regions.Register(SharedMemory(64), 64).status().code(),
-            StatusCode::kResourceExhausted);
+  EXPECT_EQ(regions.Register(SharedMemory(64), 64).status().message(),
+            "REGISTER_REGION: the connection already holds 64 regions, the most it may; "
+            "unregister one first");
+}
+
+TEST(IpcRegions, SealsWhatCanBeSealed) {
+  RegionTable regions;
+  const int sealable = ::memfd_create("sealable", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  ASSERT_EQ(::ftruncate(sealable, 4096), 0);
+  const int client_view = ::dup(sealable);
+  auto sealed = regions.Register(sealable, 4096);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_TRUE(regions.Window(*sealed, 0, 1)->mapping->sealed());
+  EXPECT_NE(::ftruncate(client_view, 0), 0);  // the client can no longer shrink it
+  ::close(client_view);
+  auto plain = regions.Register(SharedMemory(4096), 4096);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(regions.Window(*plain, 0, 1)->mapping->sealed());
+}
+
+TEST(IpcGuardedCopy, SurvivesAShrunkRegion) {
+  RegionTable regions;
+  const int fd = SharedMemory(8192);
+  const int client_view = ::dup(fd);
+  auto id = regions.Register(fd, 8192);
+  ASSERT_TRUE(id.ok());
+  auto window = regions.Window(*id, 0, 8192);
+  ASSERT_TRUE(window.ok());
+  char bytes[16] = {};
+  EXPECT_TRUE(GuardedCopy(window->data + 4096, "0123456789abcdef", 16));
+  EXPECT_TRUE(GuardedCopy(bytes, window->data + 4096, 16));
+  EXPECT_EQ(std::string(bytes, 16), "0123456789abcdef");
+  ASSERT_EQ(::ftruncate(client_view, 0), 0);  // the client takes the pages away
+  EXPECT_FALSE(GuardedCopy(bytes, window->data + 4096, 16));
+  EXPECT_FALSE(GuardedCopy(window->data, bytes, 16));
+  EXPECT_TRUE(GuardedCopy(bytes, "still works here", 16));
+  ::close(client_view);
 }
 
 }  // namespace
