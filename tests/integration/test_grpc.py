@@ -526,6 +526,50 @@ class GrpcServerTest(unittest.TestCase):
                          pb.ModelStatisticsRequest(name="local/none"))
 
 
+class GrpcShutdownTest(unittest.TestCase):
+    """SIGTERM with a stream open: answers already asked for are written, the stream ends with
+    UNAVAILABLE at once (it does not hold the shutdown), and the server exits 0."""
+
+    def test_sigterm_ends_an_open_stream(self):
+        directory = pathlib.Path(tempfile.mkdtemp(prefix="mlos-grpc-stop-"))
+        grpc_port = harness.free_port()
+        server = harness.Server(OPTIONS.core, directory / "mlos-home", harness.free_port(),
+                                harness.scrubbed_environment(directory),
+                                arguments=["--grpc-port", grpc_port, "--plugin-dir",
+                                           OPTIONS.plugin_dir],
+                                front_ends=("http", "grpc"))
+        try:
+            server.start()
+            path = harness.write_echo_model(directory / "slow.echo", [("x", "FP32", [-1])],
+                                            delay_ms=300)
+            reply = server.request("POST", "/models/register",
+                                   {"model_id": "t/slow@1", "path": str(path), "load": True})
+            self.assertEqual(reply.status, 200, reply)
+            requests = queue.Queue()
+            call = Client(grpc_port).channel.stream_stream(
+                f"/{SERVICE}/ModelStreamInfer",
+                request_serializer=pb.ModelInferRequest.SerializeToString,
+                response_deserializer=pb.ModelStreamInferResponse.FromString)(
+                    iter(requests.get, None), timeout=60)
+            request = infer_request("t/slow@1", [("x", "FP32", [1], numpy.ones(1))], raw=True)
+            requests.put(request)
+            self.assertEqual(next(call).error_message, "")
+            requests.put(request)  # still running when SIGTERM comes: answered before the end
+            time.sleep(0.1)
+            status, seconds = server.stop()
+            self.assertEqual(status, 0, server.log())
+            self.assertLess(seconds, 3.0, server.log())
+            self.assertEqual(next(call).error_message, "")
+            with self.assertRaises(grpc.RpcError) as caught:
+                next(call)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAVAILABLE)
+            self.assertIn("shutting down", caught.exception.details())
+            requests.put(None)
+        finally:
+            server.kill()
+            shutil.rmtree(directory, ignore_errors=True)
+
+
 def latency(count):
     """p50 and p99 of COUNT sequential mlp calls over gRPC (raw) and KServe REST (JSON and
     binary), one connection each, on a fresh server; ServerLive shows what a gRPC call costs

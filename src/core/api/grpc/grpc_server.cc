@@ -50,6 +50,7 @@ Status GrpcServer::Start() {
 void GrpcServer::Stop() {
   if (server_ == nullptr) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  service_.BeginShutdown();
   server_->Shutdown(std::chrono::system_clock::now() + options_.shutdown_grace);
   server_->Wait();
   server_.reset();

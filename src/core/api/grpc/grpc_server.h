@@ -4,8 +4,9 @@
 // the server runs.
 //
 // Messages up to `max_message_bytes` are accepted (mlos-core passes --max-request-bytes, capped at
-// gRPC's 2 GiB - 1 limit); replies are not limited. Start, then Stop once; Stop waits (up to the
-// grace period) for the calls in flight and cancels what is left, such as idle streams.
+// gRPC's 2 GiB - 1 limit); replies are not limited. Start, then Stop once; Stop ends open streams
+// once their answers are written, waits (up to the grace period) for the calls in flight and
+// cancels what is left.
 // Not thread-safe: start and stop from one thread.
 #pragma once
 
@@ -42,8 +43,9 @@ class GrpcServer {
   uint16_t port() const { return port_; }
   // "host:port" (IPv6 hosts in brackets) of the bound port.
   std::string address() const;
-  // Health turns NOT_SERVING, new calls are refused, calls in flight get the grace period, the
-  // rest are cancelled; returns when every call has ended. Idempotent.
+  // Health turns NOT_SERVING, streams stop reading (UNAVAILABLE once answered), new calls are
+  // refused, calls in flight get the grace period, the rest are cancelled; returns when every
+  // call has ended. Idempotent.
   void Stop();
 
  private:

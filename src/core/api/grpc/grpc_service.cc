@@ -66,37 +66,50 @@ grpc::ServerUnaryReactor* Finished(grpc::CallbackServerContext* context, const S
   return reactor;
 }
 
-// One ModelStreamInfer call. Each request read gets an answer slot, in request order; requests
-// run concurrently and their answers are written one at a time from the front. At most
-// kMaxInFlight answers are pending before reading pauses (back pressure on a flooding client).
-// The call finishes once the client has ended its side and every answer is written (or the
-// client is gone); OnDone deletes the reactor.
+}  // namespace
+
+// One ModelStreamInfer call, registered with the service while it lives. Each request read gets an
+// answer slot, in request order; requests run concurrently and their answers are written one at a
+// time from the front. At most kMaxInFlight answers are pending before reading pauses (back
+// pressure on a flooding client). The call finishes once the client has ended its side and every
+// answer is written (or the client is gone); OnDone deletes the reactor.
 class StreamInferReactor final
     : public grpc::ServerBidiReactor<ModelInferRequest, ModelStreamInferResponse> {
  public:
-  explicit StreamInferReactor(const GrpcInferenceService& service) : service_(service) {
+  explicit StreamInferReactor(GrpcInferenceService& service) : service_(service) {
     reading_ = true;
     StartRead(&request_);
+    if (!service_.AddStream(this)) StopReading();
+  }
+
+  // The server is stopping: read no more requests, answer those already read, then finish with
+  // UNAVAILABLE (at once when nothing is pending, even with a read outstanding).
+  void StopReading() {
+    std::unique_lock lock(mutex_);
+    read_ended_ = true;
+    final_status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE, "mlos-core is shutting down");
+    FinishIfDone(std::move(lock));
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {
-      std::unique_lock lock(mutex_);
-      reading_ = false;
-      read_ended_ = true;
-      return FinishIfDone(std::move(lock));
-    }
     Answer* answer;
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
+      if (!ok || finished_) {  // the client ended its side, or the call is already finished
+        reading_ = false;
+        read_ended_ = true;
+        return FinishIfDone(std::move(lock));
+      }
       answer = &answers_.emplace_back();
     }
-    // Copies what it needs of request_ before returning, so request_ can take the next read.
+    // Copies what it needs of request_ before returning; reading_ stays true meanwhile, so no
+    // other thread starts the next read into request_.
     service_.StartInference(request_, answer->message.mutable_infer_response(),
                             [this, answer](const Status& status) { Complete(answer, status); });
-    std::lock_guard lock(mutex_);
-    reading_ = answers_.size() < kMaxInFlight;
-    if (reading_) StartRead(&request_);
+    std::unique_lock lock(mutex_);
+    reading_ = false;
+    WriteNext();  // starts the next read when there is room
+    FinishIfDone(std::move(lock));
   }
 
   void OnWriteDone(bool ok) override {
@@ -108,7 +121,10 @@ class StreamInferReactor final
     FinishIfDone(std::move(lock));
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    service_.RemoveStream(this);
+    delete this;
+  }
 
  private:
   static constexpr size_t kMaxInFlight = 64;
@@ -154,10 +170,10 @@ class StreamInferReactor final
     const bool done = read_ended_ && answers_.empty() && !writing_ && !finished_;
     if (done) finished_ = true;
     lock.unlock();
-    if (done) Finish(grpc::Status::OK);
+    if (done) Finish(final_status_);
   }
 
-  const GrpcInferenceService& service_;
+  GrpcInferenceService& service_;
   ModelInferRequest request_;  // the read in progress; owned by gRPC while reading_
   std::mutex mutex_;
   std::deque<Answer> answers_;  // guarded by mutex_; references stay valid until popped
@@ -166,9 +182,8 @@ class StreamInferReactor final
   bool writing_ = false;        // guarded by mutex_
   bool client_gone_ = false;    // guarded by mutex_
   bool finished_ = false;       // guarded by mutex_
+  grpc::Status final_status_;   // guarded by mutex_; OK unless the server is stopping
 };
-
-}  // namespace
 
 grpc::Status ToGrpcStatus(const Status& status) {
   grpc::StatusCode code = grpc::StatusCode::INTERNAL;
@@ -217,6 +232,25 @@ GrpcInferenceService::~GrpcInferenceService() {
     finished_.clear();
   }
   for (std::thread& thread : threads) thread.join();
+}
+
+bool GrpcInferenceService::AddStream(StreamInferReactor* stream) {
+  std::lock_guard lock(streams_mutex_);
+  streams_.insert(stream);
+  return !shutting_down_;
+}
+
+void GrpcInferenceService::RemoveStream(StreamInferReactor* stream) {
+  std::lock_guard lock(streams_mutex_);
+  streams_.erase(stream);
+}
+
+void GrpcInferenceService::BeginShutdown() {
+  // Finish calls OnDone later, never inline, so holding streams_mutex_ here cannot deadlock with
+  // RemoveStream.
+  std::lock_guard lock(streams_mutex_);
+  shutting_down_ = true;
+  for (StreamInferReactor* stream : streams_) stream->StopReading();
 }
 
 void GrpcInferenceService::RunBlocking(std::function<void()> work) {

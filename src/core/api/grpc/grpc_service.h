@@ -7,7 +7,8 @@
 // ModelInfer decodes the request (grpc_tensors.h), queues it on the model and finishes from
 // ModelManager's done callback, so no gRPC thread waits for a model. ModelStreamInfer answers
 // each request of a bidirectional stream with a ModelStreamInferResponse, in request order; a
-// failed request is answered with its error_message and the stream goes on. Repository load and
+// failed request is answered with its error_message and the stream goes on (until the server
+// stops: see BeginShutdown). Repository load and
 // unload wait for the model, so they run on threads of their own.
 //
 // Errors are gRPC statuses with the message saying what and where (ToGrpcStatus). Thread-safe;
@@ -20,6 +21,7 @@
 #include <functional>
 #include <list>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +37,8 @@ namespace mlos::core {
 // other codes to their namesakes; the message is kept.
 grpc::Status ToGrpcStatus(const Status& status);
 
+class StreamInferReactor;
+
 class GrpcInferenceService final : public inference::GRPCInferenceService::CallbackService {
  public:
   // `server_name` and `server_version` are what ServerMetadata reports.
@@ -48,7 +52,13 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Callb
                       inference::ModelInferResponse* response,
                       std::function<void(const Status&)> finish) const;
 
+  // The server is about to shut down: every open ModelStreamInfer stream stops reading, answers
+  // what it has read and finishes with UNAVAILABLE, so idle streams do not hold the shutdown;
+  // streams opened from now on do the same at once.
+  void BeginShutdown();
+
  private:
+  friend class StreamInferReactor;
   using Context = grpc::CallbackServerContext;
 
   grpc::ServerUnaryReactor* ServerLive(Context* context, const inference::ServerLiveRequest*,
@@ -82,6 +92,10 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Callb
       Context* context, const inference::RepositoryModelUnloadRequest* request,
       inference::RepositoryModelUnloadResponse*) override;
 
+  // Streams register while they live. AddStream returns false once the server is stopping.
+  bool AddStream(StreamInferReactor* stream);
+  void RemoveStream(StreamInferReactor* stream);
+
   // Runs `work` on a thread of its own; threads that have finished are joined on the next call
   // and in the destructor.
   void RunBlocking(std::function<void()> work);
@@ -89,6 +103,10 @@ class GrpcInferenceService final : public inference::GRPCInferenceService::Callb
   ModelManager& models_;
   const std::string server_name_;
   const std::string server_version_;
+
+  std::mutex streams_mutex_;
+  std::set<StreamInferReactor*> streams_;  // guarded by streams_mutex_
+  bool shutting_down_ = false;             // guarded by streams_mutex_
 
   std::mutex blocking_mutex_;
   std::list<std::thread> blocking_threads_;                 // guarded by blocking_mutex_
