@@ -7,11 +7,13 @@ REGISTER/LOAD/UNLOAD, INFER inline and through shared-memory regions (inputs rea
 outputs written into the client's window), pipelined requests answered by id, and the errors:
 unknown op (the connection stays usable), bad magic and oversized frames (answered, then closed),
 region windows out of bounds, regions their client shrinks (refused, the server lives on;
-sealable memfds are sealed and read in place), descriptors on frames that are not REGISTER_REGION (closed by the
-server), a client that disconnects mid-frame (another client is not disturbed), and a second
-server refused on a socket that is in use.
+sealable memfds are sealed and read in place), descriptors on frames that are not
+REGISTER_REGION (closed by the server), a client that disconnects mid-frame (another client is
+not disturbed), a second server refused on a socket in use and a stale socket file replaced.
+With the echo test plugin (--plugin-dir), a slow model shows a reply overtaking another and
+SIGTERM answering the requests in flight before the server exits 0.
 
-Usage: test_ipc.py --core BIN --fixtures DIR [unittest arguments]
+Usage: test_ipc.py --core BIN --fixtures DIR [--plugin-dir ECHO_PLUGIN_DIR] [unittest arguments]
 """
 
 import argparse
@@ -19,6 +21,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import socket
 import stat
 import struct
@@ -501,6 +504,60 @@ class IpcTest(unittest.TestCase):
         self.assertTrue(self.connect().json(HEALTH)["live"])
 
 
+class SlowModelTest(unittest.TestCase):
+    """The echo test plugin's slow model: replies out of order, and draining on SIGTERM."""
+
+    def setUp(self):
+        if OPTIONS.plugin_dir is None:
+            self.skipTest("run without --plugin-dir (the echo test plugin)")
+        self.directory = pathlib.Path(tempfile.mkdtemp(prefix="mlos-ipc-slow-"))
+        self.addCleanup(shutil.rmtree, self.directory, True)
+        self.path = self.directory / "mlos.sock"
+        self.server = harness.Server(
+            OPTIONS.core, self.directory / "home", harness.free_port(),
+            harness.scrubbed_environment(self.directory),
+            arguments=["--socket", self.path, "--plugin-dir", OPTIONS.plugin_dir],
+            front_ends=("http", "ipc"))
+        self.addCleanup(self.server.kill)
+        self.server.start()
+        model = harness.write_echo_model(self.directory / "slow.echo", [("x", "FP32", [-1, 2])],
+                                         delay_ms=400)
+        self.connection = Connection(self.path)
+        self.addCleanup(self.connection.close)
+        reply = self.connection.json(REGISTER, {"model_id": "local/slow@1", "path": str(model),
+                                                "plugin_id": "echo", "load": True})
+        self.assertEqual(reply["status"], "success", reply)
+        self.request = infer_body("local/slow@1", [inline_tensor(
+            "x", numpy.array([[1.5, -2.5]], numpy.float32))])
+
+    def check_echo(self, body):
+        [(name, dtype, shape, (placement, data))] = parse_infer_reply(body)[2]
+        self.assertEqual((name, shape), ("x_echo", [1, 2]))
+        self.assertEqual(numpy.frombuffer(data, numpy.float32).tolist(), [1.5, -2.5])
+
+    def test_a_health_check_is_not_held_back_by_a_slow_inference(self):
+        self.connection.socket.sendall(frame(INFER, 1, self.request) + frame(HEALTH, 2))
+        first, second = self.connection.receive(), self.connection.receive()
+        self.assertEqual((first[1], first[2]), (2, OK))  # the health check overtakes
+        self.assertEqual((second[1], second[2]), (1, OK))
+        self.check_echo(second[3])
+
+    def test_sigterm_answers_the_requests_in_flight(self):
+        other = Connection(self.path)
+        self.addCleanup(other.close)
+        self.connection.send(INFER, 7, self.request)
+        other.send(INFER, 8, self.request)
+        time.sleep(0.1)  # both are executing or queued
+        self.server.process.send_signal(signal.SIGTERM)
+        for connection, request_id in ((self.connection, 7), (other, 8)):
+            op, answered, status, body = connection.receive()
+            self.assertEqual((answered, status), (request_id, OK), body)
+            self.check_echo(body)
+            self.assertTrue(connection.at_eof())
+        self.assertEqual(self.server.process.wait(timeout=20), 0)
+        self.assertFalse(self.path.exists())
+
+
 class StaleSocketTest(unittest.TestCase):
     def test_stale_socket_file_is_replaced_and_removed_on_stop(self):
         directory = pathlib.Path(tempfile.mkdtemp(prefix="mlos-ipc-stale-"))
@@ -526,6 +583,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--core", required=True)
     parser.add_argument("--fixtures", required=True, type=pathlib.Path)
+    parser.add_argument("--plugin-dir")  # the echo test plugin's folder, for the slow model
     OPTIONS, remaining = parser.parse_known_args(namespace=OPTIONS)
     OPTIONS.fixtures = OPTIONS.fixtures.resolve()
     unittest.main(argv=[sys.argv[0], *remaining])
