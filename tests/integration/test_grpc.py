@@ -3,7 +3,7 @@
 end, called as a stock client does: Python message classes generated at test time by `protoc
 --python_out` from the server's .proto files (src/core/api/grpc), sent with python3-grpcio's
 generic unary_unary/stream_stream calls. Covers every RPC of inference.GRPCInferenceService and
-grpc.health.v1.Health, typed `contents` and `raw_input_contents` for FP32, INT64, BOOL, BYTES and
+grpc.health.v1.Health (ModelConfig included), typed `contents` and `raw_input_contents` for FP32, INT64, BOOL, BYTES and
 FP16 (the echo test plugin) and the mlp ONNX fixture, output selection, typed outputs, errors and
 their status codes (NOT_FOUND, INVALID_ARGUMENT, UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL,
 UNIMPLEMENTED), a stream with good and bad requests interleaved, and that gRPC answers what the
@@ -246,6 +246,18 @@ class GrpcServerTest(unittest.TestCase):
                 self.assertEqual(tensors, rest["inputs"])
                 self.assertEqual([t.name for t in reply.outputs], ["logits"])
                 self.assertEqual(list(reply.outputs[0].shape), [-1, 4])
+        config = self.client.call("ModelConfig", pb.ModelConfigRequest(name="local/mlp@1")).config
+        rest_config = self.rest("GET", "/v2/models/local/mlp/versions/1/config").json
+        self.assertEqual({"name": config.name, "platform": config.platform,
+                          "backend": config.backend, "max_batch_size": config.max_batch_size,
+                          "input": [{"name": t.name, "data_type": pb.DataType.Name(t.data_type),
+                                     "dims": list(t.dims)} for t in config.input],
+                          "output": [{"name": t.name, "data_type": pb.DataType.Name(t.data_type),
+                                      "dims": list(t.dims)} for t in config.output]},
+                         rest_config)
+        types_config = self.client.call("ModelConfig", pb.ModelConfigRequest(name=TYPES)).config
+        self.assertEqual([pb.DataType.Name(t.data_type) for t in types_config.input],
+                         ["TYPE_FP32", "TYPE_INT64", "TYPE_BOOL", "TYPE_STRING", "TYPE_FP16"])
         types = self.client.call("ModelMetadata", pb.ModelMetadataRequest(name="t/types",
                                                                           version="1"))
         self.assertEqual([(t.name, t.datatype) for t in types.inputs],

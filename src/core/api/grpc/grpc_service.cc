@@ -60,6 +60,25 @@ void FillTensorMetadata(
   }
 }
 
+// Triton's type of a tensor: TYPE_<KServe name>, TYPE_STRING for BYTES.
+inference::DataType TritonDataType(DataType dtype) {
+  const std::string name = dtype == DataType::kString ? "STRING" : KServeName(dtype);
+  inference::DataType type = inference::TYPE_INVALID;
+  inference::DataType_Parse("TYPE_" + name, &type);
+  return type;
+}
+
+template <typename Tensors>
+void FillTritonTensors(const std::vector<TensorSpec>& specs, Tensors* out) {
+  for (const TensorSpec& spec : specs) {
+    auto* tensor = out->Add();
+    tensor->set_name(spec.name);
+    tensor->set_data_type(TritonDataType(spec.dtype));
+    const Shape shape = KServeMetadataShape(spec);
+    tensor->mutable_dims()->Add(shape.begin(), shape.end());
+  }
+}
+
 grpc::ServerUnaryReactor* Finished(grpc::CallbackServerContext* context, const Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
@@ -343,6 +362,23 @@ grpc::ServerUnaryReactor* GrpcInferenceService::ModelMetadata(
   response->set_platform(info->record.plugin_id);
   FillTensorMetadata(info->record.signature.inputs, response->mutable_inputs());
   FillTensorMetadata(info->record.signature.outputs, response->mutable_outputs());
+  return Finished(context, Status::Ok());
+}
+
+grpc::ServerUnaryReactor* GrpcInferenceService::ModelConfig(
+    Context* context, const inference::ModelConfigRequest* request,
+    inference::ModelConfigResponse* response) {
+  auto id = RequestedModel(request->name(), request->version());
+  if (!id.ok()) return Finished(context, id.status());
+  auto info = models_.Describe(*id);
+  if (!info.ok()) return Finished(context, info.status());
+  inference::ModelConfig* config = response->mutable_config();
+  config->set_name(SplitModelId(*id).first);
+  config->set_platform(info->record.plugin_id);
+  config->set_backend(info->record.plugin_id);
+  config->set_max_batch_size(0);
+  FillTritonTensors(info->record.signature.inputs, config->mutable_input());
+  FillTritonTensors(info->record.signature.outputs, config->mutable_output());
   return Finished(context, Status::Ok());
 }
 
