@@ -5,9 +5,10 @@
  *   - HTTP: mlos_client_open_http("http://127.0.0.1:8080") speaks KServe v2 REST with Triton's
  *     binary tensor extension (docs/kserve.md), so tensors travel as raw bytes, not JSON;
  *   - IPC: mlos_client_open_ipc("/tmp/mlos.sock") speaks the local protocol (docs/ipc.md), with
- *     zero-copy shared memory: an mlos_region is a memfd mapped by both this process and the
- *     server; inputs placed in it are read by the server in place, and outputs can be written
- *     straight into it (mlos_infer_options.output_region).
+ *     zero-copy shared memory: an mlos_region is a sealable memfd mapped by both this process
+ *     and the server (which seals it against shrinking); inputs placed in it are read by the
+ *     server in place, and outputs can be written straight into it
+ *     (mlos_infer_options.output_region).
  *
  * Tensors are row-major, little-endian, in the SMI layout (include/mlos/smi.h): dtype codes are
  * SMI_DTYPE_*; a STRING tensor holds, per element, a uint32 length then the bytes.

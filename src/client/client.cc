@@ -392,7 +392,7 @@ mlos_region* mlos_region_create(mlos_client* client, uint64_t size) {
     client->Fail(MLOS_CLIENT_USAGE, "a region needs at least one byte");
     return nullptr;
   }
-  const int fd = ::memfd_create("mlos-client-region", MFD_CLOEXEC);
+  const int fd = ::memfd_create("mlos-client-region", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0 || ::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     client->Fail(MLOS_CLIENT_TRANSPORT, "cannot create a shared-memory region of " +
                                             std::to_string(size) + " bytes (" +

@@ -309,7 +309,7 @@ class IpcClient(ClientBase):
         """A new shared-memory Region of SIZE bytes, registered with the server."""
         if not isinstance(size, int) or size < 1:
             raise InvalidArgumentError(f"a region needs a size of at least 1 byte, not {size!r}")
-        fd = os.memfd_create("mlos-client-region", os.MFD_CLOEXEC)
+        fd = os.memfd_create("mlos-client-region", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         try:
             os.ftruncate(fd, size)
             mapping = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
