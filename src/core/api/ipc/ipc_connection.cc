@@ -17,6 +17,7 @@ constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kMaxDescriptorsPerRead = 4;
 constexpr size_t kMaxHeldDescriptors = 16;
 constexpr auto kDrainLimit = std::chrono::seconds(30);
+constexpr auto kSpinAfterActivity = std::chrono::microseconds(50);
 
 }  // namespace
 
@@ -69,6 +70,7 @@ void IpcConnection::Run() {
       if (in_flight_ == 0 && !have_queued) break;
       if (std::chrono::steady_clock::now() > drain_deadline) break;
     }
+    if (reading && !have_queued) SpinForNextRequest();
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {fd_, 0, 0}};
     if (reading) fds[1].events |= POLLIN;
     if (have_queued) fds[1].events |= POLLOUT;
@@ -83,7 +85,10 @@ void IpcConnection::Run() {
     if (count < 2) continue;
     const short events = fds[1].revents;
     if ((events & (POLLOUT | POLLHUP | POLLERR)) && have_queued && !FlushQueued()) break;
-    if (reading && (events & (POLLIN | POLLHUP | POLLERR)) && !ReadAvailable()) stop_reading();
+    if (reading && (events & (POLLIN | POLLHUP | POLLERR))) {
+      if (!ReadAvailable()) stop_reading();
+      last_read_ = std::chrono::steady_clock::now();
+    }
   }
   {
     std::lock_guard lock(write_mutex_);
@@ -96,10 +101,19 @@ void IpcConnection::Run() {
   frame_body_.reset();
 }
 
+void IpcConnection::SpinForNextRequest() {
+  // A client in a request loop sends its next request a few microseconds after our reply; waking
+  // a sleeping thread costs more than that, so a connection that was just active polls briefly.
+  const auto deadline = last_read_ + kSpinAfterActivity;
+  pollfd socket{fd_, POLLIN, 0};
+  while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
+    if (::poll(&socket, 1, 0) != 0) return;
+  }
+}
+
 bool IpcConnection::ReadAvailable() {
   char* destination = nullptr;
   size_t capacity = 0;
-  const size_t buffered = buffer_.size();
   if (in_frame_) {
     // The body grows with what arrives (at most doubling), so a header that announces a large
     // body costs memory only as its bytes come.
@@ -109,8 +123,9 @@ bool IpcConnection::ReadAvailable() {
     destination = frame_body_->data() + frame_filled_;
     capacity = frame_body_->size() - frame_filled_;
   } else {
-    buffer_.resize(buffered + kReadChunk);
-    destination = buffer_.data() + buffered;
+    // Into the chunk, then appended: growing buffer_ by a chunk would zero-fill it every read.
+    if (!read_chunk_) read_chunk_ = std::make_unique<char[]>(kReadChunk);
+    destination = read_chunk_.get();
     capacity = kReadChunk;
   }
   iovec vector{destination, capacity};
@@ -121,7 +136,7 @@ bool IpcConnection::ReadAvailable() {
   message.msg_control = control;
   message.msg_controllen = sizeof(control);
   const ssize_t received = ::recvmsg(fd_, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-  if (!in_frame_) buffer_.resize(buffered + std::max<ssize_t>(received, 0));
+  if (!in_frame_ && received > 0) buffer_.append(read_chunk_.get(), received);
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); received >= 0 && header != nullptr;
        header = CMSG_NXTHDR(&message, header)) {
     if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
