@@ -61,7 +61,8 @@ void FuzzInfer(std::string_view body) {
     const mlos::Tensor& tensor = input.tensor;
     if (tensor.dtype() == DataType::kString) continue;
     mlos::Tensor bytes(DataType::kUInt8, {static_cast<int64_t>(tensor.byte_size())});
-    if (tensor.byte_size() > 0) std::memcpy(bytes.raw_data(), tensor.raw_data(), tensor.byte_size());
+    if (tensor.byte_size() > 0)
+      std::memcpy(bytes.raw_data(), tensor.raw_data(), tensor.byte_size());
     outcome.outputs.push_back({input.name, tensor.dtype(), tensor.shape(), bytes});
   }
   (void)ipc::EncodeInferOutcome(1, outcome, *prepared);

@@ -16,9 +16,9 @@ static_assert(std::endian::native == std::endian::little,
 StatusOr<Tensor> StringsFromSmiBytes(const Shape& shape, int64_t count, std::string_view bytes,
                                      std::string_view length_name) {
   if (static_cast<uint64_t>(count) > bytes.size() / sizeof(uint32_t)) {
-    return InvalidArgument(fmt::format(
-        "{} is {}, too small for the 4-byte lengths of shape {}'s {} BYTES elements",
-        length_name, bytes.size(), ShapeToString(shape), count));
+    return InvalidArgument(
+        fmt::format("{} is {}, too small for the 4-byte lengths of shape {}'s {} BYTES elements",
+                    length_name, bytes.size(), ShapeToString(shape), count));
   }
   Tensor tensor(DataType::kString, shape);
   size_t offset = 0;
@@ -40,8 +40,8 @@ StatusOr<Tensor> StringsFromSmiBytes(const Shape& shape, int64_t count, std::str
   }
   if (offset != bytes.size()) {
     return InvalidArgument(
-        fmt::format("binary BYTES data of {} elements ends after {} bytes, {} is {}", count,
-                    offset, length_name, bytes.size()));
+        fmt::format("binary BYTES data of {} elements ends after {} bytes, {} is {}", count, offset,
+                    length_name, bytes.size()));
   }
   return tensor;
 }

@@ -29,13 +29,20 @@ std::string WithVersion(std::string id) {
 
 uint32_t IpcStatusForHttp(unsigned http_status) {
   switch (http_status) {
-    case 400: return MLOS_IPC_INVALID_ARGUMENT;
-    case 404: return MLOS_IPC_NOT_FOUND;
-    case 409: return MLOS_IPC_ALREADY_EXISTS;
-    case 413: return MLOS_IPC_TOO_LARGE;
-    case 501: return MLOS_IPC_UNSUPPORTED;
-    case 503: return MLOS_IPC_UNAVAILABLE;
-    default: return MLOS_IPC_INTERNAL;
+    case 400:
+      return MLOS_IPC_INVALID_ARGUMENT;
+    case 404:
+      return MLOS_IPC_NOT_FOUND;
+    case 409:
+      return MLOS_IPC_ALREADY_EXISTS;
+    case 413:
+      return MLOS_IPC_TOO_LARGE;
+    case 501:
+      return MLOS_IPC_UNSUPPORTED;
+    case 503:
+      return MLOS_IPC_UNAVAILABLE;
+    default:
+      return MLOS_IPC_INTERNAL;
   }
 }
 
@@ -48,7 +55,8 @@ std::string ViaHttpRoute(const HttpHandler& handler, HttpRequest http, const Fra
     if (!action.handle) return ErrorFrame(request, Internal("the route is not synchronous"));
     response = action.handle(http);
   } catch (const std::exception& e) {
-    return ErrorFrame(request, Internal(fmt::format("{} failed: {}", OpName(request.op), e.what())));
+    return ErrorFrame(request,
+                      Internal(fmt::format("{} failed: {}", OpName(request.op), e.what())));
   }
   if (response.status / 100 == 2) {
     return EncodeReplyFrame(request.op, request.request_id, MLOS_IPC_OK, response.body);
@@ -77,16 +85,24 @@ HttpRequest MakeHttpRequest(std::string method, std::string path, std::string bo
 
 uint32_t IpcStatusFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return MLOS_IPC_OK;
-    case StatusCode::kInvalidArgument: return MLOS_IPC_INVALID_ARGUMENT;
-    case StatusCode::kNotFound: return MLOS_IPC_NOT_FOUND;
-    case StatusCode::kAlreadyExists: return MLOS_IPC_ALREADY_EXISTS;
+    case StatusCode::kOk:
+      return MLOS_IPC_OK;
+    case StatusCode::kInvalidArgument:
+      return MLOS_IPC_INVALID_ARGUMENT;
+    case StatusCode::kNotFound:
+      return MLOS_IPC_NOT_FOUND;
+    case StatusCode::kAlreadyExists:
+      return MLOS_IPC_ALREADY_EXISTS;
     case StatusCode::kFailedPrecondition:
     case StatusCode::kResourceExhausted:
-    case StatusCode::kUnavailable: return MLOS_IPC_UNAVAILABLE;
-    case StatusCode::kOutOfMemory: return MLOS_IPC_OUT_OF_MEMORY;
-    case StatusCode::kUnimplemented: return MLOS_IPC_UNSUPPORTED;
-    case StatusCode::kInternal: break;
+    case StatusCode::kUnavailable:
+      return MLOS_IPC_UNAVAILABLE;
+    case StatusCode::kOutOfMemory:
+      return MLOS_IPC_OUT_OF_MEMORY;
+    case StatusCode::kUnimplemented:
+      return MLOS_IPC_UNSUPPORTED;
+    case StatusCode::kInternal:
+      break;
   }
   return MLOS_IPC_INTERNAL;
 }
@@ -153,8 +169,8 @@ std::string IpcApi::RegisterRegion(const FrameHeader& request, std::string_view 
                                                "byte)"));
   }
   auto json = ParseControlBody(body, request.op);
-  StatusOr<uint64_t> size =
-      json.ok() ? RequiredUnsignedField(*json, "size", request.op) : StatusOr<uint64_t>(json.status());
+  StatusOr<uint64_t> size = json.ok() ? RequiredUnsignedField(*json, "size", request.op)
+                                      : StatusOr<uint64_t>(json.status());
   if (!size.ok()) {
     ::close(fd);
     return ErrorFrame(request, size.status());

@@ -118,7 +118,8 @@ bool IpcConnection::ReadAvailable() {
     // The body grows with what arrives (at most doubling), so a header that announces a large
     // body costs memory only as its bytes come.
     const uint64_t remaining = frame_header_.body_length - frame_filled_;
-    const uint64_t grow = std::min<uint64_t>(remaining, std::max<uint64_t>(kReadChunk, frame_filled_));
+    const uint64_t grow =
+        std::min<uint64_t>(remaining, std::max<uint64_t>(kReadChunk, frame_filled_));
     if (frame_body_->size() < frame_filled_ + grow) frame_body_->resize(frame_filled_ + grow);
     destination = frame_body_->data() + frame_filled_;
     capacity = frame_body_->size() - frame_filled_;

@@ -60,7 +60,7 @@ class IpcConnection : public std::enable_shared_from_this<IpcConnection> {
   };
 
   void SpinForNextRequest();  // polls without sleeping for a moment after the last read
-  bool ReadAvailable();  // false: the connection is over
+  bool ReadAvailable();       // false: the connection is over
   bool ProcessBuffered();
   bool StartFrame(const FrameHeader& header);
   void Dispatch(const FrameHeader& header, std::shared_ptr<std::string> body, uint64_t start);
@@ -79,9 +79,9 @@ class IpcConnection : public std::enable_shared_from_this<IpcConnection> {
   // Reader thread only.
   RegionTable regions_;
   std::unique_ptr<char[]> read_chunk_;  // what one read between frames receives
-  std::string buffer_;          // bytes read, not yet part of a frame
-  uint64_t stream_offset_ = 0;  // bytes read so far, in all
-  uint64_t buffer_offset_ = 0;  // the stream offset of buffer_[0]
+  std::string buffer_;                  // bytes read, not yet part of a frame
+  uint64_t stream_offset_ = 0;          // bytes read so far, in all
+  uint64_t buffer_offset_ = 0;          // the stream offset of buffer_[0]
   std::deque<ReceivedFd> descriptors_;
   bool in_frame_ = false;
   FrameHeader frame_header_{};
@@ -96,7 +96,7 @@ class IpcConnection : public std::enable_shared_from_this<IpcConnection> {
   std::atomic<int> in_flight_{0};
 
   std::mutex write_mutex_;
-  std::string queued_;  // reply bytes the socket has not taken yet
+  std::string queued_;   // reply bytes the socket has not taken yet
   bool broken_ = false;  // writes failed or the client is gone: replies are dropped
 };
 

@@ -51,8 +51,8 @@ class BodyReader {
 
  private:
   Status Truncated(std::string_view field, uint64_t needed) const {
-    return InvalidArgument(fmt::format("{} needs {} bytes at body offset {}, only {} remain",
-                                       field, needed, position_, remaining()));
+    return InvalidArgument(fmt::format("{} needs {} bytes at body offset {}, only {} remain", field,
+                                       needed, position_, remaining()));
   }
 
   std::string_view body_;
@@ -64,8 +64,7 @@ StatusOr<RegionWindow> ReadWindow(BodyReader& reader, std::string_view what,
   RegionWindow window;
   ASSIGN_OR_RETURN(window.region, reader.Read<uint32_t>(fmt::format("{} region", what)));
   ASSIGN_OR_RETURN(window.offset, reader.Read<uint64_t>(fmt::format("{} offset", what)));
-  ASSIGN_OR_RETURN(window.length,
-                   reader.Read<uint64_t>(fmt::format("{} {}", what, length_name)));
+  ASSIGN_OR_RETURN(window.length, reader.Read<uint64_t>(fmt::format("{} {}", what, length_name)));
   if (window.length > std::numeric_limits<uint64_t>::max() - window.offset) {
     return InvalidArgument(fmt::format("{}: offset {} + {} {} overflows", what, window.offset,
                                        length_name, window.length));
@@ -76,8 +75,8 @@ StatusOr<RegionWindow> ReadWindow(BodyReader& reader, std::string_view what,
 Status CheckCount(uint64_t count, size_t min_item_bytes, const BodyReader& reader,
                   std::string_view what) {
   if (count > reader.remaining() / min_item_bytes) {
-    return InvalidArgument(fmt::format("{} is {}, but only {} bytes of body remain", what, count,
-                                       reader.remaining()));
+    return InvalidArgument(
+        fmt::format("{} is {}, but only {} bytes of body remain", what, count, reader.remaining()));
   }
   return Status::Ok();
 }
@@ -97,8 +96,8 @@ Status ReadTensorInto(BodyReader& reader, TensorDescriptor* tensor) {
   for (uint8_t i = 0; i < rank; ++i) {
     ASSIGN_OR_RETURN(tensor->shape[i], reader.Read<int64_t>(fmt::format("dimension {}", i)));
     if (tensor->shape[i] < 0) {
-      return InvalidArgument(fmt::format("dimension {} is {}; dimensions must be >= 0", i,
-                                         tensor->shape[i]));
+      return InvalidArgument(
+          fmt::format("dimension {} is {}; dimensions must be >= 0", i, tensor->shape[i]));
     }
   }
   ASSIGN_OR_RETURN(const uint8_t placement, reader.Read<uint8_t>("placement"));
@@ -141,8 +140,8 @@ void AppendValue(std::string* out, T value) {
   Append(out, &value, sizeof(value));
 }
 
-const char* const kOpNames[] = {"",       "HEALTH", "LIST",  "METADATA",        "REGISTER",
-                                "LOAD",   "UNLOAD", "INFER", "REGISTER_REGION", "UNREGISTER_REGION"};
+const char* const kOpNames[] = {"",     "HEALTH", "LIST",  "METADATA",        "REGISTER",
+                                "LOAD", "UNLOAD", "INFER", "REGISTER_REGION", "UNREGISTER_REGION"};
 
 }  // namespace
 
@@ -233,9 +232,9 @@ StatusOr<std::string> RequiredStringField(const Json& body, const char* key, uin
     return InvalidArgument(fmt::format("{}: \"{}\" is missing", OpName(op), key));
   }
   if (!field->is_string() || field->get_ref<const std::string&>().empty()) {
-    return InvalidArgument(fmt::format("{}: \"{}\" must be a non-empty string, got {}",
-                                       OpName(op), key,
-                                       field->dump(-1, ' ', false, Json::error_handler_t::replace)));
+    return InvalidArgument(
+        fmt::format("{}: \"{}\" must be a non-empty string, got {}", OpName(op), key,
+                    field->dump(-1, ' ', false, Json::error_handler_t::replace)));
   }
   return field->get<std::string>();
 }
@@ -246,9 +245,9 @@ StatusOr<uint64_t> RequiredUnsignedField(const Json& body, const char* key, uint
     return InvalidArgument(fmt::format("{}: \"{}\" is missing", OpName(op), key));
   }
   if (!field->is_number_unsigned()) {
-    return InvalidArgument(fmt::format("{}: \"{}\" must be a non-negative integer, got {}",
-                                       OpName(op), key,
-                                       field->dump(-1, ' ', false, Json::error_handler_t::replace)));
+    return InvalidArgument(
+        fmt::format("{}: \"{}\" must be a non-negative integer, got {}", OpName(op), key,
+                    field->dump(-1, ' ', false, Json::error_handler_t::replace)));
   }
   return field->get<uint64_t>();
 }
@@ -259,9 +258,10 @@ StatusOr<InferRequest> ParseInferRequest(std::string_view body) {
   ASSIGN_OR_RETURN(request.model, reader.ReadString("model"));
   ASSIGN_OR_RETURN(request.flags, reader.Read<uint32_t>("flags"));
   if ((request.flags & ~uint32_t{MLOS_IPC_OUTPUTS_TO_REGION}) != 0) {
-    return InvalidArgument(fmt::format("flags 0x{:X} has unknown bits; only bit 0 "
-                                       "(OUTPUTS_TO_REGION) is defined",
-                                       request.flags));
+    return InvalidArgument(
+        fmt::format("flags 0x{:X} has unknown bits; only bit 0 "
+                    "(OUTPUTS_TO_REGION) is defined",
+                    request.flags));
   }
   if (request.outputs_to_region()) {
     ASSIGN_OR_RETURN(request.output_window, ReadWindow(reader, "output window", "capacity"));
@@ -275,8 +275,8 @@ StatusOr<InferRequest> ParseInferRequest(std::string_view body) {
     ASSIGN_OR_RETURN(request.outputs[i], reader.ReadString(fmt::format("output name {}", i)));
   }
   if (reader.remaining() != 0) {
-    return InvalidArgument(fmt::format("the body has {} bytes after the last output name",
-                                       reader.remaining()));
+    return InvalidArgument(
+        fmt::format("the body has {} bytes after the last output name", reader.remaining()));
   }
   return request;
 }

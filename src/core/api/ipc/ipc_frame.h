@@ -61,11 +61,9 @@ bool IsKnownOp(uint16_t op);
 // A control op's JSON body: an empty body is {}; anything but an object is refused.
 StatusOr<nlohmann::json> ParseControlBody(std::string_view body, uint16_t op);
 // The string field `key` of a control body, required and non-empty.
-StatusOr<std::string> RequiredStringField(const nlohmann::json& body, const char* key,
-                                          uint16_t op);
+StatusOr<std::string> RequiredStringField(const nlohmann::json& body, const char* key, uint16_t op);
 // The unsigned integer field `key` of a control body, required.
-StatusOr<uint64_t> RequiredUnsignedField(const nlohmann::json& body, const char* key,
-                                         uint16_t op);
+StatusOr<uint64_t> RequiredUnsignedField(const nlohmann::json& body, const char* key, uint16_t op);
 
 // [offset, offset + length) of a registered region.
 struct RegionWindow {

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "core/api/ipc/ipc_guarded_copy.h"
 #include "core/api/tensor_bytes.h"
 
@@ -43,8 +42,9 @@ StatusOr<Tensor> InputTensor(const TensorSpec& spec, const TensorDescriptor& des
 Status CheckOutputNames(const std::vector<std::string>& names, const ModelSignature& signature) {
   for (size_t i = 0; i < names.size(); ++i) {
     if (FindTensorSpec(signature.outputs, names[i]) == nullptr) {
-      return InvalidArgument(fmt::format("unknown output '{}' requested; the model's outputs are: {}",
-                                         names[i], DescribeTensorSpecs(signature.outputs)));
+      return InvalidArgument(
+          fmt::format("unknown output '{}' requested; the model's outputs are: {}", names[i],
+                      DescribeTensorSpecs(signature.outputs)));
     }
     for (size_t j = 0; j < i; ++j) {
       if (names[j] == names[i]) {
@@ -87,8 +87,8 @@ StatusOr<PreparedInference> PrepareInference(const InferRequest& request,
       if (!span->mapping->sealed()) {  // the client could shrink it under the model: copy
         auto copy = std::make_shared<std::string>(span->size, '\0');
         if (!GuardedCopy(copy->data(), span->data, span->size)) {
-          return InvalidArgument(fmt::format("{}: region {} shrank under the request",
-                                             what(), window.region));
+          return InvalidArgument(
+              fmt::format("{}: region {} shrank under the request", what(), window.region));
         }
         bytes = *copy;
         prepared.copies.push_back(std::move(copy));
@@ -162,8 +162,7 @@ StatusOr<std::string> EncodeInferOutcome(uint64_t request_id, const InferenceOut
       }
     }
   }
-  return EncodeInferReplyFrame(request_id, outcome.queue_time_us, outcome.compute_time_us,
-                               replies);
+  return EncodeInferReplyFrame(request_id, outcome.queue_time_us, outcome.compute_time_us, replies);
 }
 
 }  // namespace mlos::core::ipc

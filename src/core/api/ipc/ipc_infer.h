@@ -8,9 +8,9 @@
 // borrowed in place (from the frame body or a region sealed against shrinking;
 // PreparedInference keeps both alive), others copied; bytes in unsealed regions are copied out
 // first with GuardedCopy, and outputs are written into the window with it
-// (ipc_guarded_copy.h). Region references are checked against the connection's regions, and the output
-// window must not overlap an input. Every error names the tensor. Pure functions apart from the
-// output writes into the client's region; thread-safe.
+// (ipc_guarded_copy.h). Region references are checked against the connection's regions, and the
+// output window must not overlap an input. Every error names the tensor. Pure functions apart from
+// the output writes into the client's region; thread-safe.
 #pragma once
 
 #include <memory>
@@ -28,12 +28,12 @@
 namespace mlos::core::ipc {
 
 struct PreparedInference {
-  std::vector<NamedTensor> inputs;        // declared order
-  std::vector<std::string> output_names;  // as asked; empty: all
-  std::vector<RegionSpan> input_spans;    // the regions the borrowed inputs live in
+  std::vector<NamedTensor> inputs;          // declared order
+  std::vector<std::string> output_names;    // as asked; empty: all
+  std::vector<RegionSpan> input_spans;      // the regions the borrowed inputs live in
   std::shared_ptr<const std::string> body;  // the frame body the borrowed inputs live in
   std::vector<std::shared_ptr<const std::string>> copies;  // inputs copied out of unsealed regions
-  std::optional<RegionSpan> output_span;  // OUTPUTS_TO_REGION
+  std::optional<RegionSpan> output_span;                   // OUTPUTS_TO_REGION
   RegionWindow output_window{};
 };
 

@@ -32,8 +32,8 @@ TensorDescriptor Inline(std::string name, DataType dtype, Shape shape, std::stri
 class IpcInfer : public ::testing::Test {
  protected:
   void SetUp() override {
-    body_ = std::make_shared<std::string>(FloatBytes({1, 2, 3, 4}) +
-                                          std::string("\x02\0\0\0hi", 6));
+    body_ =
+        std::make_shared<std::string>(FloatBytes({1, 2, 3, 4}) + std::string("\x02\0\0\0hi", 6));
     request_.model = "m";
     request_.inputs = {
         Inline("t", DataType::kString, {1}, std::string_view(*body_).substr(16)),

@@ -53,18 +53,19 @@ StatusOr<uint32_t> RegionTable::Register(int fd, uint64_t size) {
   const bool sealed = seals >= 0 && (seals & F_SEAL_SHRINK) != 0;
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
-    return InvalidArgument(
-        fmt::format("REGISTER_REGION: the descriptor cannot be examined: {}", std::strerror(errno)));
+    return InvalidArgument(fmt::format("REGISTER_REGION: the descriptor cannot be examined: {}",
+                                       std::strerror(errno)));
   }
   if (!S_ISREG(info.st_mode) || info.st_size < 0 || static_cast<uint64_t>(info.st_size) < size) {
-    return InvalidArgument(fmt::format(
-        "REGISTER_REGION: \"size\" is {} but the shared-memory object holds {} bytes", size,
-        S_ISREG(info.st_mode) ? static_cast<int64_t>(info.st_size) : 0));
+    return InvalidArgument(
+        fmt::format("REGISTER_REGION: \"size\" is {} but the shared-memory object holds {} bytes",
+                    size, S_ISREG(info.st_mode) ? static_cast<int64_t>(info.st_size) : 0));
   }
   void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (data == MAP_FAILED) {
-    return InvalidArgument(fmt::format("REGISTER_REGION: mapping {} bytes of the descriptor failed: {}",
-                                       size, std::strerror(errno)));
+    return InvalidArgument(
+        fmt::format("REGISTER_REGION: mapping {} bytes of the descriptor failed: {}", size,
+                    std::strerror(errno)));
   }
   const uint32_t id = next_id_++;
   if (next_id_ == 0) next_id_ = 1;
@@ -90,9 +91,8 @@ StatusOr<RegionSpan> RegionTable::Window(uint32_t region, uint64_t offset, uint6
   }
   const MappedRegion& mapping = *found->second;
   if (offset > mapping.size() || length > mapping.size() - offset) {
-    return InvalidArgument(fmt::format(
-        "bytes [{}, {}+{}) are outside region {} of {} bytes", offset, offset, length, region,
-        mapping.size()));
+    return InvalidArgument(fmt::format("bytes [{}, {}+{}) are outside region {} of {} bytes",
+                                       offset, offset, length, region, mapping.size()));
   }
   return RegionSpan{found->second, mapping.data() + offset, length};
 }
