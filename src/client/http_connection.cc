@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 
 namespace mlos::client {
@@ -18,6 +19,9 @@ namespace {
 // HTTP bodies and header sections this client accepts at most.
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
 constexpr uint64_t kMaxBodyBytes = uint64_t{4} << 30;
+// How long a read polls the socket before it sleeps in recv(): a quick reply then costs no
+// wake-up (see ipc_connection.cc).
+constexpr auto kPollBeforeSleeping = std::chrono::microseconds(50);
 
 std::string Lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -124,9 +128,12 @@ bool HttpConnection::SendAll(std::string_view bytes, std::string* error) {
 
 bool HttpConnection::Fill(size_t size, std::string* error) {
   char chunk[64 * 1024];
+  const auto poll_until = std::chrono::steady_clock::now() + kPollBeforeSleeping;
   while (buffer_.size() < size) {
-    const ssize_t got = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (got < 0 && errno == EINTR) continue;
+    const bool polling = std::chrono::steady_clock::now() < poll_until;
+    const ssize_t got = ::recv(fd_, chunk, sizeof(chunk), polling ? MSG_DONTWAIT : 0);
+    if (got < 0 && (errno == EINTR || (polling && (errno == EAGAIN || errno == EWOULDBLOCK))))
+      continue;
     if (got <= 0) {
       *error =
           Where() + (got == 0 ? ": the server closed the connection"

@@ -119,7 +119,7 @@ class Server:
 
     def register(self, model_id, path):
         body = json.dumps({"model_id": model_id, "path": str(path), "load": True,
-                           "settings": {"instances": 1}}).encode()
+                           "settings": {"instances": 1, "threads": 1}}).encode()
         request = urllib.request.Request(f"{self.url}/models/register", body,
                                          {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as reply:
