@@ -97,8 +97,9 @@ typedef struct mlos_infer_options {
 int mlos_infer(mlos_client* client, const char* model, const mlos_tensor* inputs,
                size_t input_count, const mlos_infer_options* options, mlos_result** result);
 
-/* The outputs of a result, in order. Pointers stay valid until mlos_result_free (and, for outputs
- * in a region, while the region exists and is not reused). */
+/* The outputs of a result, in order. `data` is aligned to 8 bytes, so it may be read as an array
+ * of its element type. Pointers stay valid until mlos_result_free (and, for outputs in a region,
+ * while the region exists and is not reused). */
 size_t mlos_result_output_count(const mlos_result* result);
 typedef struct mlos_output {
   const char* name;

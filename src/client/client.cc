@@ -36,6 +36,7 @@ struct mlos_region {
 struct mlos_result {
   std::string storage;  // the reply the outputs point into (inline outputs)
   std::vector<WireOutput> outputs;
+  std::vector<uint64_t> aligned;  // copies of the outputs the reply left misaligned
   int64_t queue_us = -1;
   int64_t compute_us = -1;
 };
@@ -204,6 +205,26 @@ int InferHttp(mlos_client* client, const char* model, const mlos_tensor* inputs,
   return MLOS_CLIENT_OK;
 }
 
+// Outputs sit in the reply wherever the encoding put them (after a JSON header, after names of
+// any length); the caller reads them as arrays of their element type, so any output that is not
+// 8-byte aligned is copied into `aligned`, each copy starting on an 8-byte boundary.
+void AlignOutputs(mlos_result* result) {
+  size_t words = 0;
+  for (const WireOutput& output : result->outputs) {
+    if (reinterpret_cast<uintptr_t>(output.data) % alignof(uint64_t) != 0)
+      words += (output.byte_size + sizeof(uint64_t) - 1) / sizeof(uint64_t);
+  }
+  if (words == 0) return;
+  result->aligned.assign(words, 0);
+  auto* next = reinterpret_cast<char*>(result->aligned.data());
+  for (WireOutput& output : result->outputs) {
+    if (reinterpret_cast<uintptr_t>(output.data) % alignof(uint64_t) == 0) continue;
+    std::memcpy(next, output.data, output.byte_size);
+    output.data = next;
+    next += (output.byte_size + sizeof(uint64_t) - 1) / sizeof(uint64_t) * sizeof(uint64_t);
+  }
+}
+
 template <typename F>
 int Guarded(mlos_client* client, F&& body) {
   if (client == nullptr) return MLOS_CLIENT_USAGE;
@@ -354,6 +375,7 @@ int mlos_infer(mlos_client* client, const char* model, const mlos_tensor* inputs
         client->ipc ? InferIpc(client, model, inputs, input_count, outputs, options, answer.get())
                     : InferHttp(client, model, inputs, input_count, outputs, options, answer.get());
     if (code != MLOS_CLIENT_OK) return code;
+    AlignOutputs(answer.get());
     *result = answer.release();
     return Returned(client, MLOS_CLIENT_OK, "", nullptr);
   });

@@ -25,11 +25,21 @@ static void print_values(const mlos_output* output) {
   for (int32_t d = 0; d < output->rank; ++d) count *= (uint64_t)output->shape[d];
   for (uint64_t i = 0; i < count; ++i) {
     switch (output->dtype) {
-      case SMI_DTYPE_FLOAT32: printf("%.9g\n", (double)((const float*)output->data)[i]); break;
-      case SMI_DTYPE_FLOAT64: printf("%.17g\n", ((const double*)output->data)[i]); break;
-      case SMI_DTYPE_INT32: printf("%" PRId32 "\n", ((const int32_t*)output->data)[i]); break;
-      case SMI_DTYPE_INT64: printf("%" PRId64 "\n", ((const int64_t*)output->data)[i]); break;
-      default: printf("(%" PRIu64 " bytes)\n", output->byte_size); return;
+      case SMI_DTYPE_FLOAT32:
+        printf("%.9g\n", (double)((const float*)output->data)[i]);
+        break;
+      case SMI_DTYPE_FLOAT64:
+        printf("%.17g\n", ((const double*)output->data)[i]);
+        break;
+      case SMI_DTYPE_INT32:
+        printf("%" PRId32 "\n", ((const int32_t*)output->data)[i]);
+        break;
+      case SMI_DTYPE_INT64:
+        printf("%" PRId64 "\n", ((const int64_t*)output->data)[i]);
+        break;
+      default:
+        printf("(%" PRIu64 " bytes)\n", output->byte_size);
+        return;
     }
   }
 }
@@ -56,8 +66,8 @@ int main(int argc, char** argv) {
   }
 
   char* error = NULL;
-  mlos_client* client = ipc ? mlos_client_open_ipc(argv[2], &error)
-                            : mlos_client_open_http(argv[2], &error);
+  mlos_client* client =
+      ipc ? mlos_client_open_ipc(argv[2], &error) : mlos_client_open_http(argv[2], &error);
   if (client == NULL) {
     fprintf(stderr, "mlos-client-example: %s\n", error);
     mlos_free(error);
@@ -77,8 +87,8 @@ int main(int argc, char** argv) {
   }
   for (uint64_t i = 0; i < count; ++i) values[i] = (float)i / 100.0f;
 
-  mlos_tensor input = {input_name, SMI_DTYPE_FLOAT32, rank, shape, shm ? NULL : values, bytes,
-                       region, 0};
+  mlos_tensor input = {
+      input_name, SMI_DTYPE_FLOAT32, rank, shape, shm ? NULL : values, bytes, region, 0};
   mlos_infer_options options = {NULL, 0, NULL, 0, 0};
   if (shm) {
     options.output_region = region;
@@ -92,6 +102,10 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < mlos_result_output_count(result); ++i) {
     mlos_output output;
     mlos_result_output(result, i, &output);
+    if ((uintptr_t)output.data % 8 != 0) { /* client.h promises arrays readable in place */
+      fprintf(stderr, "mlos-client-example: output %s is not 8-byte aligned\n", output.name);
+      return 1;
+    }
     printf("output %s %d ", output.name, output.dtype);
     for (int32_t d = 0; d < output.rank; ++d) printf(d ? ",%" PRId64 : "%" PRId64, output.shape[d]);
     printf("\n");
