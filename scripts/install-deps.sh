@@ -14,6 +14,7 @@ packages=(
   python3-torch python3-torchvision python3-numpy libtorch-dev
   clang libclang-rt-14-dev
   nodejs
+  chromium  # headless, for the system test report's browser check (tools/mlos-e2e/browser_check.py)
 )
 # tools/compare-ort runs ONNX Runtime under node. Debian ships npm apart from nodejs; NodeSource's
 # nodejs includes it (and conflicts with Debian's npm), so ask for npm only when there is none.
