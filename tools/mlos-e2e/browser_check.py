@@ -175,7 +175,8 @@ class DevToolsPipe:
         try:
             os.write(self._to_browser, json.dumps(command).encode() + b"\0")
         except OSError as error:
-            raise BrowserError(f"cannot send {method} to Chromium: {error}") from error
+            raise BrowserError(f"cannot send {method} to Chromium ({error}): "
+                               f"{self.stderr_tail()}") from error
         deadline = time.monotonic() + timeout_s
         while command_id not in self._replies:
             if not self._take(deadline):
@@ -202,10 +203,13 @@ class DevToolsPipe:
     def drain_events(self, timeout_s=0.0):
         """Collects events that arrive within timeout_s; returns every event not yet returned."""
         deadline = time.monotonic() + timeout_s
-        while self._take(deadline):
-            pass
-        while not self._inbox.empty() and self._take(time.monotonic() + 0.01):
-            pass
+        try:
+            while self._take(deadline):
+                pass
+            while not self._inbox.empty() and self._take(time.monotonic() + 0.01):
+                pass
+        except BrowserError:
+            pass  # the browser went away: what it sent before is all there is
         events, self._events = self._events, []
         return events
 
@@ -216,9 +220,11 @@ class DevToolsPipe:
 
     def close(self):
         if self.process.poll() is None:
-            try:
-                self.send("Browser.close", timeout_s=SHUTDOWN_TIMEOUT_S)
-            except BrowserError:
+            try:  # asks politely without waiting for an answer a hung browser would not give
+                self._next_id += 1
+                os.write(self._to_browser, json.dumps(
+                    {"id": self._next_id, "method": "Browser.close"}).encode() + b"\0")
+            except OSError:
                 pass
             try:
                 self.process.wait(timeout=SHUTDOWN_TIMEOUT_S)

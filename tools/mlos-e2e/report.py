@@ -426,8 +426,8 @@ def _embedded_json(summary):
 
 def _asset(name):
     text = (ASSETS / name).read_text(encoding="utf-8")
-    if re.search(r"</(script|style)", text, re.IGNORECASE):
-        raise ValueError(f"{ASSETS / name} contains a closing tag and cannot be inlined")
+    if re.search(r"</?(script|style)|<!--", text, re.IGNORECASE):
+        raise ValueError(f"{ASSETS / name} holds a script or style tag or <!--: it cannot be inlined")
     return text
 
 

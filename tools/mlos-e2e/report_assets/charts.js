@@ -1,5 +1,5 @@
-// Draws report.html's charts (inlined by report.py) into SVG from the summary embedded as
-// <script type="application/json" id="summary"> (schema mlos-e2e/1, docs/e2e.md).
+// Draws report.html's charts (inlined by report.py) into SVG from the summary that report.py
+// embeds as JSON in the element with id "summary" (schema mlos-e2e/1, docs/e2e.md).
 // Each <figure data-chart="NAME"> gets one <svg>; every bar or point carries data-series="S" and a
 // <title> with its figures, which browser_check.py counts against data-expected-series. Text from
 // the summary only ever enters the page through textContent, never as markup.
