@@ -94,9 +94,12 @@ int Run(const CoreOptions& options) {
   }
 
   HttpCounters http_counters;
-  ServerStatus server_status{options.no_http ? std::vector<std::string>{}
-                                             : std::vector<std::string>{"mlos-http", "kserve-http"},
-                             &http_counters};
+  // The front ends this server runs (a front end that fails to start ends the process below).
+  std::vector<std::string> apis;
+  if (!options.no_http) apis.insert(apis.end(), {"mlos-http", "kserve-http"});
+  if (!options.no_grpc) apis.push_back("grpc");
+  if (!options.no_ipc) apis.push_back("ipc");
+  ServerStatus server_status{std::move(apis), &http_counters};
   const MlosApi mlos_api(models, plugins, server_status);
   const KServeApi kserve_api(models, "mlos-core", MLOS_VERSION);
   // KServe v2 / Open Inference Protocol under /v2, the MLOS API everywhere else.
