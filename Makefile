@@ -95,6 +95,14 @@ bench-protocols: deps configure
 	  mlos-bench-inprocess
 	/usr/bin/python3 tools/bench-protocols/bench.py --build $(BUILD) $(BENCH_ARGS)
 
+# The system test over the real-size model zoo (tools/mlos-e2e, docs/e2e.md): publish, install,
+# register and serve every model over every protocol, checked against torch; writes
+# $(BUILD)/e2e/full/{summary.json,report.html,report.png}. The first run exports the zoo into
+# $(BUILD)/e2e/zoo-real (several GB, many minutes). E2E_ARGS: e.g. --models bert clip.
+.PHONY: e2e
+e2e: build
+	OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/mlos-e2e/mlos_e2e.py --build $(BUILD) $(E2E_ARGS)
+
 # Axon install time of a 100 MiB model from the hub emulator (tools/bench-axon, docs/benchmarks.md):
 # one stream vs ranged parallel parts, on the bare loopback and behind a per-connection cap.
 # BENCH_ARGS: e.g. --repeat 5, --size-mib 200, --cap-mib-s 10.
