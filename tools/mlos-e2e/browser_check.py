@@ -78,7 +78,9 @@ CHART_PROBE_JS = r"""
         const marks = Array.from(svg.querySelectorAll("[data-series]"))
             .filter((mark) => mark.getAttribute("data-series") === series && visible(mark));
         chart.marks[series] = marks.length;
-        if (marks.length === 0) chart.problems.push("series " + JSON.stringify(series) + " has no visible mark");
+        if (marks.length === 0) {
+          chart.problems.push("series " + JSON.stringify(series) + " has no visible mark");
+        }
       }
     }
     if (charts[name]) chart.problems.push("more than one chart is named " + JSON.stringify(name));

@@ -185,16 +185,29 @@ def expected_series(summary):
 
 # ---- sections -----------------------------------------------------------------------------------
 
+def _totals(summary):
+    """The summary's totals; a count it lacks is counted from its models instead."""
+    models = [_dict(model) for model in _list(summary.get("models"))]
+    checks = [_dict(check) for model in models for check in _list(model.get("checks"))]
+    counted = {"models": len(models),
+               "models_passed": sum(model.get("passed") is True for model in models),
+               "checks": len(checks),
+               "checks_failed": sum(check.get("passed") is not True for check in checks)}
+    given = _dict(summary.get("totals"))
+    return {key: given[key] if _number(given.get(key)) is not None else value
+            for key, value in counted.items()}
+
+
 def _header(summary, passed, failures):
-    totals = _dict(summary.get("totals"))
+    totals = _totals(summary)
     verdict = "PASSED" if passed else "FAILED"
     started = summary.get("started")
     facts = [
         ("Configuration", escape(summary.get("configuration") or "not reported")),
         ("Started", escape(started) if started else _missing("not reported")),
         ("Duration", format_duration(summary.get("duration_s"))),
-        ("Models passed", f"{escape(totals.get('models_passed'))} of {escape(totals.get('models'))}"),
-        ("Checks failed", f"{escape(totals.get('checks_failed'))} of {escape(totals.get('checks'))}"),
+        ("Models passed", f"{escape(totals['models_passed'])} of {escape(totals['models'])}"),
+        ("Checks failed", f"{escape(totals['checks_failed'])} of {escape(totals['checks'])}"),
         ("Failures listed", str(len(failures))),
     ]
     fact_html = "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in facts)
@@ -207,9 +220,10 @@ def _header(summary, passed, failures):
 def _failures(failures):
     if not failures:
         return ('<section id="failures" class="ok"><h2>Failures</h2>'
-                '<p>None: every model passed every check over every available protocol.</p></section>')
-    rows = "".join(f"<tr><td>{escape(where)}</td><td>{escape(what)}</td><td>{escape(detail)}</td></tr>"
-                   for where, what, detail in failures)
+                '<p>None: every model passed every check over every available protocol.</p>'
+                '</section>')
+    rows = "".join(f"<tr><td>{escape(where)}</td><td>{escape(what)}</td>"
+                   f"<td>{escape(detail)}</td></tr>" for where, what, detail in failures)
     return (f'<section id="failures" class="bad"><h2>Failures ({len(failures)})</h2>'
             f'<table><thead><tr><th>Where</th><th>What</th><th>Detail</th></tr></thead>'
             f'<tbody>{rows}</tbody></table></section>')
@@ -220,12 +234,12 @@ def _protocols(summary):
     for protocol in _list(summary.get("protocols")):
         protocol = _dict(protocol)
         label = escape(protocol.get("label") or protocol.get("name"))
+        code = f'<code>{escape(protocol.get("name"))}</code>'
         if protocol.get("available") is True:
-            items.append(f'<li class="available">{label} <code>{escape(protocol.get("name"))}</code></li>')
+            items.append(f'<li class="available">{label} {code}</li>')
         else:
             note = escape(protocol.get("note") or "no reason recorded")
-            items.append(f'<li class="unavailable">{label} <code>{escape(protocol.get("name"))}</code>'
-                         f' — unavailable: {note}</li>')
+            items.append(f'<li class="unavailable">{label} {code} — unavailable: {note}</li>')
     if not items:
         items.append('<li class="unavailable">the summary lists no protocols</li>')
     return f'<section id="protocols"><h2>Protocols</h2><ul>{"".join(items)}</ul></section>'
@@ -247,7 +261,8 @@ def _protocol_cell(entry, protocol):
                f'<span class="p90">p90 {format_ms(client.get("p90"))}</span>')
     if status == "failed":
         error = escape(entry.get("error") or "failed without a recorded error")
-        return f'<td class="num failed" title="{error}"><span class="tag">failed</span>{figures}</td>'
+        return (f'<td class="num failed" title="{error}"><span class="tag">failed</span>'
+                f'{figures}</td>')
     return f'<td class="num">{figures}</td>'
 
 
@@ -277,8 +292,9 @@ def _model_table(summary):
         f'<th class="num{"" if protocol.get("available") is True else " unavailable"}">'
         f'{escape(protocol.get("label") or protocol.get("name"))}<small>p50 / p90 ms</small></th>'
         for protocol in protocols)
-    head = ("<tr><th>Model<small>architecture · task</small></th><th>Hub<small>source</small></th><th class=num>Parameters</th>"
-            "<th class=num>Size</th><th class=num>Install s</th><th class=num>Register s</th>"
+    head = ("<tr><th>Model<small>architecture · task</small></th><th>Hub<small>source</small></th>"
+            "<th class=num>Parameters</th><th class=num>Size</th><th class=num>Install s</th>"
+            "<th class=num>Register s</th>"
             "<th>Role</th><th class=num>First inference ms</th>"
             f"{protocol_heads}<th class=num>Server p50 ms</th><th class=num>Server RSS</th>"
             "<th>Verdict</th></tr>")
@@ -302,8 +318,9 @@ def _model_table(summary):
             f'<td rowspan={span} class="num">{format_seconds(phases.get("install"))}</td>',
             f'<td rowspan={span} class="num">{format_seconds(phases.get("register"))}</td>',
         ])
-        trailing = (f'<td rowspan={span} class="num">{format_bytes(model.get("server_rss_bytes"))}</td>'
-                    f'<td rowspan={span} class="verdict-cell">{"passed" if model_passed else "FAILED"}</td>')
+        trailing = (f'<td rowspan={span} class="num">{format_bytes(model.get("server_rss_bytes"))}'
+                    f'</td><td rowspan={span} class="verdict-cell">'
+                    f'{"passed" if model_passed else "FAILED"}</td>')
         if not components:
             body.append(f'<tr class="{row_class}">{leading}<td colspan={len(protocols) + 3} '
                         f'class="missing">no component was registered</td>{trailing}</tr>')
@@ -359,8 +376,10 @@ def _checks(summary):
             count += 1
             passed = check.get("passed") is True
             rows.append(f'<tr class="{"passed" if passed else "failed"}">'
-                        f'<td>{escape(model.get("name"))}</td><td>{escape(check.get("component"))}</td>'
-                        f'<td>{escape(check.get("protocol"))}</td><td>{escape(check.get("check"))}</td>'
+                        f'<td>{escape(model.get("name"))}</td>'
+                        f'<td>{escape(check.get("component"))}</td>'
+                        f'<td>{escape(check.get("protocol"))}</td>'
+                        f'<td>{escape(check.get("check"))}</td>'
                         f'<td>{"passed" if passed else "FAILED"}</td>'
                         f'<td>{escape(check.get("detail"))}</td></tr>')
     return (f'<section id="checks"><h2>Checks</h2><details><summary>All {count} checks</summary>'
@@ -388,7 +407,8 @@ def _environment(summary):
         ("Logical CPUs", fact(hardware.get("logical_cpus"))),
         ("Physical cores", fact(hardware.get("physical_cores"))),
         ("SIMD", fact(hardware.get("simd"))),
-        ("Memory", format_bytes(hardware.get("memory_bytes"), "not reported")),
+        ("Memory", format_bytes(hardware.get("memory_bytes")) if hardware.get("memory_bytes")
+                   is not None else fact(None)),
         ("OS", fact(hardware.get("os"))),
         ("Kernel", fact(hardware.get("kernel"))),
     ]
@@ -427,7 +447,8 @@ def _embedded_json(summary):
 def _asset(name):
     text = (ASSETS / name).read_text(encoding="utf-8")
     if re.search(r"</?(script|style)|<!--", text, re.IGNORECASE):
-        raise ValueError(f"{ASSETS / name} holds a script or style tag or <!--: it cannot be inlined")
+        raise ValueError(f"{ASSETS / name} holds a script or style tag or <!--: "
+                         "it cannot be inlined")
     return text
 
 

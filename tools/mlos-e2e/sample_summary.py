@@ -95,7 +95,8 @@ def build():
                "hf/e2e-zoo/distilbert-sst2", 66_955_010, 268_000_000,
                {"build": 4.1, "publish": 1.2, "install": 3.3, "register": 0.71}, 431 * mib,
                [_component("hf/e2e-zoo/distilbert-sst2@main", "single", 21.5, 0.0, 340.5,
-                           failed={"ipc": "reply outputs differ from HTTP's: logits max |diff| 0.41"})],
+                           failed={"ipc": "reply outputs differ from HTTP's: "
+                                          "logits max |diff| 0.41"})],
                ["names", "shapes", "dtypes", "values", "top5", "same-answers"],
                failures={("single", "kserve-json", "values"):
                          "max |error| 0.41 at logits[0,1] above atol 1e-04 + rtol 1e-03",

@@ -98,7 +98,8 @@ class ReportContentTest(unittest.TestCase):
     def setUp(self):
         self.summary = sample_summary.build()
         self.directory = tempfile.TemporaryDirectory(prefix="mlos-e2e-report-")
-        self.page_path = report.write_report(self.summary, pathlib.Path(self.directory.name) / "out")
+        self.page_path = report.write_report(self.summary,
+                                             pathlib.Path(self.directory.name) / "out")
         self.page = self.page_path.read_text(encoding="utf-8")
 
     def tearDown(self):
@@ -125,8 +126,9 @@ class ReportContentTest(unittest.TestCase):
     def test_page_is_one_file_that_needs_no_network(self):
         self.assertEqual(self.page_path.name, "report.html")
         self.assertTrue(self.page.startswith("<!doctype html>"))
-        resource = re.compile(r"""(?:\bsrc|\bhref)\s*=\s*["']?\s*(?:https?:)?//|url\s*\(|@import|<link\b""",
-                              re.IGNORECASE)
+        resource = re.compile(
+            r"""(?:\bsrc|\bhref)\s*=\s*["']?\s*(?:https?:)?//|url\s*\(|@import|<link\b""",
+            re.IGNORECASE)
         # (the sample's hostile source holds "src=x" too, but escaped and with no URL)
         self.assertEqual(resource.findall(self.page), [])
         self.assertLacks("<script src")
@@ -137,7 +139,8 @@ class ReportContentTest(unittest.TestCase):
         self.assertLacks(HOSTILE_NAME)
         self.assertLacks("<img src=x")
         self.assertLacks("<i>v2</i>")
-        self.assertContains("&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;&amp;lt;b&amp;gt;")
+        self.assertContains(
+            "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;&amp;lt;b&amp;gt;")
         # Exactly the two scripts report.py writes; the embedded JSON cannot close its element.
         self.assertEqual(self.page.lower().count("<script"), 2)
         self.assertEqual(self.page.lower().count("</script"), 2)
@@ -164,8 +167,8 @@ class ReportContentTest(unittest.TestCase):
         self.assertGreater(components, len(self.summary["models"]))
         for role in ("encoder", "decoder", "text_encoder", "vision_encoder"):
             self.assertContains(f">{role}</td>")
-        self.assertEqual(self.page.count('title="python3-grpcio is not importable">unavailable</td>'),
-                         components)
+        unavailable = 'title="python3-grpcio is not importable">unavailable</td>'
+        self.assertEqual(self.page.count(unavailable), components)
         self.assertContains("unavailable: python3-grpcio is not importable")
         self.assertContains('<td class="num"><span class="p50">0.102</span>')  # mlp_tiny over HTTP
         self.assertContains('class="missing" title="not measured">—</span>')
@@ -258,6 +261,18 @@ class BrowserCheckTest(unittest.TestCase):
         self.assertGreater(height, 2000)  # the whole page, not the 900 px viewport
         self.assertGreater(screenshot.stat().st_size, 50_000)
 
+    def test_a_run_that_measured_nothing_still_renders(self):
+        summary = {"schema": "mlos-e2e/1", "passed": False, "protocols": [], "models": [],
+                   "server": {}, "hardware": {}, "versions": {}, "totals": {}}
+        path = report.write_report(summary, self.root / "empty")
+        result = browser_check.check(path, self.root / "empty" / "report.png", CHROMIUM)
+        self.assertTrue(result["passed"], json.dumps(result, indent=2))
+        self.assertEqual({name: chart["marks"] for name, chart in result["charts"].items()},
+                         {"latency": {}, "memory": {}, "phases": {}})
+        page = path.read_text(encoding="utf-8")
+        self.assertIn("marked failed without a failed model or check recorded", page)
+        self.assertIn("the summary lists no protocols", page)
+
     def test_javascript_error_fails_the_check(self):
         page = self.page.replace("</body>", "<script>window.notAFunction();</script></body>")
         result = self.check(self.variant("script-error", page))
@@ -266,7 +281,8 @@ class BrowserCheckTest(unittest.TestCase):
                         result["console_errors"])
 
     def test_console_error_fails_the_check(self):
-        page = self.page.replace("</body>", "<script>console.error('figures lost');</script></body>")
+        page = self.page.replace("</body>",
+                                 "<script>console.error('figures lost');</script></body>")
         result = self.check(self.variant("console-error", page))
         self.assertFalse(result["passed"])
         self.assertIn("console.error: figures lost", result["console_errors"])
@@ -307,8 +323,10 @@ class BrowserCheckTest(unittest.TestCase):
                               capture_output=True, text=True, timeout=90)
         self.assertEqual(good.returncode, 0, good.stdout + good.stderr)
         self.assertTrue(json.loads(good.stdout)["passed"])
-        broken = self.variant("cli-broken", self.page.replace("</body>", "<script>oops(</script></body>"))
-        bad = subprocess.run(command + [str(broken), "--screenshot", str(self.root / "cli-bad.png")],
+        broken = self.variant("cli-broken",
+                              self.page.replace("</body>", "<script>oops(</script></body>"))
+        bad = subprocess.run(command + [str(broken), "--screenshot",
+                                        str(self.root / "cli-bad.png")],
                              capture_output=True, text=True, timeout=90)
         self.assertEqual(bad.returncode, 1, bad.stdout + bad.stderr)
         self.assertFalse(json.loads(bad.stdout)["passed"])

@@ -12,7 +12,9 @@
 
   const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
   const positive = (value) => isNumber(value) && value > 0;
-  const list = (value) => (Array.isArray(value) ? value : []);
+  // The objects of a list, skipping anything else a broken summary may hold.
+  const list = (value) =>
+      (Array.isArray(value) ? value.filter((item) => item && typeof item === "object") : []);
 
   function element(name, attributes, parent) {
     const node = document.createElementNS(SVG_NS, name);
@@ -152,7 +154,8 @@
     const barWidth = Math.min(22, (groupWidth * 0.8) / drawn.length);
     const marks = element("g", {class: "marks"}, svg);
     options.groups.forEach((group, groupIndex) => {
-      const start = frame.left + groupWidth * groupIndex + (groupWidth - barWidth * drawn.length) / 2;
+      const start =
+          frame.left + groupWidth * groupIndex + (groupWidth - barWidth * drawn.length) / 2;
       drawn.forEach((series, seriesIndex) => {
         const value = group.values[series.name];
         if (!positive(value)) return;
@@ -221,7 +224,8 @@
         install: phases.install, register: phases.register,
         "first-inference": firsts.length ? firsts.reduce((a, b) => a + b, 0) / 1000 : null};
       const label = String(model.name);
-      return {label, values, describe: (s) => `${label}: ${s.label} ${formatSeconds(values[s.name])}`};
+      const describe = (s) => `${label}: ${s.label} ${formatSeconds(values[s.name])}`;
+      return {label, values, describe};
     });
     groupedBars(figure, {series, groups, unit: "s", axisTitle: "seconds (log scale)",
                          emptyMessage: "No phase time was measured."});
@@ -238,9 +242,10 @@
       {label: "server at start", value: mib(server.rss_bytes_start), color: "#7b8794"},
       {label: "peak", value: mib(server.rss_bytes_peak), color: "#b42318"},
     ].filter((reference) => reference.value !== null);
-    drawLegend(svg, [{label: "RSS after the model", color: "#3b6fd8"}].concat(
-        references.map((reference) => ({label: reference.label + ` (${reference.value.toFixed(0)} MiB)`,
-                                         color: reference.color}))), frame.left, 14);
+    const legend = [{label: "RSS after the model", color: "#3b6fd8"}].concat(references.map(
+        (reference) => ({label: `${reference.label} (${reference.value.toFixed(0)} MiB)`,
+                         color: reference.color})));
+    drawLegend(svg, legend, frame.left, 14);
     const values = models.map((model) => mib(model.server_rss_bytes));
     const all = values.concat(references.map((reference) => reference.value)).filter(positive);
     if (models.length === 0 || !values.some(positive)) {
