@@ -104,14 +104,16 @@
       transform: `rotate(-90 14 ${(frame.top + frame.bottom) / 2})`});
   }
 
-  function drawXLabels(svg, labels, frame, groupWidth) {
+  // One rotated label per group; a failed model's label is red and says so in its tooltip.
+  function drawXLabels(svg, groups, frame, groupWidth) {
     const axis = element("g", {class: "axis"}, svg);
-    labels.forEach((label, index) => {
+    groups.forEach((group, index) => {
       const x = frame.left + groupWidth * (index + 0.5);
       const y = frame.bottom + 12;
-      const node = text(axis, x, y, shorten(label, 30), {
-        "text-anchor": "end", transform: `rotate(-35 ${x} ${y})`});
-      element("title", {}, node).textContent = label;
+      const node = text(axis, x, y, shorten(group.label, 30), {
+        "text-anchor": "end", transform: `rotate(-35 ${x} ${y})`,
+        class: group.failed ? "failed" : ""});
+      element("title", {}, node).textContent = group.label + (group.failed ? " (FAILED)" : "");
     });
   }
 
@@ -175,7 +177,7 @@
         }
       });
     });
-    drawXLabels(svg, options.groups.map((group) => group.label), frame, groupWidth);
+    drawXLabels(svg, options.groups, frame, groupWidth);
   }
 
   function componentLabel(model, component) {
@@ -199,7 +201,7 @@
           upper[entry.protocol] = entry.client_ms ? entry.client_ms.p90 : null;
         }
         const label = componentLabel(model, component);
-        groups.push({label, values, upper, describe: (s) => {
+        groups.push({label, values, upper, failed: model.passed !== true, describe: (s) => {
           const entry = entries[s.name];
           return `${label} over ${s.label}: p50 ${formatMs(values[s.name])}, ` +
                  `p90 ${formatMs(upper[s.name])} (${entry.status})`;
@@ -225,7 +227,7 @@
         "first-inference": firsts.length ? firsts.reduce((a, b) => a + b, 0) / 1000 : null};
       const label = String(model.name);
       const describe = (s) => `${label}: ${s.label} ${formatSeconds(values[s.name])}`;
-      return {label, values, describe};
+      return {label, values, describe, failed: model.passed !== true};
     });
     groupedBars(figure, {series, groups, unit: "s", axisTitle: "seconds (log scale)",
                          emptyMessage: "No phase time was measured."});
@@ -276,7 +278,9 @@
       element("line", {x1: frame.left, x2: frame.right, y1: y, y2: y, stroke: reference.color,
                        "stroke-dasharray": "6 4", "stroke-width": 1.5}, svg);
     }
-    drawXLabels(svg, models.map((model) => String(model.name)), frame, groupWidth);
+    const labels =
+        models.map((model) => ({label: String(model.name), failed: model.passed !== true}));
+    drawXLabels(svg, labels, frame, groupWidth);
   }
 
   const drawers = {latency: drawLatency, memory: drawMemory, phases: drawPhases};
