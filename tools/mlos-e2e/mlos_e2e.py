@@ -7,14 +7,15 @@ memory; writes summary.json and report.html, and checks the report in headless C
 Usage: mlos_e2e.py --build DIR [--quick] [--fixtures DIR] [--out DIR] [--models NAME ...]
                    [--requests N] [--chromium PATH]
 
---quick uses the tiny configurations (the fixture factory's default set; --fixtures reuses an
-existing one); the default is the real sizes, exported once into <build>/e2e/zoo-real (minutes,
-gigabytes) and reused afterwards. Exit status 0 only when every check of every model passed and
-the report rendered cleanly.
+--quick uses the tiny configurations (the fixture factory's default set), the default the real
+sizes. The zoo is exported into <build>/e2e/zoo-tiny or zoo-real (real: minutes, gigabytes) and
+reused until the factory's code changes; --fixtures uses an existing export as it is. The exit
+status is 0 only when every check of every model passed and the report rendered cleanly.
 """
 
 import argparse
 import datetime
+import hashlib
 import json
 import pathlib
 import platform
@@ -41,6 +42,7 @@ import zoo  # noqa: E402
 
 FIXTURE_PYTHON = "/usr/bin/python3"
 COMMAND_TIMEOUT_S = 1800
+STAMP = "factory.sha256"  # beside each export: factory_digest() of the code that made it
 
 
 def log(message):
@@ -70,12 +72,23 @@ class Axon:
 # The zoo's fixtures
 
 
+def factory_digest():
+    """A digest of the fixture factory's code: an export made by other code is not reused."""
+    digest = hashlib.sha256()
+    factory = REPOSITORY / "fixtures"
+    for path in sorted([factory / "make_fixtures.py", *(factory / "architectures").glob("*.py")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def build_fixtures(names, out, real):
-    """Exports the fixtures NAMES not already in OUT; returns {name: seconds it took} for those
-    built now (a reused one is absent)."""
+    """Exports the fixtures NAMES that OUT lacks or that other factory code made; returns
+    {name: seconds it took} for those exported now (a reused one is absent)."""
+    stamp = factory_digest()
     wanted = [name for name in names
-              if not (out / name / "model.onnx").exists()
-              or not (out / name / "test_data_set_0").is_dir()]
+              if not (out / name / "test_data_set_0").is_dir()
+              or not (out / name / STAMP).exists()
+              or (out / name / STAMP).read_text().strip() != stamp]
     if not wanted:
         return {}
     log(f"exporting {len(wanted)} zoo models with torch into {out}: {', '.join(wanted)}")
@@ -88,6 +101,7 @@ def build_fixtures(names, out, real):
             print("  " + line.rstrip(), flush=True)
             if match := re.match(r"fixture (\S+): .* \(([\d.]+) s\)$", line.strip()):
                 seconds[match.group(1)] = float(match.group(2))
+                (out / match.group(1) / STAMP).write_text(stamp + "\n")
     if process.returncode != 0:
         raise SystemExit(f"mlos-e2e: the fixture factory failed (exit {process.returncode})")
     return seconds
@@ -336,8 +350,9 @@ def parse_arguments():
                         help="the CMake build folder (bin/mlos-core, bin/axon, lib/plugins)")
     parser.add_argument("--quick", action="store_true", help="the tiny configurations")
     parser.add_argument("--fixtures", type=pathlib.Path,
-                        help="folder of exported zoo models to use (default: <build>/e2e/zoo-"
-                             "tiny or zoo-real, exported there when missing)")
+                        help="folder of exported zoo models to use as they are (default: "
+                             "<build>/e2e/zoo-tiny or zoo-real, where missing or outdated ones "
+                             "are exported first)")
     parser.add_argument("--out", type=pathlib.Path,
                         help="where summary.json, report.html and report.png go (default "
                              "<build>/e2e/quick or full)")
@@ -351,6 +366,7 @@ def parse_arguments():
     options.requests = options.requests or (20 if options.quick else 30)
     configuration = "quick" if options.quick else "full"
     options.out = options.out or options.build / "e2e" / configuration
+    options.fixtures_given = options.fixtures is not None
     options.fixtures = options.fixtures or (
         options.build / "e2e" / ("zoo-tiny" if options.quick else "zoo-real"))
     try:
@@ -368,7 +384,16 @@ def main():
     context = Context()
     context.real = not options.quick
     context.fixtures = options.fixtures.resolve()
-    built = build_fixtures(zoo.fixtures_needed(options.zoo), context.fixtures, context.real)
+    needed = zoo.fixtures_needed(options.zoo)
+    if options.fixtures_given:
+        if missing := [name for name in needed
+                       if not (context.fixtures / name / "test_data_set_0").is_dir()]:
+            raise SystemExit(f"mlos-e2e: {context.fixtures} lacks the zoo models {missing}; "
+                             f"export them with fixtures/make_fixtures.py"
+                             f"{'' if options.quick else ' --real'} --out {context.fixtures}")
+        built = {}
+    else:
+        built = build_fixtures(needed, context.fixtures, context.real)
     context.build_seconds = {model.name: sum(built[c.fixture] for c in model.components)
                              for model in options.zoo
                              if all(c.fixture in built for c in model.components)}
