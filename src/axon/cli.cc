@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "axon/cli_local.h"
 #include "axon/cli_search.h"
@@ -175,6 +176,47 @@ int Info(const std::string& spec, bool json, std::ostream& out, std::ostream& er
   return kExitOk;
 }
 
+// Core's reply as JSON (its "message" alone when the body is not JSON).
+nlohmann::json ReplyJson(const CoreReply& reply) {
+  const nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, false);
+  return body.is_discarded() ? nlohmann::json{{"message", reply.message}} : body;
+}
+
+// Registers each role of a multi-file model as its own Core model (RegistrationRoles): a line
+// per role registered (--json: the array of their replies), an error per role that failed, and
+// exit 3 when one did; the roles registered before and after it stay registered.
+int RegisterRoles(const InstalledModel& model, const std::vector<std::string>& roles,
+                  const std::string& core_url, bool json, std::ostream& out, std::ostream& err) {
+  nlohmann::json replies = nlohmann::json::array();
+  std::vector<std::string> registered, failed;
+  for (const std::string& role : roles) {
+    StatusOr<CoreReply> reply = RegisterWithCore(core_url, model, role);
+    if (!reply.ok()) {
+      err << "axon: error: role " << role << ": " << reply.status().message() << "\n";
+      failed.push_back(role);
+      continue;
+    }
+    registered.push_back(role);
+    if (json) {
+      replies.push_back(ReplyJson(*reply));
+    } else {
+      out << reply->message << "\n";
+    }
+  }
+  if (json) out << Dump(replies) << "\n";
+  if (failed.empty()) return kExitOk;
+  const auto join = [](const std::vector<std::string>& names) {
+    std::string joined;
+    for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
+    return joined;
+  };
+  err << "axon: error: " << model.manifest.model_id() << ": failed roles: " << join(failed) << "; "
+      << (registered.empty() ? "no role was registered"
+                             : "registered roles, which stay registered: " + join(registered))
+      << "\n";
+  return kExitCore;
+}
+
 // `core_url` empty: MLOS_CORE_ENDPOINT, else the configured core.url.
 int Register(const std::string& spec, std::string core_url, bool json, std::ostream& out,
              std::ostream& err) {
@@ -185,14 +227,11 @@ int Register(const std::string& spec, std::string core_url, bool json, std::ostr
     if (!config.ok()) return Fail(err, config.status());
     core_url = DefaultCoreUrl(config->core_url());
   }
+  const std::vector<std::string> roles = RegistrationRoles(model->manifest);
+  if (!roles.empty()) return RegisterRoles(*model, roles, core_url, json, out, err);
   StatusOr<CoreReply> reply = RegisterWithCore(core_url, *model);
   if (!reply.ok()) return Fail(err, reply.status(), kExitCore);
-  if (json) {
-    const nlohmann::json body = nlohmann::json::parse(reply->body, nullptr, false);
-    out << Dump(body.is_discarded() ? nlohmann::json{{"message", reply->message}} : body) << "\n";
-  } else {
-    out << reply->message << "\n";
-  }
+  out << (json ? Dump(ReplyJson(*reply)) : reply->message) << "\n";
   return kExitOk;
 }
 
@@ -248,13 +287,17 @@ int RunAxon(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   std::string core_url;
   bool register_json = false;
   CLI::App* register_command =
-      app.add_subcommand("register", "Register an installed model with MLOS Core");
+      app.add_subcommand("register",
+                         "Register an installed model with MLOS Core (a model with several "
+                         "execution files by role: one Core model per role, "
+                         "<namespace>/<name>/<role>@<version>)");
   register_command->add_option("spec", register_spec, "Model id, ns/name[@version]")->required();
   register_command->add_option(
       "--core", core_url,
       "MLOS Core URL (default: MLOS_CORE_ENDPOINT, else config core.url, else "
       "http://127.0.0.1:8080)");
-  register_command->add_flag("--json", register_json, "Print Core's reply as JSON");
+  register_command->add_flag("--json", register_json,
+                             "Print Core's reply as JSON (per role: an array of the replies)");
 
   CLI::App* version_command = app.add_subcommand("version", "Print the axon version");
   const LocalCommands local_commands(app);

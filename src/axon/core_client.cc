@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -85,10 +86,27 @@ std::string DefaultCoreUrl(const std::string& configured) {
   return endpoint != nullptr && endpoint[0] != '\0' ? endpoint : configured;
 }
 
-std::string RegisterRequestBody(const InstalledModel& model) {
+std::vector<std::string> RegistrationRoles(const Manifest& manifest) {
+  std::vector<std::string> roles;
+  size_t role_files = 0;
+  for (const ManifestExecutionFile& file : manifest.execution_files) {
+    if (file.role == "single") continue;
+    ++role_files;
+    if (std::find(roles.begin(), roles.end(), file.role) == roles.end()) roles.push_back(file.role);
+  }
+  if (role_files < 2) roles.clear();
+  return roles;
+}
+
+std::string RoleModelId(const Manifest& manifest, const std::string& role) {
+  if (role.empty()) return manifest.model_id();
+  return manifest.namespace_ + "/" + manifest.name + "/" + role + "@" + manifest.version;
+}
+
+std::string RegisterRequestBody(const InstalledModel& model, const std::string& role) {
   const Manifest& m = model.manifest;
-  const nlohmann::json body = {
-      {"model_id", m.model_id()},
+  nlohmann::json body = {
+      {"model_id", RoleModelId(m, role)},
       {"path", model.dir},
       {"manifest_path", model.manifest_path},
       {"framework", m.framework},
@@ -96,18 +114,20 @@ std::string RegisterRequestBody(const InstalledModel& model) {
       {"name", m.name},
       {"description", m.description},
   };
+  if (!role.empty()) body["role"] = role;
   // Strings that are not valid UTF-8 (odd file names) are replaced, never a reason to throw.
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-StatusOr<CoreReply> RegisterWithCore(const std::string& core_url, const InstalledModel& model) {
+StatusOr<CoreReply> RegisterWithCore(const std::string& core_url, const InstalledModel& model,
+                                     const std::string& role) {
   std::string base = core_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   const std::string url = base + "/models/register";
-  ASSIGN_OR_RETURN(CoreReply reply, PostJson(url, RegisterRequestBody(model)));
+  ASSIGN_OR_RETURN(CoreReply reply, PostJson(url, RegisterRequestBody(model, role)));
   if (reply.http_status < 200 || reply.http_status >= 300) {
     return StatusForHttp(reply.http_status, "MLOS Core at " + url + " refused to register " +
-                                                model.manifest.model_id() + " (HTTP " +
+                                                RoleModelId(model.manifest, role) + " (HTTP " +
                                                 std::to_string(reply.http_status) +
                                                 "): " + reply.message);
   }

@@ -52,6 +52,53 @@ TEST_F(CoreClientTest, PostsEscapedJsonBodyToRegister) {
   EXPECT_EQ(body.size(), 7u);
 }
 
+TEST(CoreClientRolesTest, SeveralFilesWithRolesAreRegisteredOnePerRole) {
+  Manifest manifest;
+  manifest.namespace_ = "hf";
+  manifest.name = "acme/t5-small";
+  manifest.version = "main";
+  manifest.execution_files = {{"onnx/decoder_model.onnx", "decoder"},
+                              {"onnx/encoder_model.onnx", "encoder"}};
+  EXPECT_EQ(RegistrationRoles(manifest), (std::vector<std::string>{"decoder", "encoder"}));
+  EXPECT_EQ(RoleModelId(manifest, "encoder"), "hf/acme/t5-small/encoder@main");
+  EXPECT_EQ(RoleModelId(manifest, ""), "hf/acme/t5-small@main");
+
+  InstalledModel model;
+  model.manifest = manifest;
+  model.dir = "/store/hf/acme/t5-small/main";
+  model.manifest_path = model.dir + "/manifest.yaml";
+  const nlohmann::json body = nlohmann::json::parse(RegisterRequestBody(model, "encoder"));
+  EXPECT_EQ(body["model_id"], "hf/acme/t5-small/encoder@main");
+  EXPECT_EQ(body["role"], "encoder");
+  EXPECT_EQ(body["path"], model.dir);
+  EXPECT_FALSE(nlohmann::json::parse(RegisterRequestBody(model, "")).contains("role"));
+
+  // One file, or one role besides "single": the model is registered whole.
+  manifest.execution_files = {{"model.onnx", "single"}};
+  EXPECT_TRUE(RegistrationRoles(manifest).empty());
+  manifest.execution_files = {{"model.onnx", "single"}, {"onnx/encoder_model.onnx", "encoder"}};
+  EXPECT_TRUE(RegistrationRoles(manifest).empty());
+  manifest.execution_files = {{"onnx/text_model.onnx", "text_encoder"},
+                              {"onnx/vision_model.onnx", "vision_encoder"},
+                              {"model.onnx", "single"}};
+  EXPECT_EQ(RegistrationRoles(manifest),
+            (std::vector<std::string>{"text_encoder", "vision_encoder"}));
+}
+
+TEST_F(CoreClientTest, ARoleRegistrationPostsItsRoleAndNamesItsIdOnError) {
+  model_.manifest.execution_files = {{"model.onnx", "decoder"}, {"model.onnx", "encoder"}};
+  testing::TestHttpListener core(409, R"({"status":"error","message":"taken"})");
+  StatusOr<CoreReply> reply = RegisterWithCore(core.url(), model_, "encoder");
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(reply.status().message(), "MLOS Core at " + core.url() +
+                                          "/models/register refused to register "
+                                          "local/tiny/encoder@latest (HTTP 409): taken");
+  const nlohmann::json body = nlohmann::json::parse(core.Request().body);
+  EXPECT_EQ(body["model_id"], "local/tiny/encoder@latest");
+  EXPECT_EQ(body["role"], "encoder");
+}
+
 TEST_F(CoreClientTest, HttpErrorCarriesCoresMessage) {
   testing::TestHttpListener core(400, R"({"status":"error","message":"manifest: spec.io is bad"})");
   StatusOr<CoreReply> reply = RegisterWithCore(core.url(), model_);

@@ -65,6 +65,11 @@ std::string Bytes(uint64_t bytes) {
   return fmt::format("{:.1f} MiB", bytes / 1048576.0);
 }
 
+// " (role encoder)", or nothing for a registration without a role.
+std::string RoleSuffix(const std::string& role) {
+  return role.empty() ? "" : fmt::format(" (role {})", role);
+}
+
 }  // namespace
 
 struct ModelManager::Entry {
@@ -247,25 +252,27 @@ StatusOr<RegistrationResult> ModelManager::Impl::Register(const RegistrationRequ
   ASSIGN_OR_RETURN(ModelSettings settings, SettingsFor(request.model_id, request.settings));
   std::unique_lock registration(registration_mutex_);
   ASSIGN_OR_RETURN(const ModelSource source,
-                   ResolveModelSource(request.path, request.manifest_path,
+                   ResolveModelSource(request.path, request.manifest_path, request.role,
                                       options_.models_directory));
   if (const auto existing = Find(request.model_id)) {
-    if (existing->record.source_path == source.source_path) {
+    if (existing->record.source_path == source.source_path &&
+        existing->record.role == request.role) {
       registration.unlock();
       if (request.load || settings.load) RETURN_IF_ERROR(Load(request.model_id));
       return RegistrationResult{existing->record.plugin_id, true};
     }
-    return AlreadyExists(
-        fmt::format("model '{}' is already registered from {}; register {} under "
-                    "another id or version",
-                    request.model_id, existing->record.source_path, source.source_path));
+    return AlreadyExists(fmt::format(
+        "model '{}' is already registered from {}{}; register {}{} under another id or version",
+        request.model_id, existing->record.source_path, RoleSuffix(existing->record.role),
+        source.source_path, RoleSuffix(request.role)));
   }
   // The body's execution_format wins, then the manifest's or the file's, then the framework.
   std::string format = request.execution_format;
   if (format.empty()) format = source.execution_format;
   if (format.empty()) format = request.framework;
   ASSIGN_OR_RETURN(const auto plugin, ChoosePlugin(request, format));
-  auto loaded = LoadModel(plugin, source.load_path, PluginConfig(settings, source.manifest_yaml));
+  auto loaded = LoadModel(plugin, source.load_path,
+                          PluginConfig(settings, source.manifest_yaml, request.role));
   if (!loaded.ok()) {
     return InvalidArgument(fmt::format("{} does not load with plugin '{}': {}", source.load_path,
                                        plugin->id, loaded.status().message()));
@@ -275,6 +282,7 @@ StatusOr<RegistrationResult> ModelManager::Impl::Register(const RegistrationRequ
   record.source_path = source.source_path;
   record.load_path = source.load_path;
   record.plugin_id = plugin->id;
+  record.role = request.role;
   record.manifest_yaml = source.manifest_yaml;
   record.settings_json = request.settings.dump();
   record.metadata_json = Json{{"name", request.name},
@@ -449,7 +457,7 @@ Status ModelManager::Impl::LoadNow(const std::shared_ptr<Entry>& entry) {
       Internal(fmt::format("plugin '{}' is not loaded", record.plugin_id));
   if (auto plugin = plugins_.Find(record.plugin_id)) {
     loaded = LoadModel(std::move(plugin), record.load_path,
-                       PluginConfig(entry->settings, record.manifest_yaml));
+                       PluginConfig(entry->settings, record.manifest_yaml, record.role));
   }
   if (!loaded.ok()) {
     Release(*entry);

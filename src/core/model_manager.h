@@ -55,6 +55,7 @@ struct RegistrationRequest {
   std::string model_id;
   std::string path;  // "path" or "model_path"
   std::string manifest_path;
+  std::string role;  // the manifest's execution file to load, by role; empty: the default
   std::string plugin_id;
   std::string execution_format;
   std::string framework;
@@ -110,8 +111,9 @@ class ModelManager {
   // settings say "load".
   Status Restore();
 
-  // Errors: InvalidArgument (bad id, files, settings, unknown plugin or format, model the plugin
-  // refuses), AlreadyExists (same id registered from another path).
+  // Errors: InvalidArgument (bad id, files, settings, a role the manifest lacks or a role
+  // without a manifest, unknown plugin or format, model the plugin refuses), AlreadyExists
+  // (same id registered from another path, or from the same path with another role).
   StatusOr<RegistrationResult> Register(const RegistrationRequest& request);
 
   std::vector<ModelInfo> List() const;

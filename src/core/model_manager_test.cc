@@ -203,6 +203,44 @@ TEST_F(ModelManagerTest, RestoreBringsModelsBackUnloadedWithTheirSettings) {
   EXPECT_TRUE(Infer("local/vector@1").status.ok());
 }
 
+TEST_F(ModelManagerTest, ARoleRegistrationLoadsThatFileAndSurvivesARestart) {
+  const auto package = directory_ / "t5";
+  testing::WriteTwoRoleEchoPackage(package);
+  RegistrationRequest request;
+  request.model_id = "hf/t5/encoder@main";
+  request.path = package.string();
+  request.role = "encoder";
+  ASSERT_TRUE(manager().Register(request).ok());
+  // The same id from the same package with another role is a conflict, with the same role not.
+  request.role = "decoder";
+  auto conflict = manager().Register(request);
+  EXPECT_EQ(conflict.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(conflict.status().message(), "model 'hf/t5/encoder@main' is already registered from " +
+                                             package.string() + " (role encoder); register " +
+                                             package.string() +
+                                             " (role decoder) under another id or version");
+  request.role = "encoder";
+  auto again = manager().Register(request);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->already_registered);
+
+  manager_.reset();
+  store_.reset();
+  OpenStore();
+  ASSERT_TRUE(manager().Restore().ok());
+  auto info = manager().Describe("hf/t5/encoder@main");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->record.role, "encoder");
+  EXPECT_EQ(info->record.source_path, package.string());
+  EXPECT_EQ(info->record.load_path, (package / "onnx" / "encoder_model.echo").string());
+  Tensor ids(DataType::kInt64, {1, 4});
+  for (int64_t i = 0; i < 4; ++i) ids.data<int64_t>()[i] = 10 + i;
+  const InferenceOutcome outcome = Infer("hf/t5/encoder@main", {{"ids", ids}});
+  ASSERT_TRUE(outcome.status.ok()) << outcome.status.ToString();
+  ASSERT_EQ(outcome.outputs.size(), 1u);
+  EXPECT_EQ(outcome.outputs[0].name, "ids_echo");
+}
+
 TEST_F(ModelManagerTest, LoadTrueKeepsTheModelLoaded) {
   RegistrationRequest request;
   request.model_id = "local/vector@1";

@@ -42,25 +42,17 @@ std::string FormatOfExtension(const fs::path& file) {
 }
 
 StatusOr<ModelSource> FromManifest(const fs::path& manifest_path, const fs::path& root,
-                                   ModelSource source) {
+                                   const std::string& role, ModelSource source) {
   ASSIGN_OR_RETURN(source.manifest_yaml, ReadText(manifest_path));
+  const auto in_manifest = [&](const Status& status) {
+    return InvalidArgument(
+        fmt::format("manifest {}: {}", manifest_path.string(), status.message()));
+  };
   auto manifest = ParseManifest(source.manifest_yaml);
-  if (!manifest.ok()) {
-    return InvalidArgument(
-        fmt::format("manifest {}: {}", manifest_path.string(), manifest.status().message()));
-  }
-  std::vector<ManifestExecutionFile> files = manifest->execution_files;
-  if (files.empty() && manifest->files.size() == 1) files.push_back({manifest->files[0].path});
-  if (files.empty()) {
-    return InvalidArgument(
-        fmt::format("manifest {}: spec.format.execution_files is empty and the "
-                    "package has several files",
-                    manifest_path.string()));
-  }
-  const auto single = std::find_if(files.begin(), files.end(),
-                                   [](const auto& file) { return file.role == "single"; });
-  const fs::path file =
-      (root / (single != files.end() ? *single : files.front()).path).lexically_normal();
+  if (!manifest.ok()) return in_manifest(manifest.status());
+  auto execution_file = ExecutionFileFor(*manifest, role);
+  if (!execution_file.ok()) return in_manifest(execution_file.status());
+  const fs::path file = (root / execution_file->path).lexically_normal();
   std::error_code error;
   if (!fs::exists(file, error)) {
     return InvalidArgument(fmt::format("manifest {}: execution file {} does not exist",
@@ -99,7 +91,31 @@ StatusOr<fs::path> SingleOnnxFile(const fs::path& directory) {
 
 }  // namespace
 
+StatusOr<ManifestExecutionFile> ExecutionFileFor(const Manifest& manifest,
+                                                 const std::string& role) {
+  std::vector<ManifestExecutionFile> files = manifest.execution_files;
+  if (files.empty() && manifest.files.size() == 1) files.push_back({manifest.files[0].path});
+  if (files.empty()) {
+    return InvalidArgument(
+        "spec.format.execution_files is empty and the package has several files");
+  }
+  const auto with_role = [&](const std::string& wanted) {
+    return std::find_if(files.begin(), files.end(),
+                        [&](const auto& file) { return file.role == wanted; });
+  };
+  if (role.empty()) {
+    const auto single = with_role("single");
+    return single != files.end() ? *single : files.front();
+  }
+  if (const auto chosen = with_role(role); chosen != files.end()) return *chosen;
+  std::vector<std::string> roles;
+  for (const auto& file : files) roles.push_back(file.role);
+  return InvalidArgument(fmt::format("no execution file has role \"{}\"; the package's roles: {}",
+                                     role, fmt::join(roles, ", ")));
+}
+
 StatusOr<ModelSource> ResolveModelSource(const std::string& path, const std::string& manifest_path,
+                                         const std::string& role,
                                          const std::string& base_directory) {
   if (path.empty() && manifest_path.empty()) {
     return InvalidArgument(
@@ -123,10 +139,16 @@ StatusOr<ModelSource> ResolveModelSource(const std::string& path, const std::str
                     target.string()));
   }
   if (!manifest.empty()) {
-    return FromManifest(manifest, is_directory ? target : manifest.parent_path(), source);
+    return FromManifest(manifest, is_directory ? target : manifest.parent_path(), role, source);
   }
   if (is_directory && fs::exists(target / "manifest.yaml", error)) {
-    return FromManifest(target / "manifest.yaml", target, source);
+    return FromManifest(target / "manifest.yaml", target, role, source);
+  }
+  if (!role.empty()) {
+    return InvalidArgument(
+        fmt::format("role \"{}\" needs a package with a manifest that names its execution files "
+                    "by role; {} has no manifest.yaml",
+                    role, target.string()));
   }
   if (is_directory) {
     ASSIGN_OR_RETURN(const fs::path file, SingleOnnxFile(target));

@@ -6,7 +6,9 @@
 // reports a full signature:
 //   "inputs":  [{"name": "x", "datatype": "FP32", "shape": [-1, 16]}, ...]
 //   "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, 4]}, ...]
-// An unreadable manifest adds nothing (registration has already validated it). Pure.
+// The manifest's tensors describe its default execution file (ExecutionFileFor with no role,
+// model_source.h), so a model registered with a `role` whose file is another one gets none. An
+// unreadable manifest adds nothing (registration has already validated it). Pure.
 #pragma once
 
 #include <string>
@@ -15,6 +17,8 @@
 
 namespace mlos::core {
 
-std::string PluginConfig(const ModelSettings& settings, const std::string& manifest_yaml);
+// `role`: the role the model was registered with (empty: none).
+std::string PluginConfig(const ModelSettings& settings, const std::string& manifest_yaml,
+                         const std::string& role = "");
 
 }  // namespace mlos::core

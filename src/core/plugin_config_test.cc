@@ -45,5 +45,28 @@ TEST(PluginConfigTest, SettingsWinAndNothingIsInventedWithoutAManifest) {
   EXPECT_EQ(PluginConfig(ModelSettings{}, "not: [a manifest"), "{}");
 }
 
+TEST(PluginConfigTest, TheManifestTensorsGoOnlyToTheExecutionFileTheyDescribe) {
+  Manifest manifest;
+  manifest.name = "t5";
+  manifest.namespace_ = "hf";
+  manifest.version = "main";
+  manifest.created = "2026-11-26T08:00:00Z";
+  manifest.framework = "onnx";
+  manifest.format_type = "onnx";
+  manifest.execution_format = "onnx";
+  manifest.files = {{"onnx/decoder_model.onnx", 10, std::string(64, 'a')},
+                    {"onnx/encoder_model.onnx", 10, std::string(64, 'b')}};
+  // spec.io describes the default file, the first: the decoder.
+  manifest.execution_files = {{"onnx/decoder_model.onnx", "decoder"},
+                              {"onnx/encoder_model.onnx", "encoder"}};
+  manifest.inputs = {{"input_ids", DataType::kInt64, {-1, -1}}};
+  const std::string yaml = SerializeManifest(manifest);
+  const nlohmann::json declared = nlohmann::json::parse(
+      R"({"inputs": [{"name": "input_ids", "datatype": "INT64", "shape": [-1, -1]}]})");
+  EXPECT_EQ(nlohmann::json::parse(PluginConfig(ModelSettings{}, yaml, "")), declared);
+  EXPECT_EQ(nlohmann::json::parse(PluginConfig(ModelSettings{}, yaml, "decoder")), declared);
+  EXPECT_EQ(PluginConfig(ModelSettings{}, yaml, "encoder"), "{}");
+}
+
 }  // namespace
 }  // namespace mlos::core

@@ -11,7 +11,7 @@ namespace mlos::core {
 namespace {
 
 // Schema migrations: entry i upgrades user_version i to i + 1. Append only.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     "CREATE TABLE models ("
     "  id TEXT PRIMARY KEY,"
     "  source_path TEXT NOT NULL,"
@@ -23,6 +23,8 @@ constexpr std::array<const char*, 1> kMigrations = {
     "  inputs TEXT NOT NULL,"
     "  outputs TEXT NOT NULL,"
     "  created TEXT NOT NULL)",
+    // Registrations of one execution file of a multi-file package, by role.
+    "ALTER TABLE models ADD COLUMN role TEXT NOT NULL DEFAULT ''",
 };
 
 // A prepared statement, finalized on scope exit.
@@ -108,9 +110,9 @@ Status RegistryStore::Insert(const ModelRecord& record) {
   std::lock_guard lock(mutex_);
   Statement insert(db_,
                    "INSERT INTO models (id, source_path, load_path, plugin_id, manifest, settings,"
-                   " metadata, inputs, outputs, created) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                   " metadata, inputs, outputs, created, role) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert.ok()) return Internal(Error("preparing insert"));
-  const std::array<std::string, 10> values = {record.id,
+  const std::array<std::string, 11> values = {record.id,
                                               record.source_path,
                                               record.load_path,
                                               record.plugin_id,
@@ -119,7 +121,8 @@ Status RegistryStore::Insert(const ModelRecord& record) {
                                               record.metadata_json,
                                               TensorSpecsToJson(record.signature.inputs).dump(),
                                               TensorSpecsToJson(record.signature.outputs).dump(),
-                                              record.created};
+                                              record.created,
+                                              record.role};
   for (size_t i = 0; i < values.size(); ++i) insert.Bind(static_cast<int>(i) + 1, values[i]);
   const int result = sqlite3_step(insert.get());
   if (result == SQLITE_CONSTRAINT) {
@@ -147,14 +150,21 @@ StatusOr<std::vector<ModelRecord>> RegistryStore::LoadAll() {
   std::lock_guard lock(mutex_);
   Statement select(db_,
                    "SELECT id, source_path, load_path, plugin_id, manifest, settings, metadata,"
-                   " inputs, outputs, created FROM models ORDER BY id");
+                   " inputs, outputs, created, role FROM models ORDER BY id");
   if (!select.ok()) return Internal(Error("preparing select"));
   std::vector<ModelRecord> records;
   int result;
   while ((result = sqlite3_step(select.get())) == SQLITE_ROW) {
-    ModelRecord record{select.Column(0), select.Column(1), select.Column(2), select.Column(3),
-                       select.Column(4), select.Column(5), select.Column(6), {},
-                       select.Column(9)};
+    ModelRecord record;
+    record.id = select.Column(0);
+    record.source_path = select.Column(1);
+    record.load_path = select.Column(2);
+    record.plugin_id = select.Column(3);
+    record.role = select.Column(10);
+    record.manifest_yaml = select.Column(4);
+    record.settings_json = select.Column(5);
+    record.metadata_json = select.Column(6);
+    record.created = select.Column(9);
     const std::string where = fmt::format("registry {}: model '{}'", path_, record.id);
     const auto inputs = nlohmann::json::parse(select.Column(7), nullptr, false);
     const auto outputs = nlohmann::json::parse(select.Column(8), nullptr, false);

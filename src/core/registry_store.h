@@ -23,6 +23,7 @@ struct ModelRecord {
   std::string source_path;  // what was registered: package dir or model file (absolute)
   std::string load_path;    // what the plugin loads (absolute)
   std::string plugin_id;
+  std::string role;  // the manifest's execution file role asked for at registration, or empty
   std::string manifest_yaml;         // empty when the model came without a manifest
   std::string settings_json = "{}";  // settings given at registration (model_settings.h)
   std::string metadata_json = "{}";  // name, description, framework as registered

@@ -56,6 +56,63 @@ TEST(RegistryStoreTest, RecordsSurviveReopening) {
   EXPECT_FALSE(record.signature.outputs[0].shape.has_value());
 }
 
+TEST(RegistryStoreTest, TheRoleSurvivesReopening) {
+  const std::string path = FreshPath("registry_role");
+  ModelRecord encoder = SampleRecord();
+  encoder.id = "hf/acme/t5-small/encoder@main";
+  encoder.role = "encoder";
+  {
+    auto store = RegistryStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->Insert(encoder).ok());
+    ASSERT_TRUE((*store)->Insert(SampleRecord()).ok());
+  }
+  auto store = RegistryStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto records = (*store)->LoadAll();
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].id, encoder.id);
+  EXPECT_EQ((*records)[0].role, "encoder");
+  EXPECT_EQ((*records)[1].role, "");
+}
+
+// A registry written by a build before roles (schema version 1) opens, keeps its models (with no
+// role) and takes new ones with a role.
+TEST(RegistryStoreTest, AVersionOneRegistryIsUpgraded) {
+  const std::string path = FreshPath("registry_version_1");
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "CREATE TABLE models (id TEXT PRIMARY KEY, source_path TEXT NOT NULL,"
+                   " load_path TEXT NOT NULL, plugin_id TEXT NOT NULL, manifest TEXT NOT NULL,"
+                   " settings TEXT NOT NULL, metadata TEXT NOT NULL, inputs TEXT NOT NULL,"
+                   " outputs TEXT NOT NULL, created TEXT NOT NULL);"
+                   "INSERT INTO models VALUES ('local/old@1', '/models/old', "
+                   "'/models/old/model.onnx', 'onnx', '', '{}', '{}', '[]', '[]', "
+                   "'2026-01-01T00:00:00Z');"
+                   "PRAGMA user_version=1;",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = RegistryStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ModelRecord encoder = SampleRecord();
+  encoder.role = "encoder";
+  ASSERT_TRUE((*store)->Insert(encoder).ok());
+  auto records = (*store)->LoadAll();
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].id, "local/mlp@latest");
+  EXPECT_EQ((*records)[0].role, "encoder");
+  EXPECT_EQ((*records)[1].id, "local/old@1");
+  EXPECT_EQ((*records)[1].load_path, "/models/old/model.onnx");
+  EXPECT_EQ((*records)[1].role, "");
+}
+
 TEST(RegistryStoreTest, DuplicateIdIsAlreadyExists) {
   auto store = RegistryStore::Open(FreshPath("registry_duplicate"));
   ASSERT_TRUE(store.ok());

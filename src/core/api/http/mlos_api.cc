@@ -93,6 +93,7 @@ Json ModelJson(const ModelInfo& info) {
                 {"last_used", info.last_used ? Json(FormatUtc(*info.last_used)) : Json()},
                 {"created", record.created},
                 {"inference_endpoint", InferenceEndpoint(record.id)}};
+  if (!record.role.empty()) model["role"] = record.role;
   if (metadata.is_object()) {
     for (const auto& [key, value] : metadata.items()) {
       if (!value.is_string() || !value.get<std::string>().empty()) model[key] = value;
@@ -124,6 +125,7 @@ StatusOr<RegistrationRequest> ParseRegistration(const Json& body) {
   RETURN_IF_ERROR(ReadString(body, "model_path", &request.path));
   RETURN_IF_ERROR(ReadString(body, "path", &request.path));
   RETURN_IF_ERROR(ReadString(body, "manifest_path", &request.manifest_path));
+  RETURN_IF_ERROR(ReadString(body, "role", &request.role));
   RETURN_IF_ERROR(ReadString(body, "plugin_id", &request.plugin_id));
   RETURN_IF_ERROR(ReadString(body, "execution_format", &request.execution_format));
   RETURN_IF_ERROR(ReadString(body, "framework", &request.framework));

@@ -160,6 +160,85 @@ TEST_F(MlosApiTest, RegisterErrors) {
   EXPECT_EQ(Json::parse(response.body)["message"], "model local/vector@1 is already registered");
 }
 
+TEST_F(MlosApiTest, RegisterByRoleServesEachExecutionFile) {
+  const auto package = directory_ / "t5";
+  testing::WriteTwoRoleEchoPackage(package);
+  const auto register_role = [&](const std::string& id, const Json& role) {
+    Json body = {{"model_id", id}, {"path", package.string()}};
+    if (!role.is_null()) body["role"] = role;
+    return Call("POST", "/models/register", body.dump());
+  };
+  HttpResponse response = register_role("hf/t5/encoder@main", "encoder");
+  ASSERT_EQ(response.status, 200u) << response.body;
+  response = register_role("hf/t5/decoder@main", "decoder");
+  ASSERT_EQ(response.status, 200u) << response.body;
+  response = register_role("hf/t5@main", nullptr);  // no role: the first file
+  ASSERT_EQ(response.status, 200u) << response.body;
+
+  const Json encoder = Json::parse(Call("GET", "/models/hf%2Ft5%2Fencoder%40main").body);
+  EXPECT_EQ(encoder["role"], "encoder");
+  EXPECT_EQ(encoder["path"], package.string());
+  EXPECT_EQ(encoder["load_path"], (package / "onnx" / "encoder_model.echo").string());
+  EXPECT_EQ(encoder["inputs"][0]["name"], "ids");
+  const Json listing = Json::parse(Call("GET", "/models").body);
+  ASSERT_EQ(listing["models"].size(), 3u);
+  EXPECT_EQ(listing["models"][0]["id"], "hf/t5/decoder@main");
+  EXPECT_EQ(listing["models"][0]["role"], "decoder");
+  EXPECT_EQ(listing["models"][0]["inputs"][0]["name"], "hidden");
+  EXPECT_EQ(listing["models"][2]["id"], "hf/t5@main");
+  EXPECT_FALSE(listing["models"][2].contains("role"));
+  EXPECT_EQ(listing["models"][2]["load_path"], (package / "onnx" / "decoder_model.echo").string());
+
+  response = Call("POST", "/models/hf/t5/encoder@main/inference", R"({"ids":[[1,2,3,4]]})");
+  ASSERT_EQ(response.status, 200u) << response.body;
+  EXPECT_EQ(Json::parse(response.body)["outputs"]["ids_echo"]["data"], Json::parse("[1,2,3,4]"));
+  response = Call("POST", "/models/hf/t5/decoder@main/inference", R"({"hidden":[[0.5,-1]]})");
+  ASSERT_EQ(response.status, 200u) << response.body;
+  EXPECT_EQ(Json::parse(response.body)["outputs"]["hidden_echo"]["data"], Json::parse("[0.5,-1]"));
+}
+
+TEST_F(MlosApiTest, RoleErrors) {
+  const auto package = directory_ / "t5";
+  testing::WriteTwoRoleEchoPackage(package);
+  HttpResponse response = Call(
+      "POST", "/models/register",
+      Json{
+          {"model_id", "hf/t5/vision@main"}, {"path", package.string()}, {"role", "vision_encoder"}}
+          .dump());
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_EQ(Message(response), "manifest " + (package / "manifest.yaml").string() +
+                                   ": no execution file has role \"vision_encoder\"; the "
+                                   "package's roles: decoder, encoder");
+  response =
+      Call("POST", "/models/register",
+           Json{{"model_id", "local/vector@1"}, {"path", model_path_}, {"role", "encoder"}}.dump());
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_EQ(Message(response),
+            "role \"encoder\" needs a package with a manifest that names its execution files by "
+            "role; " +
+                model_path_ + " has no manifest.yaml");
+  response =
+      Call("POST", "/models/register",
+           Json{{"model_id", "hf/t5/x@main"}, {"path", package.string()}, {"role", 1}}.dump());
+  EXPECT_EQ(response.status, 400u);
+  EXPECT_EQ(Message(response), "register: \"role\" must be a string, got number");
+  EXPECT_EQ(Call("GET", "/models").body.find("hf/t5"), std::string::npos);
+
+  // Same id and package, another role (or none): 409 like another path.
+  const Json encoder = {
+      {"model_id", "hf/t5/encoder@main"}, {"path", package.string()}, {"role", "encoder"}};
+  ASSERT_EQ(Call("POST", "/models/register", encoder.dump()).status, 200u);
+  Json other = encoder;
+  other["role"] = "decoder";
+  EXPECT_EQ(Call("POST", "/models/register", other.dump()).status, 409u);
+  other.erase("role");
+  EXPECT_EQ(Call("POST", "/models/register", other.dump()).status, 409u);
+  response = Call("POST", "/models/register", encoder.dump());
+  EXPECT_EQ(response.status, 200u);
+  EXPECT_EQ(Json::parse(response.body)["message"],
+            "model hf/t5/encoder@main is already registered");
+}
+
 TEST_F(MlosApiTest, InferenceErrorsNameTheProblem) {
   RegisterVector();
   const std::string target = "/models/local%2Fvector%401/inference";
