@@ -101,7 +101,7 @@ bench-protocols: deps configure
 # $(BUILD)/e2e/zoo-real (several GB, many minutes). E2E_ARGS: e.g. --models bert clip.
 .PHONY: e2e
 e2e: build
-	OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/mlos-e2e/mlos_e2e.py --build $(BUILD) $(E2E_ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(BUILD)/bin/mlos-e2e $(E2E_ARGS)
 
 # Axon install time of a 100 MiB model from the hub emulator (tools/bench-axon, docs/benchmarks.md):
 # one stream vs ranged parallel parts, on the bare loopback and behind a per-connection cap.
