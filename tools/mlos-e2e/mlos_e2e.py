@@ -170,6 +170,9 @@ class ModelRun:
             self.install_and_register()
             for component, model_id in self.component_ids:
                 self.exercise(component, model_id)
+            for component, model_id in self.component_ids:
+                if component.feeds:
+                    self.chain(component, model_id)
         except Exception as error:  # noqa: BLE001 - any failure fails this model, not the run
             self.record["error"] = f"{type(error).__name__}: {error}"
             log(f"  FAILED: {self.record['error']}")
@@ -224,12 +227,41 @@ class ModelRun:
             pairs.append((component, ids[0]))
         return pairs
 
+    def references(self, component):
+        """[(inputs, outputs)] of COMPONENT's data sets, named as the served model names them."""
+        renames = self.publication.renames
+        return [({renames.get(name, name): array for name, array in inputs.items()},
+                 {renames.get(name, name): array for name, array in outputs.items()})
+                for inputs, outputs in data_sets(self.context.fixtures / component.fixture)]
+
+    def chain(self, component, model_id):
+        """Runs COMPONENT on every data set with each fed input replaced by what the server
+        answered for the feeding role on its data set (over the first protocol), as a seq2seq
+        application does, and checks the result against torch's chained outputs."""
+        served_ids = {c.role: i for c, i in self.component_ids}
+        feeding = {c.role: c for c, _ in self.component_ids}
+        endpoint = self.context.endpoints[0]
+        try:
+            for index, (inputs, expected) in enumerate(self.references(component)):
+                inputs = dict(inputs)
+                for input_name, role, output in component.feeds:
+                    source_inputs = self.references(feeding[role])[index][0]
+                    inputs[input_name] = endpoint.infer(served_ids[role], source_inputs)[output][1]
+                served = endpoint.infer(model_id, inputs)
+                for check in checks.compare(expected, served):
+                    if check["check"] == "values":
+                        check["detail"] = (f"data set {index}, fed by the served "
+                                           f"{'/'.join(role for _, role, _ in component.feeds)}: "
+                                           f"{check['detail']}")
+                        self.add_check(component, endpoint.name, dict(check, check="chain"))
+        except Exception as error:  # noqa: BLE001 - the chain failed: a failed check
+            self.add_check(component, endpoint.name,
+                           checks.result("chain", False, f"{type(error).__name__}: {error}"))
+
     def exercise(self, component, model_id):
         context = self.context
+        references = self.references(component)
         renames = self.publication.renames
-        references = [({renames.get(name, name): array for name, array in inputs.items()},
-                       {renames.get(name, name): array for name, array in outputs.items()})
-                      for inputs, outputs in data_sets(context.fixtures / component.fixture)]
         judgements = [zoo.Judgement(renames.get(j.output, j.output), j.kind)
                       for j in component.judgements]
         entry = {"role": component.role, "model_id": model_id, "first_inference_ms": None,

@@ -27,6 +27,10 @@ class Component:
     role: str  # "single", or the execution-file role of a multi-file model
     architecture: str  # the fixture factory's architecture name (fixture <architecture>_opset17)
     judgements: tuple = ()
+    # (input, role, output) triples: in this fixture's data sets that input is the other role's output
+    # on its own data sets (the fixture factory builds them so), so the served models can be
+    # chained as an application would: the served output fed in place of torch's.
+    feeds: tuple = ()
 
     @property
     def fixture(self):
@@ -61,7 +65,9 @@ ZOO = (
     text_model("bert", "BERT-base", "hf"),
     text_model("roberta", "RoBERTa-base", "modelscope"),
     ZooModel("t5_small", "T5-small", "seq2seq", "hf",
-             (Component("encoder", "t5_encoder"), Component("decoder", "t5_decoder"))),
+             (Component("encoder", "t5_encoder"),
+              Component("decoder", "t5_decoder",
+                        feeds=(("encoder_hidden_states", "encoder", "last_hidden_state"),)))),
     classifier("resnet50", "ResNet-50", "hf"),
     classifier("vit_b_16", "ViT-B/16", "hf"),
     classifier("mobilenet_v2", "MobileNetV2", "pytorch"),
