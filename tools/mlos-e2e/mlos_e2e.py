@@ -38,6 +38,7 @@ import harness  # noqa: E402
 import hubs  # noqa: E402
 import measure  # noqa: E402
 import protocols  # noqa: E402
+import summary_table  # noqa: E402
 import zoo  # noqa: E402
 
 FIXTURE_PYTHON = "/usr/bin/python3"
@@ -484,6 +485,7 @@ def main():
     rendered = browser_check.check(page, options.out / "report.png", options.chromium)
     (options.out / "browser_check.json").write_text(json.dumps(rendered, indent=2))
 
+    print(summary_table.markdown(summary), flush=True)
     totals = summary["totals"]
     log(f"{totals['models_passed']}/{totals['models']} models passed, "
         f"{totals['checks'] - totals['checks_failed']}/{totals['checks']} checks; report "
