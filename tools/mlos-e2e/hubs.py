@@ -88,7 +88,8 @@ def publish_kaggle(model, fixtures, root, url, _axon):
 def publish_tfhub(model, fixtures, root, url, _axon):
     folder = root / "tfhub" / ORG / repository_name(model) / "1"
     copy_into(folder, model_files(model, fixtures))
-    return Publication(f"tfhub/{ORG}/{repository_name(model)}/1", {"TFHUB_ENDPOINT": url + "/tfhub"})
+    return Publication(f"tfhub/{ORG}/{repository_name(model)}/1",
+                       {"TFHUB_ENDPOINT": url + "/tfhub"})
 
 
 def publish_registry(model, fixtures, root, url, axon):

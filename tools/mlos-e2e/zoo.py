@@ -25,7 +25,7 @@ class Judgement:
 @dataclasses.dataclass(frozen=True)
 class Component:
     role: str  # "single", or the execution-file role of a multi-file model
-    architecture: str  # the fixture factory's architecture name (fixture <architecture>_opset17)
+    architecture: str  # the fixture factory's architecture (fixture <architecture>_opset17)
     judgements: tuple = ()
     # (input, role, output) triples: in this fixture's data sets that input is the other role's output
     # on its own data sets (the fixture factory builds them so), so the served models can be
