@@ -27,9 +27,9 @@ class Component:
     role: str  # "single", or the execution-file role of a multi-file model
     architecture: str  # the fixture factory's architecture (fixture <architecture>_opset17)
     judgements: tuple = ()
-    # (input, role, output) triples: in this fixture's data sets that input is the other role's output
-    # on its own data sets (the fixture factory builds them so), so the served models can be
-    # chained as an application would: the served output fed in place of torch's.
+    # (input, role, output) triples: in this fixture's data sets that input is the other role's
+    # output on its own data sets (the fixture factory builds them so), so the served models can
+    # be chained as an application would: the served output fed in place of torch's.
     feeds: tuple = ()
 
     @property
