@@ -1,5 +1,7 @@
 #include "engine/executor.h"
 
+#include <chrono>
+
 namespace mlos::engine {
 namespace {
 
@@ -94,8 +96,17 @@ class PlannedSubgraph final : public Subgraph {
 
 }  // namespace
 
-Status RunPlan(const ExecutionPlan& plan, std::vector<Value>& values, ThreadPool* pool) {
-  for (const PlannedNode& node : plan.nodes) RETURN_IF_ERROR(RunNode(plan, node, values, pool));
+Status RunPlan(const ExecutionPlan& plan, std::vector<Value>& values, ThreadPool* pool,
+               OpProfile* profile) {
+  for (const PlannedNode& node : plan.nodes) {
+    if (profile == nullptr) {
+      RETURN_IF_ERROR(RunNode(plan, node, values, pool));
+      continue;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    RETURN_IF_ERROR(RunNode(plan, node, values, pool));
+    profile->Add(node.node->op_type(), std::chrono::steady_clock::now() - started);
+  }
   return Status::Ok();
 }
 

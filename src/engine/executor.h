@@ -9,14 +9,17 @@
 #include "common/status.h"
 #include "engine/execution_plan.h"
 #include "engine/kernel.h"
+#include "engine/op_profile.h"
 #include "engine/value.h"
 
 namespace mlos::engine {
 
 // Runs every node of `plan`. REQUIRES: `values` has plan.slot_count entries with the plan's input
 // and captured slots bound. Node outputs land in their slots; values nothing reads any more are
-// released. Errors carry the failing node's description.
-Status RunPlan(const ExecutionPlan& plan, std::vector<Value>& values, ThreadPool* pool);
+// released. Errors carry the failing node's description. When `profile` is not null, each node's
+// wall time is added to it under the node's op type.
+Status RunPlan(const ExecutionPlan& plan, std::vector<Value>& values, ThreadPool* pool,
+               OpProfile* profile = nullptr);
 
 // The value in `slot` after RunPlan: a constant of the plan or a run-time value.
 inline const Value& ValueInSlot(const ExecutionPlan& plan, const std::vector<Value>& values,

@@ -10,6 +10,7 @@
 #include "engine/input_validation.h"
 #include "engine/model_loader.h"
 #include "engine/model_signature.h"
+#include "engine/op_profile.h"
 #include "engine/thread_pool.h"
 
 namespace mlos::engine {
@@ -28,8 +29,12 @@ bool SharesBytes(const Tensor& a, const Tensor& b) {
 
 class GraphSession final : public Session {
  public:
-  GraphSession(onnx::ModelProto model, ModelSignature signature, std::shared_ptr<ThreadPool> pool)
-      : model_(std::move(model)), signature_(std::move(signature)), pool_(std::move(pool)) {}
+  GraphSession(onnx::ModelProto model, ModelSignature signature, std::shared_ptr<ThreadPool> pool,
+               std::shared_ptr<OpProfile> op_profile)
+      : model_(std::move(model)),
+        signature_(std::move(signature)),
+        pool_(std::move(pool)),
+        op_profile_(std::move(op_profile)) {}
 
   Status Prepare() {
     ASSIGN_OR_RETURN(plan_, BuildExecutionPlan(model_, KernelRegistry::BuiltIn()));
@@ -74,7 +79,7 @@ class GraphSession final : public Session {
     ASSIGN_OR_RETURN(std::vector<int> wanted, WantedOutputs(output_names));
     std::vector<Value> values(static_cast<size_t>(plan_.slot_count));
     for (size_t i = 0; i < matched.size(); ++i) values[plan_.input_slots[i]] = *matched[i];
-    RETURN_IF_ERROR(RunPlan(plan_, values, pool_.get()));
+    RETURN_IF_ERROR(RunPlan(plan_, values, pool_.get(), op_profile_.get()));
 
     std::vector<NamedValue> outputs;
     for (int output : wanted) {
@@ -114,6 +119,7 @@ class GraphSession final : public Session {
   ModelSignature signature_;
   ExecutionPlan plan_;
   std::shared_ptr<ThreadPool> pool_;  // ParallelFor is safe from concurrent runs
+  std::shared_ptr<OpProfile> op_profile_;  // null unless SessionOptions asked for one
 };
 
 std::shared_ptr<ThreadPool> PoolFor(const SessionOptions& options) {
@@ -150,7 +156,7 @@ StatusOr<std::unique_ptr<Session>> Session::Load(const std::string& path,
     ASSIGN_OR_RETURN(onnx::ModelProto model, LoadModelProto(path));
     ModelSignature signature = SignatureOf(model);
     auto session = std::make_unique<GraphSession>(std::move(model), std::move(signature),
-                                                  PoolFor(options));
+                                                  PoolFor(options), options.op_profile);
     RETURN_IF_ERROR(session->Prepare().WithContext("model '" + path + "'"));
     return std::unique_ptr<Session>(std::move(session));
   } catch (const std::bad_alloc&) {

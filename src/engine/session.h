@@ -44,12 +44,16 @@ struct ModelSignature {
 StatusOr<ModelSignature> ReadModelSignature(const std::string& path);
 
 class ThreadPool;
+class OpProfile;
 
 struct SessionOptions {
   int threads = 0;  // intra-op threads of the session's own pool; 0 = one per core
   // A pool shared with other sessions (e.g. every model of a server), so that models running at
   // once share the cores instead of oversubscribing them; when set, `threads` is ignored.
   std::shared_ptr<ThreadPool> thread_pool{};
+  // When set, every run adds each node's wall time to it by op type (engine/op_profile.h); the
+  // caller reads it. Null, the default, times nothing.
+  std::shared_ptr<OpProfile> op_profile{};
 };
 
 struct NamedTensor {
