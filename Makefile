@@ -111,6 +111,18 @@ bench-axon: deps configure
 	cmake --build $(BUILD) -j $(JOBS) --target axon
 	/usr/bin/python3 tools/bench-axon/bench.py --axon $(BUILD)/bin/axon $(BENCH_ARGS)
 
+# Our ONNX engine against ONNX Runtime on the real-size models (tools/bench-engine,
+# docs/benchmarks.md): p50/p90, ratio, peak RSS and load time at 1 and 2 threads, batch-8
+# throughput; writes $(BUILD)/bench-engine/results.json. The first run exports the models into
+# $(BUILD)/compare-ort/models. BENCH_ARGS: e.g. --quick, --models bert-128, --openblas-env unset,
+# --profile bert-128 --threads 2.
+.PHONY: bench-engine
+bench-engine: deps configure
+	cmake --build $(BUILD) -j $(JOBS) --target mlos-bench-engine
+	cd tools/compare-ort && { [ -d node_modules/onnxruntime-node ] || \
+	  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund; }
+	/usr/bin/python3 tools/bench-engine/bench.py --build $(BUILD) $(BENCH_ARGS)
+
 format:
 	git ls-files '*.h' '*.cc' | xargs clang-format -i
 
