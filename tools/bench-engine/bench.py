@@ -2,7 +2,7 @@
 """Our ONNX engine against ONNX Runtime on the real-size models: `make bench-engine`.
 
 Usage: bench.py [--build DIR] [--models CASE|FAMILY ...] [--threads 1 2] [--repeat 3]
-                [--seconds 2] [--min-runs 10] [--quick] [--openblas-env inherit|unset]
+                [--seconds 2] [--min-runs 10] [--max-seconds 10] [--quick] [--openblas-env inherit|unset]
                 [--model-dir DIR] [--out FILE] [--profile CASE ...]
 
 Each case is one model at one batch and sequence length (CASES below). For each case the inputs
@@ -11,7 +11,7 @@ the embedding table's size, attention masks all ones) and read by both engines. 
 case x thread count runs in a fresh process (DIR/bin/mlos-bench-engine, or bench_ort.js on
 tools/compare-ort's onnxruntime-node with intraOpNumThreads=N, interOpNumThreads=1 and all graph
 optimizations): it loads the model (timed), runs a warm-up, then timed runs until --seconds have
-passed and at least --min-runs were made, and reports p50/p90 and its peak RSS (VmHWM). The
+passed and at least --min-runs were made (or --max-seconds and 3 runs, for the slowest), and reports p50/p90 and its peak RSS (VmHWM). The
 matrix is run --repeat times, the two engines alternating which goes first; the table shows the
 medians over the repeats (of each repeat's p50, p90, load time and peak RSS), the ratio
 ours/ORT of the p50s, and, for the batch-8 cases, throughput in samples per second.
@@ -164,7 +164,7 @@ class Runner:
 
     def run(self, engine, case, threads, profile_dir=None):
         timing = ["--warmup", str(self.args.warmup), "--min-runs", str(self.args.min_runs),
-                  "--seconds", str(self.args.seconds)]
+                  "--seconds", str(self.args.seconds), "--max-seconds", str(self.args.max_seconds)]
         if engine == "mlos":
             command = [self.binary, self.model(case), "--inputs", str(self.inputs(case)),
                        "--threads", str(threads), *timing]
@@ -320,7 +320,9 @@ def parse_arguments():
     parser.add_argument("--seconds", type=float, default=2.0,
                         help="timed runs last at least this long per process")
     parser.add_argument("--min-runs", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--max-seconds", type=float, default=10.0,
+                        help="a slow model stops after this long and 3 runs")
+    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 1 repeat, 1 warm-up, 3 runs, no minimum time")
     parser.add_argument("--openblas-env", choices=("inherit", "unset"), default="inherit")
@@ -361,7 +363,8 @@ def main():
 
     report = {"machine": machine_description(), "openblas_env": args.openblas_env,
               "openblas": openblas, "threads": args.threads, "repeat": args.repeat,
-              "seconds": args.seconds, "min_runs": args.min_runs, "warmup": args.warmup,
+              "seconds": args.seconds, "min_runs": args.min_runs,
+              "max_seconds": args.max_seconds, "warmup": args.warmup,
               "model_dir": str(args.model_dir)}
     print(f"{machine_description()}\n{describe_openblas(args.openblas_env, openblas)}")
     started = time.monotonic()
@@ -374,9 +377,16 @@ def main():
 
     cells = run_matrix(runner, cases, args.threads, args.repeat)
     summaries = {key: summarize(cell) for key, cell in cells.items()}
+    blas = sorted({(run["openblas_threads"], run["openblas_core"])
+                   for (_, _, engine), cell in cells.items() if engine == "mlos"
+                   for run in cell["runs"]})
+    report["openblas_runtime"] = [{"threads": threads, "core": core} for threads, core in blas]
+    print("our engine's OpenBLAS GEMMs (their own threads, whatever --threads says): " +
+          ", ".join(f"{threads} threads, {core} kernels" for threads, core in blas))
     print(f"medians over {args.repeat} repeats of each process's p50/p90 (ms), peak RSS and load "
           f"time; each process: {args.warmup} warm-up runs, then at least {args.min_runs} runs "
-          f"and {args.seconds:g} s; ratio = ours p50 / ORT p50")
+          f"and {args.seconds:g} s (at most {args.max_seconds:g} s if 3 runs were made); "
+          f"ratio = ours p50 / ORT p50")
     print_table(cases, args.threads, summaries)
     report["results"] = [
         {"case": case.name, "model": f"{case.family}_opset17", "batch": case.batch,

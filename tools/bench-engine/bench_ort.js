@@ -1,13 +1,14 @@
 // Times one ONNX model in ONNX Runtime (onnxruntime-node, CPU), the counterpart of
 // mlos-bench-engine for bench.py. Uses tools/compare-ort's npm package (no second copy).
 //
-// Usage: node bench_ort.js MODEL INPUTS_DIR THREADS [--warmup 3] [--min-runs 10] [--seconds 2]
-//                          [--profile DIR]
+// Usage: node bench_ort.js MODEL INPUTS_DIR THREADS [--warmup 2] [--min-runs 10] [--seconds 2]
+//                          [--max-seconds 10] [--profile DIR]
 //
 // INPUTS_DIR holds inputs.json and the raw input files written by `mlos-bench-engine
 // --write-inputs`. The session has intraOpNumThreads=THREADS, interOpNumThreads=1 and ORT's
 // default graph optimizations (all). Runs --warmup untimed runs, then timed runs until --seconds
-// have passed and at least --min-runs were made. Prints one JSON line like mlos-bench-engine's:
+// have passed and at least --min-runs were made, or --max-seconds and at least 3 runs (the rule
+// of mlos-bench-engine). Prints one JSON line like mlos-bench-engine's:
 // load_ms (InferenceSession.create), runs, p50_ms/p90_ms/mean_ms (nearest rank), peak_rss_mib
 // (VmHWM), start_rss_mib (VmHWM before onnxruntime is loaded: node's own share), ort_version;
 // with --profile DIR, ORT's profiler writes its trace into DIR and "profile" lists
@@ -35,12 +36,12 @@ function parseArguments(argv) {
   const [model, inputsDir, threads, ...rest] = argv;
   if (!model || !inputsDir || !threads) {
     throw new Error('usage: bench_ort.js MODEL INPUTS_DIR THREADS [--warmup N] [--min-runs N] ' +
-                    '[--seconds S] [--profile DIR]');
+                    '[--seconds S] [--max-seconds S] [--profile DIR]');
   }
-  const options = {model, inputsDir, threads: Number(threads), warmup: 3, minRuns: 10,
-                   seconds: 2, profileDir: null};
+  const options = {model, inputsDir, threads: Number(threads), warmup: 2, minRuns: 10,
+                   seconds: 2, maxSeconds: 10, profileDir: null};
   const names = {'--warmup': 'warmup', '--min-runs': 'minRuns', '--seconds': 'seconds',
-                 '--profile': 'profileDir'};
+                 '--max-seconds': 'maxSeconds', '--profile': 'profileDir'};
   for (let i = 0; i < rest.length; i += 2) {
     const name = names[rest[i]];
     if (!name || rest[i + 1] === undefined) throw new Error(`bad argument ${rest[i]}`);
@@ -62,6 +63,12 @@ function readInputs(dir) {
     feeds[name] = new ort.Tensor(dtype, data, shape);
   }
   return feeds;
+}
+
+function enoughRuns(runs, seconds, options) {
+  const fewestRuns = 3;  // even a model slower than --max-seconds gets a median of 3
+  return (runs >= options.minRuns && seconds >= options.seconds) ||
+         (runs >= fewestRuns && seconds >= options.maxSeconds);
 }
 
 function nearestRank(sorted, quantile) {
@@ -107,8 +114,8 @@ async function main() {
   for (let i = 0; i < options.warmup; ++i) await session.run(feeds);
   const latencies = [];
   const timedStarted = process.hrtime.bigint();
-  while (latencies.length < options.minRuns ||
-         Number(process.hrtime.bigint() - timedStarted) / 1e9 < options.seconds) {
+  while (!enoughRuns(latencies.length, Number(process.hrtime.bigint() - timedStarted) / 1e9,
+                     options)) {
     const started = process.hrtime.bigint();
     await session.run(feeds);
     latencies.push(Number(process.hrtime.bigint() - started) / 1e6);

@@ -3,15 +3,20 @@
 //
 //   mlos-bench-engine MODEL --write-inputs DIR [--batch 1] [--dim sequence=128 ...] [--seed 1]
 //       writes the benchmark inputs (bench_inputs.h) and exits;
-//   mlos-bench-engine MODEL --inputs DIR [--threads 1] [--warmup 3] [--min-runs 10]
-//                     [--seconds 2] [--profile]
+//   mlos-bench-engine MODEL --inputs DIR [--threads 1] [--warmup 2] [--min-runs 10]
+//                     [--seconds 2] [--max-seconds 10] [--profile]
 //       loads MODEL with an intra-op pool of --threads, runs --warmup untimed runs, then timed runs
-//       one after another until --seconds have passed and at least --min-runs were made.
+//       one after another until --seconds have passed and at least --min-runs were made, or, for
+//       a slow model, once --max-seconds have passed (and at least 3 runs were made).
 //
 // Prints one JSON line: load_ms (Session::Load), runs, p50_ms/p90_ms/mean_ms (nearest rank),
 // peak_rss_mib (this process's VmHWM, loading included) and start_rss_mib (VmHWM before loading);
+// openblas_threads and openblas_core (the threads OpenBLAS's own GEMMs use, whatever --threads
+// says, and the kernel family it picked: both follow OPENBLAS_* variables);
 // with --profile also "profile": [{"op_type", "nodes", "ms"}] per timed run, most time first.
 // Exit codes: 0 done, 1 the model or the inputs are refused or a run failed, 2 bad usage.
+#include <cblas.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <fstream>
@@ -31,9 +36,10 @@ using Clock = std::chrono::steady_clock;
 
 struct TimingOptions {
   int threads = 1;
-  int warmup = 3;
+  int warmup = 2;
   int min_runs = 10;
   double seconds = 2;
+  double max_seconds = 10;
   bool profile = false;
 };
 
@@ -49,6 +55,13 @@ double PeakRssMib() {
     if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
   }
   return 0;
+}
+
+// Whether timing may stop after `runs` runs in `seconds` (the rule bench_ort.js follows too).
+bool EnoughRuns(int runs, double seconds, const TimingOptions& options) {
+  constexpr int kFewestRuns = 3;  // even a model slower than --max-seconds gets a median of 3
+  return (runs >= options.min_runs && seconds >= options.seconds) ||
+         (runs >= kFewestRuns && seconds >= options.max_seconds);
 }
 
 int WriteInputs(const std::string& model_path, const InputSizes& sizes, const std::string& dir) {
@@ -113,8 +126,8 @@ int Time(const std::string& model_path, const std::string& inputs_dir,
       op_profile ? op_profile->Totals() : std::vector<engine::OpTypeTime>{};
   std::vector<int64_t> latencies_ns;
   const Clock::time_point timed_started = Clock::now();
-  while (static_cast<int>(latencies_ns.size()) < options.min_runs ||
-         MillisecondsSince(timed_started) < options.seconds * 1e3) {
+  while (!EnoughRuns(static_cast<int>(latencies_ns.size()), MillisecondsSince(timed_started) / 1e3,
+                     options)) {
     const Clock::time_point started = Clock::now();
     if (Status status = run_once(); !status.ok()) {
       std::cerr << "mlos-bench-engine: " << status.ToString() << "\n";
@@ -133,7 +146,9 @@ int Time(const std::string& model_path, const std::string& inputs_dir,
                            {"p90_ms", summary.p90_us / 1e3},
                            {"mean_ms", summary.mean_us / 1e3},
                            {"peak_rss_mib", PeakRssMib()},
-                           {"start_rss_mib", start_rss_mib}};
+                           {"start_rss_mib", start_rss_mib},
+                           {"openblas_threads", openblas_get_num_threads()},
+                           {"openblas_core", openblas_get_corename()}};
   if (op_profile) {
     result["profile"] =
         ProfilePerRun(after_warmup, op_profile->Totals(), static_cast<int>(latencies_ns.size()));
@@ -165,6 +180,7 @@ int main(int argc, char** argv) {
   app.add_option("--min-runs", options.min_runs, "at least this many timed runs")
       ->check(CLI::PositiveNumber);
   app.add_option("--seconds", options.seconds, "time runs until this much time has passed");
+  app.add_option("--max-seconds", options.max_seconds, "stop after this long (3 runs at least)");
   app.add_flag("--profile", options.profile, "time every node; print ms per run by op type");
   CLI11_PARSE(app, argc, argv);
   for (const std::string& dim : dims) {
