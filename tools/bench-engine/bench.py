@@ -162,20 +162,23 @@ class Runner:
         if run.returncode != 0:
             raise RuntimeError(f"writing the inputs of {case.name}: {run.stderr.strip()}")
 
-    def run(self, engine, case, threads, profile_dir=None):
+    def run(self, engine, case, threads, profile=False):
+        """The engine's JSON result; with PROFILE, also its time by op type (ORT's trace is
+        written into OUT's folder)."""
         timing = ["--warmup", str(self.args.warmup), "--min-runs", str(self.args.min_runs),
                   "--seconds", str(self.args.seconds), "--max-seconds", str(self.args.max_seconds)]
         if engine == "mlos":
             command = [self.binary, self.model(case), "--inputs", str(self.inputs(case)),
                        "--threads", str(threads), *timing]
-            if profile_dir:
+            if profile:
                 command.append("--profile")
         else:
             command = [self.args.node, str(HERE / "bench_ort.js"), self.model(case),
                        str(self.inputs(case)), str(threads), *timing]
-            if profile_dir:
-                shutil.rmtree(profile_dir, ignore_errors=True)
-                command += ["--profile", str(profile_dir)]
+            if profile:
+                trace_dir = self.args.out.parent / f"ort-trace-{case.name}-{threads}"
+                shutil.rmtree(trace_dir, ignore_errors=True)
+                command += ["--profile", str(trace_dir)]
         return run_json(command, self.environment, f"{engine} on {case.name} ({threads} threads)")
 
 
@@ -258,15 +261,14 @@ def print_table(cases, threads_list, summaries):
                       f"ORT {number(ort_rate)}, ours/ORT {number(ratio, 2)}")
 
 
-def run_profiles(runner, cases, threads_list, out_dir):
+def run_profiles(runner, cases, threads_list):
     """Prints and returns {"<case>@<threads>": {"mlos": result, "ort": result}}."""
     profiles = {}
     for case in cases:
         for threads in threads_list:
             progress(f"profiling {case.name} at {threads} threads")
-            both = {"mlos": runner.run("mlos", case, threads, profile_dir=True),
-                    "ort": runner.run("ort", case, threads,
-                                      profile_dir=out_dir / f"ort-trace-{case.name}-{threads}")}
+            both = {engine: runner.run(engine, case, threads, profile=True)
+                    for engine in ("mlos", "ort")}
             profiles[f"{case.name}@{threads}"] = both
             print_profile(case, threads, both)
     return profiles
@@ -313,8 +315,9 @@ def parse_arguments():
                         help="build directory holding bin/mlos-bench-engine")
     parser.add_argument("--models", nargs="+", metavar="CASE",
                         default=[case.name for case in CASES],
-                        help=f"cases ({', '.join(CASES_BY_NAME)}) or model families "
-                             "(all cases of that model); default all")
+                        help=f"cases ({', '.join(CASES_BY_NAME)}) or models "
+                             "(every case of that model: bert = bert-16, bert-128, bert-128-b8); "
+                             "default all")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=2.0,
@@ -369,7 +372,7 @@ def main():
     print(f"{machine_description()}\n{describe_openblas(args.openblas_env, openblas)}")
     started = time.monotonic()
     if args.profile:
-        report["profiles"] = run_profiles(runner, cases, args.threads, args.out.parent)
+        report["profiles"] = run_profiles(runner, cases, args.threads)
         out = args.out.with_name("profile.json") if args.out.name == "results.json" else args.out
         out.write_text(json.dumps(report, indent=1) + "\n")
         print(f"\nwritten {out} ({time.monotonic() - started:.0f} s)")
