@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Our ONNX engine against ONNX Runtime on the real-size models: `make bench-engine`.
 
-Usage: bench.py [--build DIR] [--models CASE|FAMILY ...] [--threads 1 2] [--repeat 3]
-                [--seconds 2] [--min-runs 10] [--max-seconds 10] [--quick] [--openblas-env inherit|unset]
-                [--model-dir DIR] [--out FILE] [--profile CASE ...]
+Usage: bench.py [--build DIR] [--models CASE|MODEL ...] [--threads 1 2] [--repeat 3]
+                [--seconds 2] [--min-runs 10] [--max-seconds 10] [--quick]
+                [--openblas-env inherit|unset] [--model-dir DIR] [--out FILE]
+                [--profile CASE|MODEL ...]
 
 Each case is one model at one batch and sequence length (CASES below). For each case the inputs
 are written once by `mlos-bench-engine --write-inputs` (deterministic random data; token ids below
@@ -11,8 +12,8 @@ the embedding table's size, attention masks all ones) and read by both engines. 
 case x thread count runs in a fresh process (DIR/bin/mlos-bench-engine, or bench_ort.js on
 tools/compare-ort's onnxruntime-node with intraOpNumThreads=N, interOpNumThreads=1 and all graph
 optimizations): it loads the model (timed), runs a warm-up, then timed runs until --seconds have
-passed and at least --min-runs were made (or --max-seconds and 3 runs, for the slowest), and reports p50/p90 and its peak RSS (VmHWM). The
-matrix is run --repeat times, the two engines alternating which goes first; the table shows the
+passed and at least --min-runs were made (or --max-seconds and 3 runs, for the slowest), and
+reports p50/p90 and its peak RSS (VmHWM). The matrix is run --repeat times, the two engines alternating which goes first; the table shows the
 medians over the repeats (of each repeat's p50, p90, load time and peak RSS), the ratio
 ours/ORT of the p50s, and, for the batch-8 cases, throughput in samples per second.
 
