@@ -26,6 +26,7 @@ class ModelRun:
 
     def __init__(self, model, options, context):
         self.model, self.options, self.context = model, options, context
+        self.loaded_references = {}  # component -> references(component)
         self.record = {"name": model.name, "architecture": model.architecture, "task": model.task,
                        "hub": model.hub, "source": None, "parameters": None, "size_bytes": None,
                        "passed": False, "error": None,
@@ -96,11 +97,15 @@ class ModelRun:
         return pairs
 
     def references(self, component):
-        """[(inputs, outputs)] of COMPONENT's data sets, named as the served model names them."""
-        renames = self.publication.renames
-        return [({renames.get(name, name): array for name, array in inputs.items()},
+        """[(inputs, outputs)] of COMPONENT's data sets, named as the served model names them;
+        read from disk once per component (exercise() and chain() both use them)."""
+        if component not in self.loaded_references:
+            renames = self.publication.renames
+            self.loaded_references[component] = [
+                ({renames.get(name, name): array for name, array in inputs.items()},
                  {renames.get(name, name): array for name, array in outputs.items()})
                 for inputs, outputs in data_sets(self.context.fixtures / component.fixture)]
+        return self.loaded_references[component]
 
     def chain(self, component, model_id):
         """Runs COMPONENT on every data set with each fed input replaced by what the server
@@ -111,7 +116,7 @@ class ModelRun:
         endpoint = self.context.endpoints[0]
         try:
             for index, (inputs, expected) in enumerate(self.references(component)):
-                inputs = dict(inputs)
+                inputs = dict(inputs)  # the cached references stay as read
                 for input_name, role, output in component.feeds:
                     source_inputs = self.references(feeding[role])[index][0]
                     inputs[input_name] = endpoint.infer(served_ids[role], source_inputs)[output][1]
