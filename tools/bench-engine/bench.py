@@ -35,12 +35,14 @@ import dataclasses
 import json
 import os
 import pathlib
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from machine_description import machine_description  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -296,18 +298,6 @@ def print_profile(case, threads, both):
         column[-2:-2] = [" " * width] * (height - len(column))
     for left, right in zip(*columns):
         print(f"{left:<{width}} | {right}")
-
-
-def machine_description():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
 def parse_arguments():

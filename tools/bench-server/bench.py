@@ -27,7 +27,6 @@ import functools
 import json
 import os
 import pathlib
-import platform
 import random
 import shutil
 import statistics
@@ -39,6 +38,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from machine_description import machine_description  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TINY_ID = "bench/mlp@1"
@@ -358,18 +360,6 @@ def batching_scenario(bench, model, mlos_json_body, unbatched_path, batched_path
 
 # ---------------------------------------------------------------------------------------------
 # Report
-
-
-def machine_description():
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
 def goal(met):
