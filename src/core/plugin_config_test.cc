@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/manifest.h"
+#include "core/testing/test_files.h"
 
 namespace mlos::core {
 namespace {
@@ -46,19 +47,8 @@ TEST(PluginConfigTest, SettingsWinAndNothingIsInventedWithoutAManifest) {
 }
 
 TEST(PluginConfigTest, TheManifestTensorsGoOnlyToTheExecutionFileTheyDescribe) {
-  Manifest manifest;
-  manifest.name = "t5";
-  manifest.namespace_ = "hf";
-  manifest.version = "main";
-  manifest.created = "2026-11-26T08:00:00Z";
-  manifest.framework = "onnx";
-  manifest.format_type = "onnx";
-  manifest.execution_format = "onnx";
-  manifest.files = {{"onnx/decoder_model.onnx", 10, std::string(64, 'a')},
-                    {"onnx/encoder_model.onnx", 10, std::string(64, 'b')}};
   // spec.io describes the default file, the first: the decoder.
-  manifest.execution_files = {{"onnx/decoder_model.onnx", "decoder"},
-                              {"onnx/encoder_model.onnx", "encoder"}};
+  Manifest manifest = testing::TwoRoleManifest("onnx", 10, 10);
   manifest.inputs = {{"input_ids", DataType::kInt64, {-1, -1}}};
   const std::string yaml = SerializeManifest(manifest);
   const nlohmann::json declared = nlohmann::json::parse(
