@@ -11,6 +11,7 @@
 #include "engine/model_loader.h"
 #include "engine/model_signature.h"
 #include "engine/op_profile.h"
+#include "engine/optimizer/graph_optimizer.h"
 #include "engine/thread_pool.h"
 
 namespace mlos::engine {
@@ -36,7 +37,8 @@ class GraphSession final : public Session {
         pool_(std::move(pool)),
         op_profile_(std::move(op_profile)) {}
 
-  Status Prepare() {
+  Status Prepare(bool optimize) {
+    if (optimize) OptimizeGraph(model_);
     ASSIGN_OR_RETURN(plan_, BuildExecutionPlan(model_, KernelRegistry::BuiltIn()));
     return Status::Ok();
   }
@@ -157,7 +159,7 @@ StatusOr<std::unique_ptr<Session>> Session::Load(const std::string& path,
     ModelSignature signature = SignatureOf(model);
     auto session = std::make_unique<GraphSession>(std::move(model), std::move(signature),
                                                   PoolFor(options), options.op_profile);
-    RETURN_IF_ERROR(session->Prepare().WithContext("model '" + path + "'"));
+    RETURN_IF_ERROR(session->Prepare(options.optimize).WithContext("model '" + path + "'"));
     return std::unique_ptr<Session>(std::move(session));
   } catch (const std::bad_alloc&) {
     return OutOfMemory("out of memory while loading model '" + path + "'");

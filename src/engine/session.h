@@ -54,6 +54,9 @@ struct SessionOptions {
   // When set, every run adds each node's wall time to it by op type (engine/op_profile.h); the
   // caller reads it. Null, the default, times nothing.
   std::shared_ptr<OpProfile> op_profile{};
+  // Rewrite the graph with engine/optimizer before planning it (fusions, identity elimination).
+  // Off only to compare against the graph as exported.
+  bool optimize = true;
 };
 
 struct NamedTensor {

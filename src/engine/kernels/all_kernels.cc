@@ -15,6 +15,7 @@ void RegisterTrainingKernels(KernelRegistry& registry);     // kernels/training/
 void RegisterRandomKernels(KernelRegistry& registry);       // kernels/random/
 void RegisterSequenceKernels(KernelRegistry& registry);     // kernels/sequence/
 void RegisterControlFlowKernels(KernelRegistry& registry);  // kernels/control/
+void RegisterFusedKernels(KernelRegistry& registry);        // kernels/fused/
 
 void RegisterAllKernels(KernelRegistry& registry) {
   RegisterElementwiseKernels(registry);
@@ -29,6 +30,7 @@ void RegisterAllKernels(KernelRegistry& registry) {
   RegisterRandomKernels(registry);
   RegisterSequenceKernels(registry);
   RegisterControlFlowKernels(registry);
+  RegisterFusedKernels(registry);
 }
 
 }  // namespace mlos::engine
