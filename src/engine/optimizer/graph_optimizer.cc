@@ -13,6 +13,7 @@ struct Pass {
 
 constexpr Pass kPasses[] = {
     {"identity elimination", &EliminateIdentities},
+    {"conv fusion", &FuseConvolutions},
 };
 
 bool UsesMlosDomain(const onnx::GraphProto& graph) {

@@ -10,4 +10,10 @@ namespace mlos::engine {
 // output read the input instead. An Identity whose output is a graph output stays.
 int EliminateIdentities(onnx::GraphProto& graph);
 
+// Folds Conv -> [Add] -> [Relu | Clip | LeakyRelu | Sigmoid] into one com.mlos FusedConv (at least
+// one of the two): the Add when its other operand has the Conv output's declared type and shape
+// (it becomes input Z), the activation when its parameters are constants. Every value folded away
+// must have that one reader and not be a graph output.
+int FuseConvolutions(onnx::GraphProto& graph);
+
 }  // namespace mlos::engine

@@ -5,8 +5,10 @@
 
 namespace mlos::engine {
 
+void RegisterFusedConvKernel(KernelRegistry& registry);  // fused_conv.cc
+
 void RegisterFusedKernels(KernelRegistry& registry) {
-  (void)registry;
+  RegisterFusedConvKernel(registry);
 }
 
 }  // namespace mlos::engine

@@ -10,40 +10,18 @@
 #include "engine/kernel_registry.h"
 #include "engine/kernels/common/element_types.h"
 #include "engine/kernels/math/blas.h"
+#include "engine/kernels/nn/conv_depthwise.h"
+#include "engine/kernels/nn/conv_epilogue.h"
 #include "engine/kernels/nn/im2col.h"
 
 namespace mlos::engine {
 namespace {
 
-// One filter per channel: accumulates each tap's weighted image onto the output plane.
-template <typename T>
-void RunDepthwise(const T* x, const T* w, int64_t batch, int64_t channels, const WindowGeometry& g,
-                  T* y, ThreadPool* pool) {
-  const int64_t taps = g.kernel_size();
-  ParallelFor(pool, batch * channels, static_cast<double>(taps * g.output_size()),
-              [&](int64_t begin, int64_t end) {
-                for (int64_t plane = begin; plane < end; ++plane) {
-                  const T* image = x + plane * g.input_size();
-                  const T* filter = w + (plane % channels) * taps;
-                  T* out = y + plane * g.output_size();
-                  for (int64_t tap = 0; tap < taps; ++tap) {
-                    const T weight = filter[tap];
-                    const int64_t kw = tap % g.kernel[2];
-                    const int64_t kh = (tap / g.kernel[2]) % g.kernel[1];
-                    const int64_t kd = tap / (g.kernel[2] * g.kernel[1]);
-                    ForEachTapPosition(g, kd, kh, kw, [&](int64_t column, int64_t at) {
-                      if (at >= 0) out[column] += weight * image[at];
-                    });
-                  }
-                }
-              });
-}
-
 // The batched GEMM path. A GEMM whose output has few columns (a late layer's 7x7 = 49 positions)
 // runs far below the BLAS's peak, so when the batch holds several images their columns go side
 // by side: columns [reduction, k * output_size] (Im2Col, or for a copy-free 1x1 window a plain
 // gather of the images' channel rows), one GEMM W_g * columns into `product`, then each image's
-// [group_filters, output_size] block is added onto y (which holds the bias or zeros).
+// [group_filters, output_size] block is copied to y and finished there by the epilogue.
 constexpr int64_t kNarrowColumns = 128;   // below this, per-image GEMMs run well below peak
 constexpr int64_t kStackedColumns = 512;  // a GEMM this wide runs near peak
 constexpr int64_t kStackedWorkspaceBytes = 32 << 20;  // columns + product, per call
@@ -68,8 +46,9 @@ int64_t ImagesPerGemm(int64_t batch, int64_t reduction, int64_t filters, int64_t
 template <typename T>
 class StackedGemms {
  public:
-  StackedGemms(const ConvPlan& plan, int64_t stack)
+  StackedGemms(const ConvPlan& plan, int64_t stack, const ConvEpilogue& epilogue)
       : plan_(plan),
+        epilogue_(epilogue),
         g_(plan.geometry),
         group_channels_(plan.channels / plan.group),
         group_filters_(plan.filters / plan.group),
@@ -79,7 +58,8 @@ class StackedGemms {
         product_(static_cast<size_t>(group_filters_ * stack * g_.output_size())) {}
 
   // Images [first, first + count), count <= stack.
-  void Run(int64_t first, int64_t count, const T* x, const T* w, T* y, ThreadPool* pool) {
+  void Run(int64_t first, int64_t count, const T* x, const T* w, const T* bias, const T* residual,
+           T* y, ThreadPool* pool) {
     const int64_t output_size = g_.output_size();
     const int64_t width = count * output_size;  // GEMM columns
     for (int64_t group = 0; group < plan_.group; ++group) {
@@ -107,10 +87,12 @@ class StackedGemms {
                   [&](int64_t begin, int64_t end) {
                     for (int64_t row = begin; row < end; ++row) {
                       const int64_t filter = row / count, i = row % count;
-                      const T* from = product_.data() + filter * width + i * output_size;
-                      T* to = y + ((first + i) * plan_.filters + group * group_filters_ + filter) *
-                                      output_size;
-                      for (int64_t j = 0; j < output_size; ++j) to[j] += from[j];
+                      const int64_t channel = group * group_filters_ + filter;
+                      const int64_t offset = ((first + i) * plan_.filters + channel) * output_size;
+                      std::copy_n(product_.data() + filter * width + i * output_size, output_size,
+                                  y + offset);
+                      FinishConvRow(y + offset, output_size, bias ? bias[channel] : T(0),
+                                    residual ? residual + offset : nullptr, epilogue_);
                     }
                   });
     }
@@ -118,35 +100,47 @@ class StackedGemms {
 
  private:
   const ConvPlan& plan_;
+  const ConvEpilogue& epilogue_;
   const WindowGeometry& g_;
   const int64_t group_channels_, group_filters_, reduction_;
   const bool pointwise_;
   std::vector<T> columns_, product_;
 };
 
+// Conv, and com.mlos FusedConv when the epilogue or a residual input (input 3) is set.
 class ConvKernel final : public Kernel {
  public:
-  ConvKernel(WindowAttributes window, int64_t group) : window_(std::move(window)), group_(group) {}
+  ConvKernel(WindowAttributes window, int64_t group, ConvEpilogue epilogue)
+      : window_(std::move(window)), group_(group), epilogue_(epilogue) {}
 
   Status Compute(KernelContext& context) const override {
     const Tensor& x = context.input(0);
     const Tensor& w = context.input(1);
     const Tensor* bias = context.has_input(2) ? &context.input(2) : nullptr;
-    if (w.dtype() != x.dtype() || (bias != nullptr && bias->dtype() != x.dtype())) {
-      return InvalidArgument(std::string(w.dtype() != x.dtype() ? "input 1 (W)" : "input 2 (B)") +
-                             ": element type does not match " + Name(x.dtype()) +
-                             " of input 0 (X)");
+    const Tensor* residual = context.has_input(3) ? &context.input(3) : nullptr;
+    if (w.dtype() != x.dtype() || (bias != nullptr && bias->dtype() != x.dtype()) ||
+        (residual != nullptr && residual->dtype() != x.dtype())) {
+      const char* input = w.dtype() != x.dtype()                          ? "input 1 (W)"
+                          : bias != nullptr && bias->dtype() != x.dtype() ? "input 2 (B)"
+                                                                          : "input 3 (Z)";
+      return InvalidArgument(std::string(input) + ": element type does not match " +
+                             Name(x.dtype()) + " of input 0 (X)");
     }
     ASSIGN_OR_RETURN(
         const ConvPlan plan,
         PlanConv(x.shape(), w.shape(), bias ? &bias->shape() : nullptr, window_, group_));
+    if (residual != nullptr && residual->shape() != plan.output_shape) {
+      return InvalidArgument("input 3 (Z): expected the output shape " +
+                             ShapeToString(plan.output_shape) + ", got " +
+                             ShapeToString(residual->shape()));
+    }
     Tensor& y = context.outputs[0];
     y = Tensor(x.dtype(), plan.output_shape);
     if (y.element_count() == 0) return Status::Ok();
     return DispatchByType<TypeList<float, double>>(x.dtype(), "Conv", [&](auto tag) {
       using T = typename decltype(tag)::type;
       RunConv<T>(plan, x.data<T>(), w.data<T>(), bias ? bias->data<T>() : nullptr, y.data<T>(),
-                 context.pool);
+                 context.pool, residual ? residual->data<T>() : nullptr, epilogue_);
       return Status::Ok();
     });
   }
@@ -154,11 +148,11 @@ class ConvKernel final : public Kernel {
  private:
   const WindowAttributes window_;
   const int64_t group_;
+  const ConvEpilogue epilogue_;
 };
 
 StatusOr<std::unique_ptr<Kernel>> CreateConv(const KernelInit& init) {
-  return std::unique_ptr<Kernel>(std::make_unique<ConvKernel>(ReadWindowAttributes(init.attributes),
-                                                              init.attributes.GetInt("group", 1)));
+  return CreateConvKernel(init, ConvEpilogue{});
 }
 
 }  // namespace
@@ -206,47 +200,62 @@ StatusOr<ConvPlan> PlanConv(const Shape& x_shape, const Shape& w_shape, const Sh
 }
 
 template <typename T>
-void RunConv(const ConvPlan& plan, const T* x, const T* w, const T* bias, T* y, ThreadPool* pool) {
+void RunConv(const ConvPlan& plan, const T* x, const T* w, const T* bias, T* y, ThreadPool* pool,
+             const T* residual, const ConvEpilogue& epilogue) {
   const WindowGeometry& g = plan.geometry;
   const int64_t output_size = g.output_size();
-  if (bias != nullptr) {
-    for (int64_t i = 0; i < plan.batch * plan.filters; ++i) {
-      std::fill_n(y + i * output_size, output_size, bias[i % plan.filters]);
-    }
-  }
   const int64_t group_channels = plan.channels / plan.group;
   const int64_t group_filters = plan.filters / plan.group;
   if (group_channels == 1 && group_filters == 1) {
-    RunDepthwise(x, w, plan.batch, plan.channels, g, y, pool);
+    RunDepthwiseConv(x, w, bias, residual, epilogue, plan.batch, plan.channels, g, y, pool);
     return;
   }
   const bool pointwise = g.kernel_size() == 1 && g.output == g.input;
   const int64_t reduction = group_channels * g.kernel_size();  // GEMM inner dimension
   const int64_t stack = ImagesPerGemm(plan.batch, reduction, group_filters, output_size, sizeof(T));
   if (stack > 1) {
-    StackedGemms<T> gemms(plan, stack);
+    StackedGemms<T> gemms(plan, stack, epilogue);
     for (int64_t first = 0; first < plan.batch; first += stack) {
-      gemms.Run(first, std::min(stack, plan.batch - first), x, w, y, pool);
+      gemms.Run(first, std::min(stack, plan.batch - first), x, w, bias, residual, y, pool);
     }
     return;
   }
   std::vector<T> columns(pointwise ? 0 : static_cast<size_t>(reduction * output_size));
+  // The GEMM writes the plain product; anything else is the epilogue's.
+  const bool finish = bias || residual || epilogue.activation != ConvActivation::kNone;
   for (int64_t n = 0; n < plan.batch; ++n) {
     for (int64_t group = 0; group < plan.group; ++group) {
       const T* image = x + (n * plan.channels + group * group_channels) * g.input_size();
       if (!pointwise) Im2Col(image, group_channels, g, columns.data(), pool);
+      const int64_t first_channel = n * plan.filters + group * group_filters;
+      T* block = y + first_channel * output_size;
       Gemm<T>(false, false, group_filters, output_size, reduction, T(1),
               w + group * group_filters * reduction, reduction, pointwise ? image : columns.data(),
-              output_size, bias ? T(1) : T(0),
-              y + (n * plan.filters + group * group_filters) * output_size, output_size);
+              output_size, T(0), block, output_size);
+      if (!finish) continue;
+      ParallelFor(pool, group_filters, static_cast<double>(output_size),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t filter = begin; filter < end; ++filter) {
+                      const int64_t offset = (first_channel + filter) * output_size;
+                      FinishConvRow(y + offset, output_size,
+                                    bias ? bias[group * group_filters + filter] : T(0),
+                                    residual ? residual + offset : nullptr, epilogue);
+                    }
+                  });
     }
   }
 }
 
 template void RunConv<float>(const ConvPlan&, const float*, const float*, const float*, float*,
-                             ThreadPool*);
+                             ThreadPool*, const float*, const ConvEpilogue&);
 template void RunConv<double>(const ConvPlan&, const double*, const double*, const double*, double*,
-                              ThreadPool*);
+                              ThreadPool*, const double*, const ConvEpilogue&);
+
+StatusOr<std::unique_ptr<Kernel>> CreateConvKernel(const KernelInit& init,
+                                                   const ConvEpilogue& epilogue) {
+  return std::unique_ptr<Kernel>(std::make_unique<ConvKernel>(
+      ReadWindowAttributes(init.attributes), init.attributes.GetInt("group", 1), epilogue));
+}
 
 void RegisterConvKernel(KernelRegistry& registry) {
   registry.Register({"", "Conv", 1, 1 << 30, DataTypesOf(TypeList<float, double>{}), &CreateConv});

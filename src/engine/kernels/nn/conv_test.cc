@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -131,6 +133,38 @@ TEST(ConvTest, DepthwiseWithDilationAndBias) {
                           {0.262, 0.302, 0.446, 0.542, 0.432, 0.272, -0.056, -0.16}, 1e-5, 1e-5);
 }
 
+// The depthwise path (group = channels) against the GEMM path on the same convolution written as
+// a dense one whose weights are zero off the diagonal.
+TEST(ConvTest, DepthwiseMatchesTheDenseGemmPath) {
+  const int64_t channels = 5;
+  const Shape x_shape{2, channels, 11, 10}, w_shape{channels, 1, 3, 3};
+  std::vector<float> x(static_cast<size_t>(ElementCount(x_shape))), w(45), dense(5 * 5 * 9, 0);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(static_cast<float>(i) * 0.7f);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = std::cos(static_cast<float>(i) * 1.3f);
+  for (int64_t c = 0; c < channels; ++c) {
+    std::copy_n(w.begin() + c * 9, 9, dense.begin() + (c * channels + c) * 9);
+  }
+  const std::vector<float> bias{0.5f, -1, 2, 0, 0.25f};
+  const Shape bias_shape{channels};
+  WindowAttributes strided, dilated;
+  strided.strides = {2, 2};
+  strided.pads = {1, 1, 1, 1};
+  dilated.dilations = {2, 2};
+  dilated.pads = {2, 1, 0, 2};
+  for (const WindowAttributes& window : {WindowAttributes{}, strided, dilated}) {
+    auto depthwise = PlanConv(x_shape, w_shape, &bias_shape, window, channels);
+    auto full = PlanConv(x_shape, {channels, channels, 3, 3}, &bias_shape, window, 1);
+    ASSERT_TRUE(depthwise.ok() && full.ok());
+    std::vector<float> y(static_cast<size_t>(ElementCount(depthwise->output_shape)), 7);
+    std::vector<float> expected(y.size());
+    const ConvEpilogue relu{.activation = ConvActivation::kRelu};
+    RunConv<float>(*depthwise, x.data(), w.data(), bias.data(), y.data(), nullptr, nullptr, relu);
+    RunConv<float>(*full, x.data(), dense.data(), bias.data(), expected.data(), nullptr, nullptr,
+                   relu);
+    for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], expected[i], 1e-5) << "element " << i;
+  }
+}
+
 TEST(ConvTest, PointwiseReadsImageDirectly) {
   auto node = NodeBuilder("Conv").Inputs(3).Outputs(1).Build();
   auto result = RunNode(node, 11,
@@ -215,4 +249,3 @@ TEST(ConvTest, RejectsBadAttributes) {
 
 }  // namespace
 }  // namespace mlos::engine::testing
-

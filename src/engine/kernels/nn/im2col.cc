@@ -22,9 +22,7 @@ void ForEachRow(const WindowGeometry& g, int64_t row_begin, int64_t row_end, Fn&
 template <typename T>
 void CopyTapLine(const T* line, int64_t width, int64_t first, int64_t stride, int64_t count,
                  T* out) {
-  const int64_t begin = first >= 0 ? 0 : std::min(count, (stride - 1 - first) / stride);
-  const int64_t end =
-      width <= first ? begin : std::clamp((width - first + stride - 1) / stride, begin, count);
+  const auto [begin, end] = RangeInside(first, stride, width, count);
   std::fill(out, out + begin, T(0));
   if (stride == 1) {
     std::copy_n(line + first + begin, end - begin, out + begin);

@@ -68,6 +68,36 @@ void PoolWindow(const T* image, const WindowGeometry& g, const WindowDims& start
   }
 }
 
+// MaxPool without Indices over one plane: each output row starts at the lowest value and takes the
+// running max of its taps' input lines, each over the range inside the image found once
+// (RangeInside), so the inner loops carry no bounds checks and vectorise.
+template <typename T>
+void MaxPoolPlaneByRows(const T* image, const WindowGeometry& g, T* out) {
+  const int64_t row_size = g.output[2];
+  for (int64_t od = 0; od < g.output[0]; ++od) {
+    for (int64_t oh = 0; oh < g.output[1]; ++oh, out += row_size) {
+      std::fill_n(out, row_size, std::numeric_limits<T>::lowest());
+      for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
+        const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+        if (id < 0 || id >= g.input[0]) continue;
+        for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+          const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+          if (ih < 0 || ih >= g.input[1]) continue;
+          const T* line = image + (id * g.input[1] + ih) * g.input[2];
+          for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+            const int64_t first = kw * g.dilation[2] - g.pad_begin[2];
+            const int64_t stride = g.stride[2];
+            const auto [begin, end] = RangeInside(first, stride, g.input[2], row_size);
+            for (int64_t ow = begin; ow < end; ++ow) {
+              out[ow] = std::max(out[ow], line[ow * stride + first]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 template <PoolKind kKind>
 class PoolKernel final : public Kernel {
  public:
@@ -107,6 +137,11 @@ class PoolKernel final : public Kernel {
       ParallelFor(context.pool, planes, static_cast<double>(g.output_size() * g.kernel_size()),
                   [&](int64_t begin, int64_t end) {
                     for (int64_t plane = begin; plane < end; ++plane) {
+                      if (kKind == PoolKind::kMax && index_out == nullptr) {
+                        MaxPoolPlaneByRows<T>(in + plane * g.input_size(), g,
+                                              out + plane * g.output_size());
+                        continue;
+                      }
                       RunPlane<T>(in + plane * g.input_size(), g, plane * g.input_size(),
                                   out + plane * g.output_size(),
                                   index_out ? index_out + plane * g.output_size() : nullptr);

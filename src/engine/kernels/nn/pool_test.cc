@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <tuple>
+#include <vector>
+
 #include "engine/kernels/common/kernel_test_util.h"
 
 namespace mlos::engine::testing {
@@ -65,6 +69,38 @@ TEST(PoolTest, MaxPoolPaddedCeilAndDilated) {
                          12, {Image()});
   ASSERT_TRUE(dilated.ok()) << dilated.status().ToString();
   ExpectTensorNear<float>((*dilated)[0], {1, 1, 2, 2}, {8, 5, 4, 9});
+}
+
+// Without the Indices output MaxPool takes its row-by-row path; its values must match the
+// window-by-window path that computes Indices.
+TEST(PoolTest, MaxPoolWithoutIndicesMatchesTheIndexedPath) {
+  const Tensor x = Sequence({2, 3, 11, 9}, 0.37f, -20);
+  float* values = const_cast<float*>(x.data<float>());
+  for (int64_t i = 0; i < x.element_count(); ++i) values[i] = std::sin(values[i] * 3.1f);
+  for (const auto& [strides, pads, dilations] :
+       {std::tuple{std::vector<int64_t>{2, 2}, std::vector<int64_t>{1, 1, 1, 1},
+                   std::vector<int64_t>{1, 1}},
+        std::tuple{std::vector<int64_t>{1, 3}, std::vector<int64_t>{0, 2, 1, 0},
+                   std::vector<int64_t>{2, 1}}}) {
+    const auto node = [&](int outputs) {
+      return NodeBuilder("MaxPool")
+          .Inputs(1)
+          .Outputs(outputs)
+          .Ints("kernel_shape", {3, 3})
+          .Ints("strides", strides)
+          .Ints("pads", pads)
+          .Ints("dilations", dilations)
+          .Build();
+    };
+    auto by_rows = RunNode(node(1), 12, {x});
+    auto by_windows = RunNode(node(2), 12, {x});
+    ASSERT_TRUE(by_rows.ok() && by_windows.ok());
+    const Tensor& expected = (*by_windows)[0];
+    ExpectTensorNear<float>((*by_rows)[0], expected.shape(),
+                            std::vector<float>(expected.data<float>(),
+                                               expected.data<float>() + expected.element_count()),
+                            0, 0);
+  }
 }
 
 TEST(PoolTest, MaxPoolOnUint8) {

@@ -6,6 +6,7 @@
 // leading unit dimensions (size 1, stride 1, no padding), so kernels need one loop nest only.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -47,6 +48,19 @@ struct WindowGeometry {
   // The node's output spatial dims (spatial_rank of them).
   Shape OutputShape() const;
 };
+
+// The positions [begin, end) of an output row of `count` whose input index `position * stride +
+// first` falls inside [0, width); the others read padding. Kernels find this once per row, so
+// their inner loops need no bounds checks.
+struct InsideRange {
+  int64_t begin = 0, end = 0;
+};
+inline InsideRange RangeInside(int64_t first, int64_t stride, int64_t width, int64_t count) {
+  const int64_t begin = first >= 0 ? 0 : std::min(count, (stride - 1 - first) / stride);
+  const int64_t end =
+      width <= first ? begin : std::clamp((width - first + stride - 1) / stride, begin, count);
+  return {begin, end};
+}
 
 // REQUIRES: input_spatial and kernel_shape have the same size, 1 to 3.
 // InvalidArgument names the attribute whose size or value is wrong, or the input that is too small.
