@@ -4,8 +4,8 @@
 // Planes [N, C] run in parallel on `pool`. Each output row is computed once, in registers: its
 // taps' input lines are gathered first (rows in the padding skipped), then every output position
 // sums kernel taps over those lines. Positions whose window lies inside the row run four at a
-// time (float; stride 1 loads, stride 2 de-interleaving loads), the few at the edges one at a
-// time with bounds checks. The epilogue (bias, residual, activation) then finishes the row while
+// time (float; stride 1 loads, stride 2 de-interleaving loads; eight at a time on CPUs with AVX2
+// and FMA), the few at the edges one at a time with bounds checks. The epilogue (bias, residual, activation) then finishes the row while
 // it is in L1.
 #pragma once
 
