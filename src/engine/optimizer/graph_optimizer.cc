@@ -13,6 +13,8 @@ struct Pass {
 
 constexpr Pass kPasses[] = {
     {"identity elimination", &EliminateIdentities},
+    {"gelu fusion", &FuseGelu},
+    {"matmul fusion", &FuseMatMul},
     {"conv fusion", &FuseConvolutions},
 };
 

@@ -10,6 +10,13 @@ namespace mlos::engine {
 // output read the input instead. An Identity whose output is a graph output stays.
 int EliminateIdentities(onnx::GraphProto& graph);
 
+// Fuses torch's decomposed GELU (the exact erf form and the tanh form) into com.mlos Gelu.
+int FuseGelu(onnx::GraphProto& graph);
+
+// Fuses MatMul with a following scalar Mul/Div, constant bias Add and Relu/Gelu into com.mlos
+// FusedMatMul. Runs after FuseGelu, whose Gelu it absorbs.
+int FuseMatMul(onnx::GraphProto& graph);
+
 // Folds Conv -> [Add] -> [Relu | Clip | LeakyRelu | Sigmoid] into one com.mlos FusedConv (at least
 // one of the two): the Add when its other operand has the Conv output's declared type and shape
 // (it becomes input Z), the activation when its parameters are constants. Every value folded away

@@ -141,6 +141,11 @@ struct Xor {
   bool operator()(bool a, bool b) const { return a != b; }
 };
 
+// The arithmetic operators whose operator() also computes on vector_math::FloatVec.
+template <typename Op>
+constexpr bool kVectorizable = std::is_same_v<Op, Add> || std::is_same_v<Op, Sub> ||
+                               std::is_same_v<Op, Mul> || std::is_same_v<Op, Div>;
+
 // out = op(a, b) for inputs of one type T, computed in ComputeType<T>; the output is T, or bool
 // when kBoolResult.
 template <typename Op, typename Types, bool kBoolResult>
@@ -161,6 +166,13 @@ class SameTypeBinaryKernel : public Kernel {
       using Out = std::conditional_t<kBoolResult, bool, T>;
       if constexpr (requires { op_.template Validate<T>(b); }) {
         RETURN_IF_ERROR(op_.template Validate<T>(b));
+      }
+      if constexpr (std::is_same_v<T, float> && kVectorizable<Op>) {
+        // Also callable on FloatVec, so BroadcastBinary runs it a FloatVec at a time.
+        auto apply = [this](auto x, auto y) { return op_(x, y); };
+        ASSIGN_OR_RETURN(context.outputs[0], (BroadcastBinary<float, float, float>(
+                                                 a, b, context.pool, kArithmeticCost, apply)));
+        return Status::Ok();
       }
       auto apply = [this](T x, T y) {
         return static_cast<Out>(op_(static_cast<C>(x), static_cast<C>(y)));

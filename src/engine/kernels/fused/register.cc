@@ -5,10 +5,14 @@
 
 namespace mlos::engine {
 
-void RegisterFusedConvKernel(KernelRegistry& registry);  // fused_conv.cc
+void RegisterGeluKernel(KernelRegistry& registry);         // gelu.cc
+void RegisterFusedMatMulKernel(KernelRegistry& registry);  // fused_matmul.cc
+void RegisterFusedConvKernel(KernelRegistry& registry);    // fused_conv.cc
 
 void RegisterFusedKernels(KernelRegistry& registry) {
   RegisterFusedConvKernel(registry);
+  RegisterGeluKernel(registry);
+  RegisterFusedMatMulKernel(registry);
 }
 
 }  // namespace mlos::engine

@@ -8,9 +8,11 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "engine/kernel_registry.h"
 #include "engine/kernels/common/element_types.h"
+#include "engine/kernels/common/array_math.h"
 #include "engine/kernels/common/shape_arithmetic.h"
 #include "engine/kernels/math/shape_util.h"
 
@@ -39,6 +41,17 @@ class SoftmaxKernel final : public Kernel {
       using T = typename decltype(tag)::type;
       const T* in = input.data<T>();
       T* out = output.data<T>();
+      if constexpr (kNormalizer == Normalizer::kSoftmax && std::is_same_v<T, float>) {
+        if (inner == 1) {
+          ParallelFor(context.pool, outer, 8.0 * static_cast<double>(extent),
+                      [&](int64_t begin, int64_t end) {
+                        for (int64_t row = begin; row < end; ++row) {
+                          SoftmaxArray(in + row * extent, out + row * extent, extent);
+                        }
+                      });
+          return Status::Ok();
+        }
+      }
       ParallelFor(context.pool, outer * inner, 8.0 * static_cast<double>(extent),
                   [&](int64_t begin, int64_t end) {
                     for (int64_t i = begin; i < end; ++i) {
