@@ -188,7 +188,7 @@ StatusOr<Operand<T>> Contract(const Operand<T>& a_in, const Operand<T>& b_in,
   result.values.assign(static_cast<size_t>(batches * m * n), T(0));
   if (m * n * k == 0) return result;
   for (int64_t i = 0; i < batches; ++i) {
-    Gemm<T>(false, false, m, n, k, T(1), a_values.data() + i * m * k, k,
+    Gemm<T>(nullptr, false, false, m, n, k, T(1), a_values.data() + i * m * k, k,
             b_values.data() + i * k * n, n, T(0), result.values.data() + i * m * n, n);
   }
   return result;

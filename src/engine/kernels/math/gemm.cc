@@ -61,7 +61,8 @@ class GemmKernel final : public Kernel {
                              "] when attribute 'broadcast' is 0");
     }
     Tensor& y = context.outputs[0];
-    y = Tensor(a.dtype(), {m, n});
+    // Every element is written when there is something to sum (k > 0); else it is beta * C or 0.
+    y = k > 0 ? Tensor::Uninitialized(a.dtype(), {m, n}) : Tensor(a.dtype(), {m, n});
     return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
         a.dtype(), "Gemm", [&](auto tag) {
           using T = typename decltype(tag)::type;
@@ -76,8 +77,8 @@ class GemmKernel final : public Kernel {
             for (int64_t i = 0; i < m * n; ++i) y_data[i] *= beta;
             return Status::Ok();
           }
-          Gemm<T>(transpose_a_, transpose_b_, m, n, k, static_cast<T>(alpha_), a.data<T>(),
-                  a.shape()[1], b.data<T>(), b.shape()[1], beta, y_data, n);
+          Gemm<T>(context.pool, transpose_a_, transpose_b_, m, n, k, static_cast<T>(alpha_),
+                  a.data<T>(), a.shape()[1], b.data<T>(), b.shape()[1], beta, y_data, n);
           return Status::Ok();
         });
   }

@@ -20,11 +20,11 @@ class MatMulKernel final : public Kernel {
     }
     ASSIGN_OR_RETURN(MatMulPlan plan, PlanMatMul(a.shape(), b.shape()));
     Tensor& y = context.outputs[0];
-    y = Tensor(a.dtype(), plan.output_shape);
+    y = Tensor::Uninitialized(a.dtype(), plan.output_shape);
     return DispatchByType<TypeList<float, double, int32_t, int64_t>>(
         a.dtype(), "MatMul", [&](auto tag) {
           using T = typename decltype(tag)::type;
-          ExecuteMatMulPlan<T>(plan, a.data<T>(), b.data<T>(), y.data<T>());
+          ExecuteMatMulPlan<T>(context.pool, plan, a.data<T>(), b.data<T>(), y.data<T>());
           return Status::Ok();
         });
   }

@@ -48,7 +48,7 @@ StatusOr<std::pair<MatMulPlan, std::vector<double>>> IntegerProduct(KernelContex
       CenteredOperand(b, context.has_input(b_zero_index) ? &context.input(b_zero_index) : nullptr,
                       b_name, "input " + std::to_string(b_zero_index) + " (b_zero_point)"));
   std::vector<double> product(static_cast<size_t>(ElementCount(plan.output_shape)), 0.0);
-  ExecuteMatMulPlan<double>(plan, a_values.data(), b_values.data(), product.data());
+  ExecuteMatMulPlan<double>(context.pool, plan, a_values.data(), b_values.data(), product.data());
   return std::make_pair(std::move(plan), std::move(product));
 }
 

@@ -83,25 +83,35 @@ StatusOr<MatMulPlan> PlanMatMul(const Shape& a_in, const Shape& b_in) {
 }
 
 template <typename T>
-void ExecuteMatMulPlan(const MatMulPlan& plan, const T* a, const T* b, T* y) {
+void ExecuteMatMulPlan(ThreadPool* pool, const MatMulPlan& plan, const T* a, const T* b, T* y) {
   if (plan.m * plan.n * plan.k == 0) return;
   if (plan.fold_batch_into_rows) {
     const int64_t rows = ElementCount(plan.batch_shape) * plan.m;
-    Gemm<T>(false, false, rows, plan.n, plan.k, T(1), a, plan.k, b, plan.n, T(0), y, plan.n);
+    Gemm<T>(pool, false, false, rows, plan.n, plan.k, T(1), a, plan.k, b, plan.n, T(0), y, plan.n);
     return;
   }
-  for (size_t i = 0; i < plan.a_offsets.size(); ++i) {
-    Gemm<T>(false, false, plan.m, plan.n, plan.k, T(1), a + plan.a_offsets[i], plan.k,
-            b + plan.b_offsets[i], plan.n, T(0), y + static_cast<int64_t>(i) * plan.m * plan.n,
-            plan.n);
+  const auto batch_product = [&](ThreadPool* inner_pool, int64_t i) {
+    Gemm<T>(inner_pool, false, false, plan.m, plan.n, plan.k, T(1), a + plan.a_offsets[i], plan.k,
+            b + plan.b_offsets[i], plan.n, T(0), y + i * plan.m * plan.n, plan.n);
+  };
+  const int64_t batches = static_cast<int64_t>(plan.a_offsets.size());
+  const int threads = pool == nullptr ? 1 : pool->thread_count();
+  if (batches >= threads) {
+    // Whole products per thread (attention's heads): no product is split.
+    const double flops = static_cast<double>(plan.m * plan.n * plan.k);
+    ParallelFor(pool, batches, flops, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) batch_product(nullptr, i);
+    });
+    return;
   }
+  for (int64_t i = 0; i < batches; ++i) batch_product(pool, i);
 }
 
-template void ExecuteMatMulPlan<float>(const MatMulPlan&, const float*, const float*, float*);
-template void ExecuteMatMulPlan<double>(const MatMulPlan&, const double*, const double*, double*);
-template void ExecuteMatMulPlan<int32_t>(const MatMulPlan&, const int32_t*, const int32_t*,
+template void ExecuteMatMulPlan<float>(ThreadPool*, const MatMulPlan&, const float*, const float*, float*);
+template void ExecuteMatMulPlan<double>(ThreadPool*, const MatMulPlan&, const double*, const double*, double*);
+template void ExecuteMatMulPlan<int32_t>(ThreadPool*, const MatMulPlan&, const int32_t*, const int32_t*,
                                          int32_t*);
-template void ExecuteMatMulPlan<int64_t>(const MatMulPlan&, const int64_t*, const int64_t*,
+template void ExecuteMatMulPlan<int64_t>(ThreadPool*, const MatMulPlan&, const int64_t*, const int64_t*,
                                          int64_t*);
 
 }  // namespace mlos::engine

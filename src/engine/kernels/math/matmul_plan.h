@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "common/tensor.h"
+#include "engine/thread_pool.h"
 
 namespace mlos::engine {
 
@@ -26,9 +27,11 @@ struct MatMulPlan {
 // InvalidArgument names the input whose inner or batch dimensions do not fit.
 StatusOr<MatMulPlan> PlanMatMul(const Shape& a, const Shape& b);
 
-// y = a x b as planned, with Gemm (T: float, double, int32_t, int64_t). y holds
-// ElementCount(plan.output_shape) elements; it is left untouched when the product is empty.
+// y = a x b as planned, with Gemm (T: float, double, int32_t, int64_t) over `pool` (may be null):
+// batched products (as many as the pool has threads, or more) go whole to the threads, fewer are
+// each split. y holds ElementCount(plan.output_shape) elements; it is left untouched when the
+// product is empty.
 template <typename T>
-void ExecuteMatMulPlan(const MatMulPlan& plan, const T* a, const T* b, T* y);
+void ExecuteMatMulPlan(ThreadPool* pool, const MatMulPlan& plan, const T* a, const T* b, T* y);
 
 }  // namespace mlos::engine

@@ -80,7 +80,7 @@ class StackedGemms {
           Im2Col(image(i), group_channels_, g_, columns_.data() + i * output_size, width, pool);
         }
       }
-      Gemm<T>(false, false, group_filters_, width, reduction_, T(1),
+      Gemm<T>(pool, false, false, group_filters_, width, reduction_, T(1),
               w + group * group_filters_ * reduction_, reduction_, columns_.data(), width, T(0),
               product_.data(), width);
       ParallelFor(pool, group_filters_ * count, static_cast<double>(output_size),
@@ -229,7 +229,7 @@ void RunConv(const ConvPlan& plan, const T* x, const T* w, const T* bias, T* y, 
       if (!pointwise) Im2Col(image, group_channels, g, columns.data(), pool);
       const int64_t first_channel = n * plan.filters + group * group_filters;
       T* block = y + first_channel * output_size;
-      Gemm<T>(false, false, group_filters, output_size, reduction, T(1),
+      Gemm<T>(pool, false, false, group_filters, output_size, reduction, T(1),
               w + group * group_filters * reduction, reduction, pointwise ? image : columns.data(),
               output_size, T(0), block, output_size);
       if (!finish) continue;

@@ -141,7 +141,7 @@ class ConvTransposeKernel final : public Kernel {
       T* y_data = y.data<T>();
       for (int64_t n = 0; n < batch; ++n) {
         for (int64_t gi = 0; gi < group; ++gi) {
-          Gemm<T>(true, false, rows, positions, group_channels, T(1),
+          Gemm<T>(context.pool, true, false, rows, positions, group_channels, T(1),
                   w_data + gi * group_channels * rows, rows,
                   x_data + (n * channels + gi * group_channels) * positions, positions, T(0),
                   columns.data(), positions);

@@ -37,11 +37,11 @@ class GruKernel final : public RecurrentKernel {
     const Activation& f = direction.activations[0];
     const Activation& g = direction.activations[1];
     // [z r] += Ht-1 * [Rz Rr]^T, then zt and rt, which sit side by side in each row.
-    Gemm<T>(false, true, direction.batch, 2 * hidden, hidden, T(1), h, hidden, direction.r, hidden,
+    Gemm<T>(nullptr, false, true, direction.batch, 2 * hidden, hidden, T(1), h, hidden, direction.r, hidden,
             T(1), gates, width);
     for (int64_t b : active) ApplyActivation(f, direction.clip, gates + b * width, 2 * hidden);
     if (linear_before_reset_) {
-      Gemm<T>(false, true, direction.batch, hidden, hidden, T(1), h, hidden, rh, hidden, T(0),
+      Gemm<T>(nullptr, false, true, direction.batch, hidden, hidden, T(1), h, hidden, rh, hidden, T(0),
               scratch, hidden);
       for (int64_t b : active) {
         const T* reset = gates + b * width + hidden;
@@ -56,7 +56,7 @@ class GruKernel final : public RecurrentKernel {
         const T* reset = gates + b * width + hidden;
         for (int64_t i = 0; i < hidden; ++i) scratch[b * hidden + i] = reset[i] * h[b * hidden + i];
       }
-      Gemm<T>(false, true, direction.batch, hidden, hidden, T(1), scratch, hidden, rh, hidden, T(1),
+      Gemm<T>(nullptr, false, true, direction.batch, hidden, hidden, T(1), scratch, hidden, rh, hidden, T(1),
               gates + 2 * hidden, width);
       if (rbh != nullptr) {
         for (int64_t b : active) {

@@ -39,7 +39,7 @@ class LstmKernel final : public RecurrentKernel {
     const Activation& h_activation = direction.activations[2];
     const T* p = direction.p;  // peepholes i, o, f
     const float clip = direction.clip;
-    Gemm<T>(false, true, direction.batch, width, hidden, T(1), h, hidden, direction.r, hidden, T(1),
+    Gemm<T>(nullptr, false, true, direction.batch, width, hidden, T(1), h, hidden, direction.r, hidden, T(1),
             gates, width);
     for (int64_t b : active) {
       T* input_gate = gates + b * width;

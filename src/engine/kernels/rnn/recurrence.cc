@@ -297,7 +297,7 @@ Status RecurrentKernel::Run(KernelContext& context) const {
     // projected[t, b] = X[t, b] * W^T + Wb + (the folded gates of) Rb.
     const int64_t rows = seq_length * batch;
     if (rows > 0 && input_size > 0) {
-      Gemm<T>(false, true, rows, gate_width, input_size, T(1), x_data, input_size,
+      Gemm<T>(context.pool, false, true, rows, gate_width, input_size, T(1), x_data, input_size,
               context.input(1).data<T>() + d * gate_width * input_size, input_size, T(0),
               projected.data(), gate_width);
     } else {

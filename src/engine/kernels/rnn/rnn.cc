@@ -24,7 +24,7 @@ class RnnKernel final : public RecurrentKernel {
   void StepAs(const CellDirection<T>& direction, std::span<const int64_t> active, T* gates,
               T* h) const {
     const int64_t hidden = direction.hidden;
-    Gemm<T>(false, true, direction.batch, hidden, hidden, T(1), h, hidden, direction.r, hidden,
+    Gemm<T>(nullptr, false, true, direction.batch, hidden, hidden, T(1), h, hidden, direction.r, hidden,
             T(1), gates, hidden);
     for (int64_t b : active) {
       T* row = gates + b * hidden;
