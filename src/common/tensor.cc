@@ -1,5 +1,6 @@
 #include "common/tensor.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
@@ -10,11 +11,11 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 
-std::shared_ptr<std::byte[]> AllocateZeroed(size_t bytes) {
-  const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* memory = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
+std::shared_ptr<std::byte[]> Allocate(size_t bytes, bool zeroed) {
+  const size_t rounded = std::max((bytes + kAlignment - 1) / kAlignment * kAlignment, kAlignment);
+  void* memory = std::aligned_alloc(kAlignment, rounded);
   if (memory == nullptr) throw std::bad_alloc();
-  std::memset(memory, 0, rounded == 0 ? kAlignment : rounded);
+  if (zeroed) std::memset(memory, 0, rounded);
   return std::shared_ptr<std::byte[]>(static_cast<std::byte*>(memory),
                                       [](std::byte* p) { std::free(p); });
 }
@@ -40,8 +41,17 @@ Tensor::Tensor(DataType dtype, Shape shape) : dtype_(dtype), shape_(std::move(sh
   if (dtype_ == DataType::kString) {
     strings_ = std::make_shared<std::vector<std::string>>(static_cast<size_t>(element_count()));
   } else {
-    bytes_ = AllocateZeroed(byte_size());
+    bytes_ = Allocate(byte_size(), /*zeroed=*/true);
   }
+}
+
+Tensor Tensor::Uninitialized(DataType dtype, Shape shape) {
+  if (dtype == DataType::kString) return Tensor(dtype, std::move(shape));
+  Tensor out;
+  out.dtype_ = dtype;
+  out.shape_ = std::move(shape);
+  out.bytes_ = Allocate(out.byte_size(), /*zeroed=*/false);
+  return out;
 }
 
 Tensor Tensor::Borrow(DataType dtype, Shape shape, const void* data) {

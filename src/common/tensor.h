@@ -27,6 +27,10 @@ class Tensor {
   Tensor() = default;
   // Zero-filled tensor (empty strings for kString).
   Tensor(DataType dtype, Shape shape);
+  // A tensor whose bytes are left as the allocator gave them, for a producer that writes every
+  // element before anything reads it (most kernels' outputs); saves a pass over the memory.
+  // kString tensors are still filled with empty strings.
+  static Tensor Uninitialized(DataType dtype, Shape shape);
   // A tensor over memory someone else owns (zero-copy in). REQUIRES: dtype is not kString, `data`
   // holds ElementCount(shape) elements and outlives every copy of the returned tensor.
   static Tensor Borrow(DataType dtype, Shape shape, const void* data);

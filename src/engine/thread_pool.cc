@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -18,6 +19,16 @@ constexpr double kMinParallelCost = 40000.0;
 constexpr double kMinChunkCost = 10000.0;
 // Chunks per thread: more than one lets faster threads take over from slower ones.
 constexpr int64_t kChunksPerThread = 4;
+// How long an idle worker keeps looking for the next job before it sleeps. Kernels come one after
+// another, each a short parallel job; waking a sleeping thread costs tens of microseconds, more
+// than many of those jobs take. The wait is bounded so that an idle pool gives its cores back.
+constexpr auto kSpinBeforeSleep = std::chrono::microseconds(100);
+
+void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 // One ParallelFor call. Shared with the helper tasks it queued, which may start after the call
 // has returned (they then find no chunk left and touch nothing but this object).
@@ -26,9 +37,9 @@ struct Job {
   int64_t n = 0;
   int64_t chunk_count = 0;
   std::atomic<int64_t> next_chunk{0};
+  std::atomic<int64_t> chunks_done{0};
   std::mutex mutex;
   std::condition_variable all_done;
-  int64_t chunks_done = 0;         // guarded by mutex
   std::exception_ptr first_error;  // guarded by mutex
 
   // Runs chunks until none are left.
@@ -38,16 +49,30 @@ struct Job {
       if (chunk >= chunk_count) return;
       const int64_t begin = n * chunk / chunk_count;
       const int64_t end = n * (chunk + 1) / chunk_count;
-      std::exception_ptr error;
       try {
         (*fn)(begin, end);
       } catch (...) {
-        error = std::current_exception();
+        std::lock_guard lock(mutex);
+        if (!first_error) first_error = std::current_exception();
       }
-      std::lock_guard lock(mutex);
-      if (error && !first_error) first_error = error;
-      if (++chunks_done == chunk_count) all_done.notify_all();
+      if (chunks_done.fetch_add(1) + 1 == chunk_count) {
+        std::lock_guard lock(mutex);  // a waiter checks the count under the lock: no lost wake-up
+        all_done.notify_all();
+      }
     }
+  }
+
+  bool Done() const { return chunks_done.load() == chunk_count; }
+
+  // Returns when every chunk has run, spinning briefly first (the last chunks are usually
+  // moments from done), then sleeping.
+  void Wait() {
+    const auto deadline = std::chrono::steady_clock::now() + kSpinBeforeSleep;
+    while (!Done() && std::chrono::steady_clock::now() < deadline) {
+      for (int i = 0; i < 64; ++i) CpuRelax();
+    }
+    std::unique_lock lock(mutex);
+    all_done.wait(lock, [&] { return Done(); });
   }
 };
 
@@ -60,9 +85,20 @@ struct ThreadPool::Impl {
   std::condition_variable work_available;
   std::deque<std::shared_ptr<Job>> queue;  // guarded by mutex
   bool stopping = false;                   // guarded by mutex
+  std::atomic<int64_t> queued{0};          // queue.size(), readable without the lock
+
+  // Spins until a job is queued or kSpinBeforeSleep has passed.
+  void SpinForWork() const {
+    const auto deadline = std::chrono::steady_clock::now() + kSpinBeforeSleep;
+    while (queued.load(std::memory_order_relaxed) == 0) {
+      for (int i = 0; i < 64; ++i) CpuRelax();
+      if (std::chrono::steady_clock::now() >= deadline) return;
+    }
+  }
 
   void WorkerLoop() {
     for (;;) {
+      SpinForWork();
       std::shared_ptr<Job> job;
       {
         std::unique_lock lock(mutex);
@@ -70,6 +106,7 @@ struct ThreadPool::Impl {
         if (queue.empty()) return;  // stopping and drained
         job = std::move(queue.front());
         queue.pop_front();
+        queued.fetch_sub(1, std::memory_order_relaxed);
       }
       job->Work();
     }
@@ -113,6 +150,7 @@ void ThreadPool::ParallelFor(int64_t n, double cost_per_item,
   {
     std::lock_guard lock(impl_->mutex);
     for (int64_t i = 0; i < helpers; ++i) impl_->queue.push_back(job);
+    impl_->queued.fetch_add(helpers, std::memory_order_relaxed);
   }
   if (helpers == 1) {
     impl_->work_available.notify_one();
@@ -120,8 +158,8 @@ void ThreadPool::ParallelFor(int64_t n, double cost_per_item,
     impl_->work_available.notify_all();
   }
   job->Work();
-  std::unique_lock lock(job->mutex);
-  job->all_done.wait(lock, [&] { return job->chunks_done == job->chunk_count; });
+  job->Wait();
+  std::lock_guard lock(job->mutex);
   if (job->first_error) std::rethrow_exception(job->first_error);
 }
 

@@ -6,6 +6,10 @@
 // ParallelFor unconditionally. A null ThreadPool* anywhere in the engine means "run inline":
 // use the free function ParallelFor(pool, ...) which handles that. Safe to call from several
 // threads at once (each call waits only for its own chunks).
+//
+// Kernels run one after another, each a short job, so a worker that runs out of work (and a
+// caller waiting for its last chunks) spins for up to 100 microseconds before it sleeps: waking a
+// sleeping thread costs about as much as many of those jobs. An idle pool sleeps.
 #pragma once
 
 #include <cstdint>

@@ -64,7 +64,7 @@ Status CastTensor(const Tensor& input, DataType target, KernelContext& context) 
     using From = typename decltype(from_tag)::type;
     return DispatchByType<NumericAndBoolTypes>(target, "target type", [&](auto to_tag) -> Status {
       using To = typename decltype(to_tag)::type;
-      Tensor output(target, input.shape());
+      Tensor output = Tensor::Uninitialized(target, input.shape());
       const From* in = input.data<From>();
       To* out = output.data<To>();
       ParallelFor(context.pool, input.element_count(), 1.0, [&](int64_t begin, int64_t end) {

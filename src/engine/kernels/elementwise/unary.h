@@ -28,7 +28,7 @@ class UnaryKernel : public Kernel {
       using T = typename decltype(tag)::type;
       using C = ComputeType<T>;
       using Out = std::conditional_t<std::is_same_v<decltype(op_(C{})), bool>, bool, T>;
-      Tensor output(DataTypeFor<Out>(), input.shape());
+      Tensor output = Tensor::Uninitialized(DataTypeFor<Out>(), input.shape());
       const T* in = input.data<T>();
       Out* out = output.data<Out>();
       ParallelFor(context.pool, input.element_count(), Cost(), [&](int64_t begin, int64_t end) {

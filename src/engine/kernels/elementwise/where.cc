@@ -28,7 +28,7 @@ class WhereKernel : public Kernel {
     ASSIGN_OR_RETURN(BroadcastPlan plan, PlanBroadcast(shapes));
     return DispatchStorage(x.dtype(), "input 1 (X)", [&](auto tag) -> Status {
       using T = typename decltype(tag)::type;
-      Tensor output(x.dtype(), plan.output_shape);
+      Tensor output = Tensor::Uninitialized(x.dtype(), plan.output_shape);
       const bool* conditions = condition.data<bool>();
       const T* x_values = Elements<T>(x);
       const T* y_values = Elements<T>(y);

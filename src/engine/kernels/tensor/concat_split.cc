@@ -109,7 +109,7 @@ StatusOr<Tensor> ConcatAlongAxis(std::span<const Tensor* const> pieces, size_t a
     }
     output_shape[axis] += shape[axis];
   }
-  Tensor output(first.dtype(), output_shape);
+  Tensor output = Tensor::Uninitialized(first.dtype(), output_shape);
   const int64_t outer = Product(output_shape, 0, axis);
   const int64_t inner = Product(output_shape, axis + 1, output_shape.size());
   const int64_t output_row = output_shape[axis] * inner;

@@ -52,7 +52,7 @@ class GatherKernel : public Kernel {
     output_shape.insert(output_shape.end(), indices_tensor.shape().begin(),
                         indices_tensor.shape().end());
     output_shape.insert(output_shape.end(), shape.begin() + axis_value + 1, shape.end());
-    Tensor output(data.dtype(), output_shape);
+    Tensor output = Tensor::Uninitialized(data.dtype(), output_shape);
     const int64_t outer = Product(shape, 0, axis);
     const int64_t inner = Product(shape, axis + 1, shape.size());
     const int64_t count = static_cast<int64_t>(indices.size());
