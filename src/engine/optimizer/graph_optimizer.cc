@@ -13,6 +13,7 @@ struct Pass {
 
 constexpr Pass kPasses[] = {
     {"identity elimination", &EliminateIdentities},
+    {"batch norm folding", &FoldBatchNormIntoConv},
     {"gelu fusion", &FuseGelu},
     {"matmul fusion", &FuseMatMul},
     {"conv fusion", &FuseConvolutions},

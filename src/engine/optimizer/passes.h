@@ -10,6 +10,11 @@ namespace mlos::engine {
 // output read the input instead. An Identity whose output is a graph output stays.
 int EliminateIdentities(onnx::GraphProto& graph);
 
+// Folds an inference BatchNormalization whose operands are float constants into the constant
+// weights and bias of the Conv it alone reads (new initializers; the old ones go when nothing else
+// reads them). Runs before FuseConvolutions, so the activation after it can fuse too.
+int FoldBatchNormIntoConv(onnx::GraphProto& graph);
+
 // Fuses torch's decomposed GELU (the exact erf form and the tanh form) into com.mlos Gelu.
 int FuseGelu(onnx::GraphProto& graph);
 
