@@ -135,7 +135,7 @@ class ConvKernel final : public Kernel {
                              ShapeToString(residual->shape()));
     }
     Tensor& y = context.outputs[0];
-    y = Tensor(x.dtype(), plan.output_shape);
+    y = Tensor::Uninitialized(x.dtype(), plan.output_shape);  // RunConv writes every element
     if (y.element_count() == 0) return Status::Ok();
     return DispatchByType<TypeList<float, double>>(x.dtype(), "Conv", [&](auto tag) {
       using T = typename decltype(tag)::type;

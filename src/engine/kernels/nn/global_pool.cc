@@ -29,7 +29,7 @@ class GlobalPoolKernel final : public Kernel {
     const int64_t planes = x_shape[0] * x_shape[1];
     const int64_t plane_size = x.element_count() / std::max<int64_t>(planes, 1);
     Tensor& y = context.outputs[0];
-    y = Tensor(x.dtype(), y_shape);
+    y = Tensor::Uninitialized(x.dtype(), y_shape);
     return DispatchByType<TypeList<float, double>>(x.dtype(), "GlobalPool", [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* in = x.data<T>();

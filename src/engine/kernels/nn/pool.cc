@@ -122,11 +122,11 @@ class PoolKernel final : public Kernel {
     Shape y_shape{x_shape[0], x_shape[1]};
     for (int64_t dim : g.OutputShape()) y_shape.push_back(dim);
     Tensor& y = context.outputs[0];
-    y = Tensor(x.dtype(), y_shape);
+    y = Tensor::Uninitialized(x.dtype(), y_shape);
     Tensor* indices = nullptr;
     if (kKind == PoolKind::kMax && context.outputs.size() > 1) {
       indices = &context.outputs[1];
-      *indices = Tensor(DataType::kInt64, y_shape);
+      *indices = Tensor::Uninitialized(DataType::kInt64, y_shape);
     }
     const int64_t planes = x_shape[0] * x_shape[1];
     auto run = [&](auto tag) {
