@@ -15,6 +15,19 @@ TEST(TensorTest, ZeroFilledAndAligned) {
   for (float v : tensor.values<float>()) EXPECT_EQ(v, 0.0f);
 }
 
+TEST(TensorTest, UninitializedHasShapeAndAlignmentButNoFill) {
+  Tensor tensor = Tensor::Uninitialized(DataType::kFloat32, {5, 7});
+  EXPECT_EQ(tensor.dtype(), DataType::kFloat32);
+  EXPECT_EQ(tensor.byte_size(), 140u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(tensor.raw_data()) % 64, 0u);
+  tensor.data<float>()[34] = 2.5f;  // writable to the last element
+  EXPECT_EQ(tensor.values<float>()[34], 2.5f);
+  EXPECT_NE(Tensor::Uninitialized(DataType::kInt8, {0}).raw_data(), nullptr);
+  Tensor strings = Tensor::Uninitialized(DataType::kString, {3});
+  ASSERT_EQ(strings.strings().size(), 3u);
+  EXPECT_EQ(strings.strings()[2], "");
+}
+
 TEST(TensorTest, ReshapeSharesCloneCopies) {
   Tensor tensor(DataType::kInt64, {6});
   Tensor view = tensor.Reshaped({2, 3});
