@@ -16,6 +16,7 @@ constexpr Pass kPasses[] = {
     {"batch norm folding", &FoldBatchNormIntoConv},
     {"gelu fusion", &FuseGelu},
     {"matmul fusion", &FuseMatMul},
+    {"rms norm fusion", &FuseRmsNorm},
     {"conv fusion", &FuseConvolutions},
 };
 

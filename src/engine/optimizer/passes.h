@@ -22,6 +22,10 @@ int FuseGelu(onnx::GraphProto& graph);
 // FusedMatMul. Runs after FuseGelu, whose Gelu it absorbs.
 int FuseMatMul(onnx::GraphProto& graph);
 
+// Fuses T5's decomposed RMS normalisation (Pow, ReduceMean, Add, Sqrt, Div, Mul [, Mul by a
+// weight]) into com.mlos RmsNorm.
+int FuseRmsNorm(onnx::GraphProto& graph);
+
 // Folds Conv -> [Add] -> [Relu | Clip | LeakyRelu | Sigmoid] into one com.mlos FusedConv (at least
 // one of the two): the Add when its other operand has the Conv output's declared type and shape
 // (it becomes input Z), the activation when its parameters are constants. Every value folded away

@@ -54,7 +54,7 @@ StatusOr<Tensor> BroadcastBinary(const Tensor& a, const Tensor& b, ThreadPool* p
                                  double cost_per_element, const Op& op) {
   const std::array<Shape, 2> shapes = {a.shape(), b.shape()};
   ASSIGN_OR_RETURN(BroadcastPlan plan, PlanBroadcast(shapes));
-  Tensor out(DataTypeFor<Out>(), plan.output_shape);
+  Tensor out = Tensor::Uninitialized(DataTypeFor<Out>(), plan.output_shape);
   const A* a_values = a.data<A>();
   const B* b_values = b.data<B>();
   Out* out_values = out.data<Out>();

@@ -70,7 +70,7 @@ class FusedMatMulKernel final : public Kernel {
                              "] (the last dimension of A x B " + ShapeToString(shape) + ")");
     }
     Tensor& y = context.outputs[0];
-    y = Tensor(DataType::kFloat32, shape);
+    y = Tensor::Uninitialized(DataType::kFloat32, shape);
     float* out = y.data<float>();
     ExecuteMatMulPlan<float>(context.pool, plan, a.data<float>(), b.data<float>(), out);
     const bool identity = epilogue_.alpha == 1.0f && bias == nullptr &&

@@ -41,7 +41,7 @@ class GeluKernel final : public Kernel {
                              " is not float");
     }
     Tensor& y = context.outputs[0];
-    y = Tensor(x.dtype(), x.shape());
+    y = Tensor::Uninitialized(x.dtype(), x.shape());
     const float* in = x.data<float>();
     float* out = y.data<float>();
     ParallelFor(context.pool, x.element_count(), kGeluCost, [&](int64_t begin, int64_t end) {

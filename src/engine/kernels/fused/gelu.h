@@ -6,11 +6,9 @@
 #include <string>
 
 #include "common/status.h"
+#include "engine/kernels/fused/fused_domain.h"
 
 namespace mlos::engine {
-
-// The fused operators' domain (the optimizer's kMlosDomain).
-inline constexpr char kFusedDomain[] = "com.mlos";
 
 enum class GeluApproximation { kErf, kTanh };
 

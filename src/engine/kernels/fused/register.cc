@@ -7,12 +7,14 @@ namespace mlos::engine {
 
 void RegisterGeluKernel(KernelRegistry& registry);         // gelu.cc
 void RegisterFusedMatMulKernel(KernelRegistry& registry);  // fused_matmul.cc
+void RegisterRmsNormKernel(KernelRegistry& registry);      // rms_norm.cc
 void RegisterFusedConvKernel(KernelRegistry& registry);    // fused_conv.cc
 
 void RegisterFusedKernels(KernelRegistry& registry) {
   RegisterFusedConvKernel(registry);
   RegisterGeluKernel(registry);
   RegisterFusedMatMulKernel(registry);
+  RegisterRmsNormKernel(registry);
 }
 
 }  // namespace mlos::engine

@@ -36,7 +36,7 @@ class SoftmaxKernel final : public Kernel {
         coerce_to_2d_ ? DimensionProduct(shape, axis, shape.size()) : shape[axis];
     const int64_t inner = coerce_to_2d_ ? 1 : DimensionProduct(shape, axis + 1, shape.size());
     Tensor& output = context.outputs[0];
-    output = Tensor(input.dtype(), shape);
+    output = Tensor::Uninitialized(input.dtype(), shape);
     return DispatchByType<TypeList<float, double>>(input.dtype(), "Softmax", [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* in = input.data<T>();
