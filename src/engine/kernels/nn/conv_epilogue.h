@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace mlos::engine {
 
@@ -23,36 +25,64 @@ struct ConvEpilogue {
   float alpha = 0.01f;                                  // LeakyRelu
 };
 
+// Four floats in one SSE register (GCC/Clang vector extensions), for the epilogue's float loop.
+typedef float ConvFloat4 __attribute__((vector_size(4 * sizeof(float))));
+
 // row[j] = activation(row[j] + bias + residual[j]) for j in [0, count); residual may be null.
 template <typename T>
 void FinishConvRow(T* row, int64_t count, T bias, const T* residual, const ConvEpilogue& epilogue) {
-  // One loop per activation keeps each loop free of branches, so it vectorises.
-  const auto finish = [&](auto activate) {
-    if (residual != nullptr) {
-      for (int64_t j = 0; j < count; ++j) row[j] = activate(row[j] + bias + residual[j]);
-    } else {
-      for (int64_t j = 0; j < count; ++j) row[j] = activate(row[j] + bias);
+  // One loop per activation, the activations written as selects: a branch on each value's sign
+  // mispredicted about half the time (ResNet-50's epilogues took 8x its bias-only ones). Floats
+  // run four at a time; `kVector` is false for the activations that have no vector form here.
+  const auto finish = [&]<bool kVector>(auto activate) {
+    int64_t j = 0;
+    if constexpr (kVector && std::is_same_v<T, float>) {
+      for (; j + 4 <= count; j += 4) {
+        ConvFloat4 value, other;
+        std::memcpy(&value, row + j, sizeof(value));
+        value += bias;
+        if (residual != nullptr) {
+          std::memcpy(&other, residual + j, sizeof(other));
+          value += other;
+        }
+        value = activate(value);
+        std::memcpy(row + j, &value, sizeof(value));
+      }
+    }
+    for (; j < count; ++j) {
+      T value = row[j] + bias;
+      if (residual != nullptr) value += residual[j];
+      row[j] = activate(value);
     }
   };
+  const T low = static_cast<T>(epilogue.min), high = static_cast<T>(epilogue.max);
+  const T alpha = static_cast<T>(epilogue.alpha);
   switch (epilogue.activation) {
     case ConvActivation::kNone:
-      finish([](T v) { return v; });
+      finish.template operator()<true>([](auto v) { return v; });
       return;
     case ConvActivation::kRelu:
-      finish([](T v) { return std::max(v, T(0)); });
+      finish.template operator()<true>([](auto v) {
+        using V = decltype(v);
+        return v < V{} ? V{} : v;
+      });
       return;
-    case ConvActivation::kClip: {
-      const T low = static_cast<T>(epilogue.min), high = static_cast<T>(epilogue.max);
-      finish([=](T v) { return std::min(std::max(v, low), high); });
+    case ConvActivation::kClip:
+      finish.template operator()<true>([=](auto v) {
+        using V = decltype(v);
+        const V lowest = V{} + low, highest = V{} + high;
+        v = v < lowest ? lowest : v;
+        return v > highest ? highest : v;
+      });
       return;
-    }
-    case ConvActivation::kLeakyRelu: {
-      const T alpha = static_cast<T>(epilogue.alpha);
-      finish([=](T v) { return v < T(0) ? v * alpha : v; });
+    case ConvActivation::kLeakyRelu:
+      finish.template operator()<true>([=](auto v) {
+        using V = decltype(v);
+        return v < V{} ? v * (V{} + alpha) : v;
+      });
       return;
-    }
     case ConvActivation::kSigmoid:
-      finish([](T v) { return T(1) / (T(1) + std::exp(-v)); });
+      finish.template operator()<false>([](T v) { return T(1) / (T(1) + std::exp(-v)); });
       return;
   }
 }
