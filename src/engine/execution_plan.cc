@@ -118,9 +118,11 @@ class PlanBuilder {
     for (onnx::TensorProto& proto : *graph().mutable_initializer()) {
       ASSIGN_OR_RETURN(Tensor tensor, TensorFromProto(proto));
       AddConstant(proto.name(), std::move(tensor));
-      const std::string name = proto.name();
-      proto.Clear();
-      proto.set_name(name);
+      // Swapped with an empty proto, not Clear()ed: Clear() keeps raw_data's capacity, which
+      // held every weight twice until the model proto went away.
+      onnx::TensorProto emptied;
+      emptied.set_name(proto.name());
+      proto.Swap(&emptied);
     }
     return Status::Ok();
   }
