@@ -375,7 +375,7 @@ def main():
                    for (_, _, engine), cell in cells.items() if engine == "mlos"
                    for run in cell["runs"]})
     report["openblas_runtime"] = [{"threads": threads, "core": core} for threads, core in blas]
-    print("our engine's OpenBLAS GEMMs (their own threads, whatever --threads says): " +
+    print("our engine's OpenBLAS (held to one thread per call; the engine's pool splits GEMMs): " +
           ", ".join(f"{threads} threads, {core} kernels" for threads, core in blas))
     print(f"medians over {args.repeat} repeats of each process's p50/p90 (ms), peak RSS and load "
           f"time; each process: {args.warmup} warm-up runs, then at least {args.min_runs} runs "
