@@ -40,7 +40,7 @@ void FinishConvRow(T* row, int64_t count, T bias, const T* residual, const ConvE
       for (; j + 4 <= count; j += 4) {
         ConvFloat4 value, other;
         std::memcpy(&value, row + j, sizeof(value));
-        value += bias;
+        value += static_cast<float>(bias);
         if (residual != nullptr) {
           std::memcpy(&other, residual + j, sizeof(other));
           value += other;
